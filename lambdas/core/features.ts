@@ -1,0 +1,180 @@
+/**
+ * Online user and movie features, and the rule that keeps them right under at-least-once delivery:
+ * per (user, movie) the rating with the latest event time wins, ties broken by event id, and an
+ * event already reflected changes nothing. Every aggregate is kept as counts and sums of the
+ * current ratings, so the daily batch can recompute the very same values from silver.
+ */
+import type { RatingEvent } from './event-contract';
+
+/** How many of a user's latest ratings the user features carry. */
+export const RECENT_RATINGS = 20;
+/** Weight, in ratings, of the global mean in a movie's Bayesian mean. */
+export const BAYES_PRIOR_WEIGHT = 10;
+/** Prior mean used while no rating at all has been seen. */
+export const DEFAULT_GLOBAL_MEAN = 3.5;
+
+export interface CountSum {
+  count: number;
+  sum: number;
+}
+
+export interface RecentRating {
+  movieId: number;
+  rating: number;
+  eventTime: number;
+}
+
+export interface UserFeatures {
+  userId: number;
+  ratingCount: number;
+  ratingSum: number;
+  /** Latest event time among the user's ratings, epoch ms. */
+  lastActive: number;
+  /** The user's latest ratings, newest first, at most RECENT_RATINGS. */
+  recent: RecentRating[];
+  /** Count and sum of the user's ratings per genre of the rated movies. */
+  genres: Record<string, CountSum>;
+}
+
+export interface MovieFeatures {
+  movieId: number;
+  ratingCount: number;
+  ratingSum: number;
+  bayesianMean: number;
+}
+
+export interface GlobalStats {
+  ratingCount: number;
+  ratingSum: number;
+}
+
+/** What the store holds for the keys a batch touches. */
+export interface FeatureSnapshot {
+  users: ReadonlyMap<number, UserFeatures>;
+  movies: ReadonlyMap<number, MovieFeatures>;
+  /** Current rating per (user, movie), keyed by ratingKey. */
+  ratings: ReadonlyMap<string, RatingEvent>;
+  /** Catalog genres of the batch's movies; a movie missing here counts under no genre. */
+  genres: ReadonlyMap<number, readonly string[]>;
+  global: GlobalStats;
+}
+
+/** Everything a batch changes; a store writes it as one unit. */
+export interface FeatureChanges {
+  ratings: RatingEvent[];
+  users: UserFeatures[];
+  movies: MovieFeatures[];
+  global: GlobalStats;
+}
+
+export type Outcome = 'applied' | 'duplicate' | 'superseded';
+
+export function ratingKey(userId: number, movieId: number): string {
+  return `${userId}:${movieId}`;
+}
+
+export function mean(f: { ratingCount: number; ratingSum: number }): number {
+  return f.ratingCount === 0 ? 0 : f.ratingSum / f.ratingCount;
+}
+
+export function globalMean(g: GlobalStats): number {
+  return g.ratingCount === 0 ? DEFAULT_GLOBAL_MEAN : g.ratingSum / g.ratingCount;
+}
+
+export function bayesianMean(count: number, sum: number, priorMean: number): number {
+  return (BAYES_PRIOR_WEIGHT * priorMean + sum) / (BAYES_PRIOR_WEIGHT + count);
+}
+
+/** True when `a` should replace `b` as the current rating of their (user, movie). */
+export function isNewer(a: RatingEvent, b: RatingEvent): boolean {
+  return a.eventTime > b.eventTime || (a.eventTime === b.eventTime && a.eventId > b.eventId);
+}
+
+export function emptyUser(userId: number): UserFeatures {
+  return { userId, ratingCount: 0, ratingSum: 0, lastActive: 0, recent: [], genres: {} };
+}
+
+/**
+ * Applies a batch of valid events to a snapshot. Returns the changed state and one outcome per
+ * event, in input order. The final state does not depend on the order of the events.
+ */
+export function applyRatings(
+  snapshot: FeatureSnapshot,
+  events: readonly RatingEvent[],
+): { changes: FeatureChanges; outcomes: Outcome[] } {
+  const ratings = new Map<string, RatingEvent>();
+  const users = new Map<number, UserFeatures>();
+  const movies = new Map<number, MovieFeatures>();
+  const global = { ...snapshot.global };
+
+  const user = (id: number): UserFeatures => {
+    let u = users.get(id);
+    if (!u) {
+      const stored = snapshot.users.get(id);
+      u = stored ? { ...stored, recent: [...stored.recent], genres: cloneGenres(stored.genres) } : emptyUser(id);
+      users.set(id, u);
+    }
+    return u;
+  };
+  const movie = (id: number): MovieFeatures => {
+    let m = movies.get(id);
+    if (!m) {
+      m = { ...(snapshot.movies.get(id) ?? { movieId: id, ratingCount: 0, ratingSum: 0, bayesianMean: 0 }) };
+      movies.set(id, m);
+    }
+    return m;
+  };
+
+  const outcomes = events.map((event): Outcome => {
+    const key = ratingKey(event.userId, event.movieId);
+    const current = ratings.get(key) ?? snapshot.ratings.get(key);
+    if (current && current.eventId === event.eventId) return 'duplicate';
+    if (current && !isNewer(event, current)) return 'superseded';
+
+    const u = user(event.userId);
+    const m = movie(event.movieId);
+    const genres = snapshot.genres.get(event.movieId) ?? [];
+    const delta = event.rating - (current?.rating ?? 0);
+    const added = current ? 0 : 1;
+
+    u.ratingCount += added;
+    u.ratingSum += delta;
+    u.lastActive = Math.max(u.lastActive, event.eventTime);
+    u.recent = updateRecent(u.recent, event);
+    for (const g of genres) {
+      const stat = (u.genres[g] ??= { count: 0, sum: 0 });
+      stat.count += added;
+      stat.sum += delta;
+    }
+    m.ratingCount += added;
+    m.ratingSum += delta;
+    global.ratingCount += added;
+    global.ratingSum += delta;
+    ratings.set(key, event);
+    return 'applied';
+  });
+
+  const prior = globalMean(global);
+  for (const m of movies.values()) m.bayesianMean = bayesianMean(m.ratingCount, m.ratingSum, prior);
+
+  return {
+    changes: { ratings: [...ratings.values()], users: [...users.values()], movies: [...movies.values()], global },
+    outcomes,
+  };
+}
+
+/** Newest first; ties by movie id so that every order of the same events gives the same list. */
+export function compareRecent(a: RecentRating, b: RecentRating): number {
+  return b.eventTime - a.eventTime || a.movieId - b.movieId;
+}
+
+function updateRecent(recent: readonly RecentRating[], event: RatingEvent): RecentRating[] {
+  const next = recent.filter((r) => r.movieId !== event.movieId);
+  next.push({ movieId: event.movieId, rating: event.rating, eventTime: event.eventTime });
+  next.sort(compareRecent);
+  return next.slice(0, RECENT_RATINGS);
+}
+
+function cloneGenres(genres: Record<string, CountSum>): Record<string, CountSum> {
+  return Object.fromEntries(Object.entries(genres).map(([g, s]) => [g, { ...s }]));
+}

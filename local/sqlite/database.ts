@@ -1,0 +1,140 @@
+/**
+ * Opens the local SQLite database: WAL mode, and the schema brought to the latest version by
+ * numbered migrations (tracked in PRAGMA user_version), each in its own transaction.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+export type Db = Database.Database;
+
+/** Append-only: a released migration is never edited, a change is a new entry. */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE movies (
+    movie_id INTEGER PRIMARY KEY,
+    title TEXT NOT NULL,
+    genres TEXT NOT NULL -- JSON array
+  );
+  CREATE TABLE ratings (
+    user_id INTEGER NOT NULL,
+    movie_id INTEGER NOT NULL,
+    rating REAL NOT NULL,
+    event_time INTEGER NOT NULL,
+    event_id TEXT NOT NULL,
+    PRIMARY KEY (user_id, movie_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE user_features (
+    user_id INTEGER PRIMARY KEY,
+    rating_count INTEGER NOT NULL,
+    rating_sum REAL NOT NULL,
+    last_active INTEGER NOT NULL,
+    recent TEXT NOT NULL, -- JSON array of {movieId, rating, eventTime}, newest first
+    genres TEXT NOT NULL  -- JSON object genre -> {count, sum}
+  );
+  CREATE TABLE movie_features (
+    movie_id INTEGER PRIMARY KEY,
+    rating_count INTEGER NOT NULL,
+    rating_sum REAL NOT NULL,
+    bayesian_mean REAL NOT NULL
+  );
+  CREATE TABLE global_stats (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    rating_count INTEGER NOT NULL,
+    rating_sum REAL NOT NULL
+  );
+  INSERT INTO global_stats (id, rating_count, rating_sum) VALUES (1, 0, 0);
+
+  CREATE TABLE lake_objects (
+    object_key TEXT PRIMARY KEY,
+    area TEXT NOT NULL CHECK (area IN ('events', 'quarantine')),
+    dt TEXT NOT NULL,
+    hour TEXT NOT NULL,
+    topic TEXT NOT NULL,
+    partition INTEGER NOT NULL,
+    first_offset INTEGER NOT NULL,
+    last_offset INTEGER NOT NULL,
+    record_count INTEGER NOT NULL
+  );
+  CREATE INDEX lake_objects_area_dt ON lake_objects (area, dt);
+  CREATE TABLE bronze_events (
+    object_key TEXT NOT NULL,
+    kafka_offset INTEGER NOT NULL,
+    event_id TEXT NOT NULL,
+    user_id INTEGER NOT NULL,
+    movie_id INTEGER NOT NULL,
+    rating REAL NOT NULL,
+    event_time INTEGER NOT NULL,
+    PRIMARY KEY (object_key, kafka_offset)
+  ) WITHOUT ROWID;
+  CREATE TABLE quarantine_records (
+    object_key TEXT NOT NULL,
+    kafka_offset INTEGER NOT NULL,
+    kafka_timestamp INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    value TEXT,      -- base64, exactly as received
+    record_key TEXT,
+    PRIMARY KEY (object_key, kafka_offset)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE model_versions (
+    version TEXT PRIMARY KEY,
+    manifest TEXT NOT NULL -- JSON
+  );
+  CREATE TABLE model_movies (
+    version TEXT NOT NULL,
+    movie_id INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    genres TEXT NOT NULL,
+    rating_count INTEGER NOT NULL,
+    PRIMARY KEY (version, movie_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE model_neighbours (
+    version TEXT NOT NULL,
+    movie_id INTEGER NOT NULL,
+    neighbours TEXT NOT NULL, -- JSON array of [movieId, score], best first
+    PRIMARY KEY (version, movie_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE model_pointer (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    version TEXT NOT NULL REFERENCES model_versions (version)
+  );
+
+  CREATE TABLE kafka_offsets (
+    topic TEXT NOT NULL,
+    partition INTEGER NOT NULL,
+    next_offset INTEGER NOT NULL,
+    PRIMARY KEY (topic, partition)
+  ) WITHOUT ROWID;
+  `,
+];
+
+export function openDatabase(file: string): Db {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+  return db;
+}
+
+export function schemaVersion(db: Db): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+function migrate(db: Db): void {
+  const from = schemaVersion(db);
+  if (from > MIGRATIONS.length) {
+    throw new Error(
+      `database schema version ${from} is newer than this movierec (${MIGRATIONS.length}); upgrade movierec or use another --data-dir`,
+    );
+  }
+  for (let v = from; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}

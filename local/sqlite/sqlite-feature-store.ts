@@ -1,0 +1,174 @@
+/**
+ * Online features and the catalog in SQLite. A batch's changes are written in one transaction,
+ * and the ratings upsert itself refuses to replace a newer rating, so even a writer that read a
+ * stale snapshot cannot break the latest-wins rule.
+ */
+import type { RatingEvent } from '../../lambdas/core/event-contract';
+import type {
+  CountSum,
+  FeatureChanges,
+  FeatureSnapshot,
+  GlobalStats,
+  MovieFeatures,
+  RecentRating,
+  UserFeatures,
+} from '../../lambdas/core/features';
+import { ratingKey } from '../../lambdas/core/features';
+import type { Movie } from '../../lambdas/core/movie';
+import type { FeatureKeys, FeatureStore, UserProfile } from '../../lambdas/core/ports';
+import type { Db } from './database';
+
+interface UserRow {
+  user_id: number;
+  rating_count: number;
+  rating_sum: number;
+  last_active: number;
+  recent: string;
+  genres: string;
+}
+interface MovieFeatureRow {
+  movie_id: number;
+  rating_count: number;
+  rating_sum: number;
+  bayesian_mean: number;
+}
+interface RatingRow {
+  user_id: number;
+  movie_id: number;
+  rating: number;
+  event_time: number;
+  event_id: string;
+}
+interface MovieRow {
+  movie_id: number;
+  title: string;
+  genres: string;
+}
+
+export class SqliteFeatureStore implements FeatureStore {
+  private readonly stmt;
+
+  constructor(private readonly db: Db) {
+    this.stmt = {
+      user: db.prepare<[number], UserRow>('SELECT * FROM user_features WHERE user_id = ?'),
+      movieFeatures: db.prepare<[number], MovieFeatureRow>('SELECT * FROM movie_features WHERE movie_id = ?'),
+      movie: db.prepare<[number], MovieRow>('SELECT * FROM movies WHERE movie_id = ?'),
+      rating: db.prepare<[number, number], RatingRow>('SELECT * FROM ratings WHERE user_id = ? AND movie_id = ?'),
+      userRatings: db.prepare<[number], RatingRow>('SELECT * FROM ratings WHERE user_id = ? ORDER BY movie_id'),
+      global: db.prepare<[], { rating_count: number; rating_sum: number }>(
+        'SELECT rating_count, rating_sum FROM global_stats WHERE id = 1',
+      ),
+      upsertRating: db.prepare(
+        `INSERT INTO ratings (user_id, movie_id, rating, event_time, event_id) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (user_id, movie_id) DO UPDATE SET
+           rating = excluded.rating, event_time = excluded.event_time, event_id = excluded.event_id
+         WHERE excluded.event_time > ratings.event_time
+            OR (excluded.event_time = ratings.event_time AND excluded.event_id > ratings.event_id)`,
+      ),
+      upsertUser: db.prepare(
+        `INSERT OR REPLACE INTO user_features (user_id, rating_count, rating_sum, last_active, recent, genres)
+         VALUES (?, ?, ?, ?, ?, ?)`,
+      ),
+      upsertMovieFeatures: db.prepare(
+        `INSERT OR REPLACE INTO movie_features (movie_id, rating_count, rating_sum, bayesian_mean) VALUES (?, ?, ?, ?)`,
+      ),
+      updateGlobal: db.prepare('UPDATE global_stats SET rating_count = ?, rating_sum = ? WHERE id = 1'),
+      upsertMovie: db.prepare('INSERT OR REPLACE INTO movies (movie_id, title, genres) VALUES (?, ?, ?)'),
+    };
+  }
+
+  async readSnapshot(keys: FeatureKeys): Promise<FeatureSnapshot> {
+    return this.db.transaction((): FeatureSnapshot => {
+      const users = new Map<number, UserFeatures>();
+      for (const id of keys.userIds) {
+        const row = this.stmt.user.get(id);
+        if (row) users.set(id, toUser(row));
+      }
+      const movies = new Map<number, MovieFeatures>();
+      const genres = new Map<number, readonly string[]>();
+      for (const id of keys.movieIds) {
+        const f = this.stmt.movieFeatures.get(id);
+        if (f) movies.set(id, toMovieFeatures(f));
+        const m = this.stmt.movie.get(id);
+        if (m) genres.set(id, JSON.parse(m.genres) as string[]);
+      }
+      const ratings = new Map<string, RatingEvent>();
+      for (const { userId, movieId } of keys.pairs) {
+        const row = this.stmt.rating.get(userId, movieId);
+        if (row) ratings.set(ratingKey(userId, movieId), toRating(row));
+      }
+      return { users, movies, ratings, genres, global: this.global() };
+    })();
+  }
+
+  async writeChanges(changes: FeatureChanges): Promise<void> {
+    this.db.transaction(() => {
+      for (const r of changes.ratings) {
+        this.stmt.upsertRating.run(r.userId, r.movieId, r.rating, r.eventTime, r.eventId);
+      }
+      for (const u of changes.users) {
+        this.stmt.upsertUser.run(
+          u.userId,
+          u.ratingCount,
+          u.ratingSum,
+          u.lastActive,
+          JSON.stringify(u.recent),
+          JSON.stringify(u.genres),
+        );
+      }
+      for (const m of changes.movies) {
+        this.stmt.upsertMovieFeatures.run(m.movieId, m.ratingCount, m.ratingSum, m.bayesianMean);
+      }
+      this.stmt.updateGlobal.run(changes.global.ratingCount, changes.global.ratingSum);
+    })();
+  }
+
+  async getUserProfile(userId: number): Promise<UserProfile | undefined> {
+    return this.db.transaction((): UserProfile | undefined => {
+      const row = this.stmt.user.get(userId);
+      if (!row) return undefined;
+      return { features: toUser(row), ratings: this.stmt.userRatings.all(userId).map(toRating) };
+    })();
+  }
+
+  async upsertMovies(movies: readonly Movie[]): Promise<void> {
+    this.db.transaction(() => {
+      for (const m of movies) this.stmt.upsertMovie.run(m.movieId, m.title, JSON.stringify(m.genres));
+    })();
+  }
+
+  private global(): GlobalStats {
+    const row = this.stmt.global.get()!;
+    return { ratingCount: row.rating_count, ratingSum: row.rating_sum };
+  }
+}
+
+function toUser(row: UserRow): UserFeatures {
+  return {
+    userId: row.user_id,
+    ratingCount: row.rating_count,
+    ratingSum: row.rating_sum,
+    lastActive: row.last_active,
+    recent: JSON.parse(row.recent) as RecentRating[],
+    genres: JSON.parse(row.genres) as Record<string, CountSum>,
+  };
+}
+
+function toMovieFeatures(row: MovieFeatureRow): MovieFeatures {
+  return {
+    movieId: row.movie_id,
+    ratingCount: row.rating_count,
+    ratingSum: row.rating_sum,
+    bayesianMean: row.bayesian_mean,
+  };
+}
+
+function toRating(row: RatingRow): RatingEvent {
+  return {
+    userId: row.user_id,
+    movieId: row.movie_id,
+    rating: row.rating,
+    eventTime: row.event_time,
+    eventId: row.event_id,
+  };
+}
