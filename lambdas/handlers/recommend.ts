@@ -6,11 +6,12 @@
  * Bad input gets a 4xx with a JSON error body. The model is loaded once per version and swapped
  * when the store's version pointer moves.
  */
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { MAX_ID } from '../core/event-contract';
 import { indexModel, type ModelIndex } from '../core/model';
 import type { FeatureStore, Logger, ModelStore } from '../core/ports';
 import { recommendForUser, similarMovies } from '../core/recommender';
+import { json, type HttpResult } from './http-response';
 
 export const DEFAULT_LIMIT = 10;
 export const MAX_LIMIT = 100;
@@ -24,7 +25,6 @@ export interface RecommendDeps {
 export type HttpEvent = Pick<APIGatewayProxyEventV2, 'rawPath' | 'rawQueryString'> & {
   requestContext: { http: { method: string } };
 };
-export type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: number; body: string };
 
 class HttpError extends Error {
   constructor(
@@ -146,12 +146,4 @@ function decodeSegment(segment: string | undefined): string {
 
 function truncate(text: string): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
-
-function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResult {
-  return {
-    statusCode,
-    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
-    body: JSON.stringify(body),
-  };
 }

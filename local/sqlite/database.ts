@@ -100,6 +100,11 @@ export const MIGRATIONS: readonly string[] = [
     version TEXT NOT NULL REFERENCES model_versions (version)
   );
 
+  CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+
   CREATE TABLE kafka_offsets (
     topic TEXT NOT NULL,
     partition INTEGER NOT NULL,
@@ -137,4 +142,23 @@ function migrate(db: Db): void {
       db.pragma(`user_version = ${v + 1}`);
     })();
   }
+}
+
+export function getMeta(db: Db, key: string): string | undefined {
+  return db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?').get(key)?.value;
+}
+
+export function setMeta(db: Db, key: string, value: string): void {
+  db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(
+    key,
+    value,
+  );
+}
+
+/** True when the database holds neither a catalog entry nor a rating. */
+export function isDatabaseEmpty(db: Db): boolean {
+  const row = db
+    .prepare<[], { n: number }>('SELECT (SELECT COUNT(*) FROM movies) + (SELECT COUNT(*) FROM ratings) AS n')
+    .get();
+  return row?.n === 0;
 }

@@ -1,0 +1,117 @@
+/**
+ * movierec on one machine.
+ *
+ *   npm run local [-- --port N] [--data-dir DIR] [--no-demo]   serve the system
+ *   npm run local -- import --movielens DIR [--data-dir DIR]    import a MovieLens directory
+ */
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { consoleLogger, parseLogLevel } from './console-logger';
+import { importMovieLens } from './commands/import-movielens';
+import { serve } from './commands/serve';
+import { openLocalSystem } from './system';
+
+const DEFAULT_DATA_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'data');
+const DEFAULT_PORT = 3000;
+
+const USAGE = `Usage:
+  npm run local [-- options]                          run the system: HTTP API, event source, demo data
+  npm run local -- import --movielens DIR [options]   import a MovieLens directory (ratings.csv + movies.csv, or u.data + u.item)
+
+Options:
+  --data-dir DIR   where the SQLite database lives (default: ${DEFAULT_DATA_DIR})
+  --port N         HTTP port (default: $PORT or ${DEFAULT_PORT}; 0 picks a free one)
+  --host HOST      HTTP address (default: 127.0.0.1)
+  --no-demo        do not load the demo data into an empty database
+  -h, --help       show this help
+
+Environment:
+  PORT             HTTP port when --port is not given
+  KAFKA_BROKERS    comma-separated brokers: consume the user-events topic with kafkajs
+  LOG_LEVEL        info, warn (default), error or silent
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      'data-dir': { type: 'string' },
+      port: { type: 'string' },
+      host: { type: 'string', default: '127.0.0.1' },
+      demo: { type: 'boolean', default: true },
+      'no-demo': { type: 'boolean' },
+      movielens: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const command = positionals[0] ?? 'serve';
+  if (positionals.length > 1 || !['serve', 'import'].includes(command)) {
+    throw new UsageError(`unknown command ${JSON.stringify(positionals.join(' '))}`);
+  }
+
+  const logger = consoleLogger(parseLogLevel(process.env.LOG_LEVEL, 'warn'));
+  const dataDir = resolve(values['data-dir'] ?? DEFAULT_DATA_DIR);
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = () => {
+    if (++interrupts > 1) process.exit(130);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  if (command === 'import') {
+    if (!values.movielens) throw new UsageError('import needs --movielens DIR');
+    const system = openLocalSystem(dataDir, logger);
+    try {
+      await importMovieLens(system, resolve(values.movielens), controller.signal);
+    } finally {
+      await system.close();
+    }
+    return 0;
+  }
+
+  const system = openLocalSystem(dataDir, logger);
+  try {
+    await serve(
+      system,
+      {
+        host: values.host,
+        port: parsePort(values.port ?? process.env.PORT),
+        demo: values.demo && !values['no-demo'],
+        kafkaBrokers: process.env.KAFKA_BROKERS || undefined,
+        logger,
+      },
+      controller.signal,
+    );
+  } finally {
+    await system.close();
+  }
+  process.stdout.write('Stopped.\n');
+  return 0;
+}
+
+class UsageError extends Error {}
+
+function parsePort(value: string | undefined): number {
+  if (value === undefined || value === '') return DEFAULT_PORT;
+  const port = /^\d{1,5}$/.test(value) ? Number(value) : NaN;
+  if (!(port >= 0 && port <= 65535)) throw new UsageError(`port must be an integer from 0 to 65535 (got ${JSON.stringify(value)})`);
+  return port;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`error: ${message}\n`);
+    if (err instanceof UsageError || (err instanceof TypeError && 'code' in err)) process.stderr.write(`\n${USAGE}`);
+    process.exit(err instanceof UsageError ? 2 : 1);
+  },
+);

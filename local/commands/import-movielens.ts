@@ -1,0 +1,50 @@
+/**
+ * `npm run local -- import --movielens DIR`: the catalog goes into the feature store, the ratings
+ * through the same consumer path as live events, in MSK-sized batches. Re-importing is harmless:
+ * each rating has a deterministic event id.
+ */
+import { statSync } from 'node:fs';
+import { BATCH_SIZE } from '../embedded-producer';
+import { sumCounts } from '../event-pipeline';
+import { detectMovieLens, readMovies, readRatingEvents } from '../movielens';
+import { progress } from '../progress';
+import type { LocalSystem } from '../system';
+import { trainAndPublish } from '../train-on-demand';
+import type { ConsumeCounts } from '../../lambdas/handlers/consume';
+import { holdsDemo } from './load-demo';
+import { describeCounts } from './serve';
+
+export async function importMovieLens(system: LocalSystem, dir: string, signal: AbortSignal): Promise<void> {
+  const say = (line: string) => process.stdout.write(`${line}\n`);
+  const source = detectMovieLens(dir);
+  if (holdsDemo(system)) {
+    throw new Error(
+      'this data folder holds the demo data, whose ids would mix with MovieLens ids: ' +
+        'import into another folder with --data-dir DIR, or delete this one first',
+    );
+  }
+
+  const movies = await readMovies(source);
+  await system.features.upsertMovies(movies);
+  say(`Catalog: ${movies.length} movies from ${source.moviesFile} (${source.format} format).`);
+
+  const bar = progress('Importing ratings', statSync(source.ratingsFile).size, 'bytes');
+  const counts: ConsumeCounts[] = [];
+  const started = performance.now();
+  for await (const chunk of readRatingEvents(source, BATCH_SIZE, (bytes) => bar.update(bytes))) {
+    counts.push(await system.pipeline.publish(chunk));
+    if (signal.aborted) break;
+  }
+  bar.stop();
+  const seconds = (performance.now() - started) / 1000;
+  const total = sumCounts(counts);
+  say(`Ratings: ${describeCounts(total)}.`);
+  say(`Throughput: ${Math.round(total.received / seconds)} events/s (${seconds.toFixed(1)} s).`);
+  if (signal.aborted) {
+    say('Interrupted: run the same import again to finish; the events already imported count as duplicates.');
+    return;
+  }
+
+  const model = await trainAndPublish(system.db, system.models);
+  say(`Model ${model.manifest.version} trained on ${model.manifest.counts.ratings} ratings.`);
+}

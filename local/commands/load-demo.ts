@@ -1,0 +1,38 @@
+/**
+ * Loads the built-in demo into an empty database through the consumer path. The load is marked
+ * in progress until it completes, so an interrupted load resumes on the next start, and the
+ * events it already consumed count as duplicates.
+ */
+import { generateDemoData } from '../demo-data';
+import { sumCounts } from '../event-pipeline';
+import { BATCH_SIZE } from '../embedded-producer';
+import { progress } from '../progress';
+import { getMeta, isDatabaseEmpty, setMeta } from '../sqlite/database';
+import type { LocalSystem } from '../system';
+import type { ConsumeCounts } from '../../lambdas/handlers/consume';
+
+export const DEMO_META_KEY = 'demo';
+
+export function holdsDemo(system: LocalSystem): boolean {
+  return getMeta(system.db, DEMO_META_KEY) !== undefined;
+}
+
+/** Returns the counts of the load, or undefined when the database needs no demo. */
+export async function loadDemoIfEmpty(system: LocalSystem, signal: AbortSignal): Promise<ConsumeCounts | undefined> {
+  const state = getMeta(system.db, DEMO_META_KEY);
+  if (state === 'loaded') return undefined;
+  if (state === undefined && !isDatabaseEmpty(system.db)) return undefined;
+
+  setMeta(system.db, DEMO_META_KEY, 'loading');
+  const demo = generateDemoData();
+  await system.features.upsertMovies(demo.movies);
+  const bar = progress('Loading the demo events', demo.events.length, 'events');
+  const counts: ConsumeCounts[] = [];
+  for (let i = 0; i < demo.events.length && !signal.aborted; i += BATCH_SIZE) {
+    counts.push(await system.pipeline.publish(demo.events.slice(i, i + BATCH_SIZE)));
+    bar.update(Math.min(demo.events.length, i + BATCH_SIZE));
+  }
+  bar.stop();
+  if (!signal.aborted) setMeta(system.db, DEMO_META_KEY, 'loaded');
+  return sumCounts(counts);
+}

@@ -1,0 +1,89 @@
+/**
+ * `npm run local`: the whole system on one machine. Loads the demo into an empty database, makes
+ * sure a model is published, serves the HTTP API, and consumes from Kafka when KAFKA_BROKERS is
+ * set. SIGINT or SIGTERM stop it after the work under way is done.
+ */
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '../../lambdas/core/ports';
+import { createHttpServer } from '../http-server';
+import { TOPIC } from '../embedded-producer';
+import { kafkaConsumer, startKafkaSource } from '../kafka-event-source';
+import type { LocalSystem } from '../system';
+import { trainAndPublish } from '../train-on-demand';
+import { loadDemoIfEmpty } from './load-demo';
+
+export interface ServeOptions {
+  host: string;
+  port: number;
+  demo: boolean;
+  kafkaBrokers: string | undefined;
+  logger: Logger;
+}
+
+export async function serve(system: LocalSystem, options: ServeOptions, signal: AbortSignal): Promise<void> {
+  const say = (line: string) => process.stdout.write(`${line}\n`);
+
+  const demo = options.demo ? await loadDemoIfEmpty(system, signal) : undefined;
+  if (demo) say(`Demo data loaded: ${describeCounts(demo)}.`);
+  if (signal.aborted) return;
+  if (demo || !(await system.models.activeVersion())) {
+    const started = performance.now();
+    const model = await trainAndPublish(system.db, system.models);
+    say(
+      `Model ${model.manifest.version} trained on ${model.manifest.counts.ratings} ratings ` +
+        `in ${((performance.now() - started) / 1000).toFixed(1)} s.`,
+    );
+  }
+  if (signal.aborted) return;
+
+  const server = createHttpServer({
+    recommend: system.recommend,
+    publish: (events) => system.pipeline.publish(events),
+    onError: (err) => options.logger.error('request failed', { error: String(err) }),
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  const base = `http://${options.host}:${port}`;
+
+  let stopKafka: (() => Promise<void>) | undefined;
+  if (options.kafkaBrokers) {
+    stopKafka = await startKafkaSource(kafkaConsumer(options.kafkaBrokers, 'movierec-local'), {
+      topic: TOPIC,
+      submit: (event) => system.pipeline.submit(event),
+    });
+    say(`Consuming topic ${TOPIC} from ${options.kafkaBrokers}.`);
+  }
+
+  say(`movierec is listening on ${base}`);
+  say('Try:');
+  say(`  curl -s ${base}/health`);
+  say(`  curl -s '${base}/users/1/recommendations?limit=5'`);
+  say(`  curl -s '${base}/users/1/recommendations?limit=5&genre=Comedy'`);
+  say(`  curl -s ${base}/movies/1/similar`);
+  say(
+    `  curl -s -X POST ${base}/events -H 'content-type: application/json' -d ` +
+      `'[{"type":"rating","user_id":900001,"movie_id":1,"rating":5,"timestamp":"2026-11-24T13:45:00Z"}]'`,
+  );
+  say(`  curl -s '${base}/users/900001/recommendations?limit=5'`);
+  say('Press Ctrl-C to stop.');
+
+  await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+  say('Stopping: finishing the requests and batches under way...');
+  await Promise.all([
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+    }),
+    stopKafka?.(),
+  ]);
+}
+
+export function describeCounts(c: { received: number; applied: number; duplicate: number; superseded: number; quarantined: number }): string {
+  return (
+    `${c.received} events received, ${c.applied} applied, ${c.duplicate} duplicate, ` +
+    `${c.superseded} superseded, ${c.quarantined} quarantined`
+  );
+}

@@ -1,0 +1,84 @@
+/**
+ * The local HTTP API on node:http: requests become API Gateway payload 2.0 events for the very
+ * recommend handler that runs in Lambda, and `POST /events` feeds the consumer path.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { json, type HttpResult } from '../lambdas/handlers/http-response';
+import type { HttpEvent } from '../lambdas/handlers/recommend';
+import type { ConsumeCounts } from '../lambdas/handlers/consume';
+
+/** Largest POST /events body accepted. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+/** Most events accepted in one POST /events. */
+export const MAX_EVENTS_PER_REQUEST = 10_000;
+
+export interface HttpServerDeps {
+  recommend: (event: HttpEvent) => Promise<HttpResult>;
+  publish: (events: readonly unknown[]) => Promise<ConsumeCounts>;
+  onError: (err: unknown) => void;
+}
+
+export function createHttpServer(deps: HttpServerDeps): Server {
+  const server = createServer((req, res) => {
+    handle(req, deps)
+      .catch((err: unknown) => {
+        deps.onError(err);
+        return json(503, { error: 'the service is temporarily unavailable; retry later' });
+      })
+      .then((result) => send(res, result));
+  });
+  server.keepAliveTimeout = 5_000;
+  return server;
+}
+
+async function handle(req: IncomingMessage, deps: HttpServerDeps): Promise<HttpResult> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const method = req.method ?? 'GET';
+  if (url.pathname === '/events' || url.pathname === '/events/') {
+    if (method !== 'POST') return json(405, { error: `method ${method} is not allowed`, allowed: ['POST'] }, { allow: 'POST' });
+    const body = await readBody(req);
+    if (typeof body !== 'string') return body;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      return json(400, { error: 'body is not valid JSON' });
+    }
+    if (typeof parsed !== 'object' || parsed === null) {
+      return json(400, { error: 'body must be one event object or an array of them' });
+    }
+    const events: unknown[] = Array.isArray(parsed) ? parsed : [parsed];
+    if (events.length === 0) return json(400, { error: 'body is an empty array' });
+    if (events.length > MAX_EVENTS_PER_REQUEST) {
+      return json(413, { error: `at most ${MAX_EVENTS_PER_REQUEST} events per request` });
+    }
+    return json(200, await deps.publish(events));
+  }
+  req.resume();
+  const query = url.search.startsWith('?') ? url.search.slice(1) : '';
+  return deps.recommend({ rawPath: url.pathname, rawQueryString: query, requestContext: { http: { method } } });
+}
+
+async function readBody(req: IncomingMessage): Promise<string | HttpResult> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > MAX_BODY_BYTES) {
+    req.resume();
+    return json(413, { error: `body is larger than ${MAX_BODY_BYTES} bytes` });
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) {
+      req.resume();
+      return json(413, { error: `body is larger than ${MAX_BODY_BYTES} bytes` });
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function send(res: ServerResponse, result: HttpResult): void {
+  res.writeHead(result.statusCode, result.headers as Record<string, string>);
+  res.end(result.body);
+}

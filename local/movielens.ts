@@ -1,0 +1,126 @@
+/**
+ * Reads a MovieLens directory in either of its two layouts:
+ * - ratings.csv + movies.csv (ml-latest, ml-latest-small, ml-20m, ml-25m, ...), timestamps in seconds;
+ * - u.data + u.item (ml-100k): tab-separated ratings, pipe-separated Latin-1 items with genre flags.
+ * Ratings come out as rating events of the movierec contract, with a deterministic event id, so that
+ * importing the same directory twice changes nothing.
+ */
+import { parse } from 'csv-parse';
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Movie } from '../lambdas/core/movie';
+
+export type MovieLensFormat = 'csv' | 'ml-100k';
+
+export interface MovieLensSource {
+  dir: string;
+  format: MovieLensFormat;
+  moviesFile: string;
+  ratingsFile: string;
+}
+
+export interface RatingEventObject {
+  event_id: string;
+  type: 'rating';
+  user_id: number;
+  movie_id: number;
+  rating: number;
+  timestamp: number;
+}
+
+/** ml-100k's genre flag columns, in order, named as the newer datasets name them. */
+const ML100K_GENRES = [
+  null, 'Action', 'Adventure', 'Animation', 'Children', 'Comedy', 'Crime', 'Documentary', 'Drama', 'Fantasy',
+  'Film-Noir', 'Horror', 'Musical', 'Mystery', 'Romance', 'Sci-Fi', 'Thriller', 'War', 'Western',
+] as const;
+
+export function detectMovieLens(dir: string): MovieLensSource {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`${dir} is not a directory`);
+  const has = (f: string) => existsSync(join(dir, f));
+  if (has('ratings.csv') && has('movies.csv')) {
+    return { dir, format: 'csv', moviesFile: join(dir, 'movies.csv'), ratingsFile: join(dir, 'ratings.csv') };
+  }
+  if (has('u.data') && has('u.item')) {
+    return { dir, format: 'ml-100k', moviesFile: join(dir, 'u.item'), ratingsFile: join(dir, 'u.data') };
+  }
+  throw new Error(`${dir} holds no MovieLens data: expected ratings.csv + movies.csv, or u.data + u.item`);
+}
+
+export async function readMovies(source: MovieLensSource): Promise<Movie[]> {
+  if (source.format === 'ml-100k') {
+    const text = await readFile(source.moviesFile, 'latin1');
+    return text
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line, i) => {
+        const cols = line.split('|');
+        const flags = cols.slice(-19);
+        if (cols.length < 24) throw new Error(`${source.moviesFile}:${i + 1}: expected 24 columns, found ${cols.length}`);
+        return {
+          movieId: parseIntField(cols[0], source.moviesFile, i + 1),
+          title: cols[1]!,
+          genres: ML100K_GENRES.filter((g, k): g is Exclude<typeof g, null> => g !== null && flags[k] === '1'),
+        };
+      });
+  }
+  const movies: Movie[] = [];
+  const parser = createReadStream(source.moviesFile).pipe(parse({ columns: true, bom: true }));
+  let line = 1;
+  for await (const row of parser as AsyncIterable<Record<string, string>>) {
+    line++;
+    const genres = row.genres ?? '';
+    movies.push({
+      movieId: parseIntField(row.movieId, source.moviesFile, line),
+      title: row.title ?? '',
+      genres: genres === '(no genres listed)' || genres === '' ? [] : genres.split('|'),
+    });
+  }
+  return movies;
+}
+
+/**
+ * Streams the ratings as event objects in chunks of `chunkSize`, calling `onBytes` with the bytes
+ * read so far (for progress).
+ */
+export async function* readRatingEvents(
+  source: MovieLensSource,
+  chunkSize: number,
+  onBytes: (bytesRead: number) => void = () => undefined,
+): AsyncGenerator<RatingEventObject[]> {
+  const stream = createReadStream(source.ratingsFile, { encoding: 'utf8' });
+  const lines = createInterface({ input: stream, crlfDelay: Infinity });
+  const separator = source.format === 'csv' ? ',' : '\t';
+  let chunk: RatingEventObject[] = [];
+  let lineNo = 0;
+  for await (const line of lines) {
+    lineNo++;
+    if (line === '' || (lineNo === 1 && source.format === 'csv')) continue;
+    // A malformed line is not an error here: it becomes an event that the consumer quarantines.
+    const [userId, movieId, rating, seconds] = line.split(separator).map(Number);
+    chunk.push({
+      event_id: `movielens-${userId}-${movieId}-${seconds}`,
+      type: 'rating',
+      user_id: userId!,
+      movie_id: movieId!,
+      rating: rating!,
+      timestamp: seconds! * 1000,
+    });
+    if (chunk.length === chunkSize) {
+      onBytes(stream.bytesRead);
+      yield chunk;
+      chunk = [];
+    }
+  }
+  onBytes(stream.bytesRead);
+  if (chunk.length > 0) yield chunk;
+}
+
+function parseIntField(value: string | undefined, file: string, line: number): number {
+  const n = Number(value);
+  if (value === undefined || value.trim() === '' || !Number.isInteger(n)) {
+    throw new Error(`${file}:${line}: expected an integer, found ${JSON.stringify(value)}`);
+  }
+  return n;
+}
