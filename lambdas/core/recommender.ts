@@ -31,7 +31,7 @@ export interface RecommendOptions {
 }
 
 /** Blend weights of the three signals. `cf` and `genre` ramp up with the user's rating count. */
-export const BLEND = { cf: 0.6, genre: 0.15, popularity: 0.25, rampRatings: 3 } as const;
+export const BLEND = { cf: 0.6, genre: 0.15, popularity: 0.25, rampRatings: 1 } as const;
 /** Popular movies considered as candidates, overall and per favourite genre. */
 const POPULAR_CANDIDATES = 200;
 const FAVOURITE_GENRES = 3;
