@@ -1,0 +1,88 @@
+import { join } from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { applyRatings } from '../../../lambdas/core/features';
+import type { RatingEvent } from '../../../lambdas/core/event-contract';
+import { openDatabase, type Db } from '../../../local/sqlite/database';
+import { SqliteFeatureStore } from '../../../local/sqlite/sqlite-feature-store';
+import { useTempDir } from '../../helpers/temp-dir';
+
+const ev = (eventId: string, userId: number, movieId: number, rating: number, eventTime: number): RatingEvent => ({
+  eventId,
+  userId,
+  movieId,
+  rating,
+  eventTime,
+});
+
+describe('SqliteFeatureStore', () => {
+  const tempDir = useTempDir();
+  let db: Db;
+  let store: SqliteFeatureStore;
+
+  beforeEach(async () => {
+    db = openDatabase(join(tempDir(), 'movierec.db'));
+    store = new SqliteFeatureStore(db);
+    await store.upsertMovies([
+      { movieId: 1, title: 'One', genres: ['Comedy'] },
+      { movieId: 2, title: 'Two', genres: ['Drama', 'War'] },
+    ]);
+    return () => db.close();
+  });
+
+  async function apply(events: RatingEvent[]) {
+    const snapshot = await store.readSnapshot({
+      userIds: [...new Set(events.map((e) => e.userId))],
+      movieIds: [...new Set(events.map((e) => e.movieId))],
+      pairs: events.map((e) => ({ userId: e.userId, movieId: e.movieId })),
+    });
+    const result = applyRatings(snapshot, events);
+    await store.writeChanges(result.changes);
+    return result;
+  }
+
+  it('round-trips features, ratings and catalog genres through the database', async () => {
+    await apply([ev('a', 7, 1, 4, 1000), ev('b', 7, 2, 2, 2000)]);
+    const snapshot = await store.readSnapshot({ userIds: [7], movieIds: [1, 2, 3], pairs: [{ userId: 7, movieId: 2 }] });
+    expect(snapshot.users.get(7)).toEqual({
+      userId: 7,
+      ratingCount: 2,
+      ratingSum: 6,
+      lastActive: 2000,
+      recent: [
+        { movieId: 2, rating: 2, eventTime: 2000 },
+        { movieId: 1, rating: 4, eventTime: 1000 },
+      ],
+      genres: { Comedy: { count: 1, sum: 4 }, Drama: { count: 1, sum: 2 }, War: { count: 1, sum: 2 } },
+    });
+    expect(snapshot.movies.get(1)).toMatchObject({ ratingCount: 1, ratingSum: 4 });
+    expect(snapshot.genres.get(2)).toEqual(['Drama', 'War']);
+    expect(snapshot.genres.has(3)).toBe(false);
+    expect(snapshot.ratings.get('7:2')).toEqual(ev('b', 7, 2, 2, 2000));
+    expect(snapshot.global).toEqual({ ratingCount: 2, ratingSum: 6 });
+  });
+
+  it('refuses, in SQL, to replace a rating with an older one even from a stale writer', async () => {
+    await apply([ev('new', 7, 1, 5, 2000)]);
+    // A writer that read before the newer rating landed.
+    await store.writeChanges({ ratings: [ev('old', 7, 1, 1, 1000)], users: [], movies: [], global: { ratingCount: 1, ratingSum: 5 } });
+    const profile = await store.getUserProfile(7);
+    expect(profile?.ratings).toEqual([ev('new', 7, 1, 5, 2000)]);
+  });
+
+  it('returns a user profile with every current rating, and nothing for an unknown user', async () => {
+    await apply([ev('a', 7, 1, 4, 1000), ev('b', 7, 2, 3, 1500), ev('c', 7, 1, 2, 3000)]);
+    const profile = await store.getUserProfile(7);
+    expect(profile?.features).toMatchObject({ ratingCount: 2, ratingSum: 5, lastActive: 3000 });
+    expect(profile?.ratings.map((r) => [r.movieId, r.rating])).toEqual([
+      [1, 2],
+      [2, 3],
+    ]);
+    expect(await store.getUserProfile(8)).toBeUndefined();
+  });
+
+  it('updates catalog entries in place', async () => {
+    await store.upsertMovies([{ movieId: 1, title: 'One (renamed)', genres: ['Horror'] }]);
+    const snapshot = await store.readSnapshot({ userIds: [], movieIds: [1], pairs: [] });
+    expect(snapshot.genres.get(1)).toEqual(['Horror']);
+  });
+});
