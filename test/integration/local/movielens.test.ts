@@ -1,0 +1,63 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { detectMovieLens, readMovies, readRatingEvents } from '../../../local/movielens';
+import { writeMovieLens } from '../../helpers/movielens-fixture';
+import { useTempDir } from '../../helpers/temp-dir';
+
+const MOVIES = [
+  { id: 1, title: 'Toy Story (1995)', genres: ['Animation', 'Children', 'Comedy'] },
+  { id: 2, title: 'American President, The (1995)', genres: ['Comedy', 'Drama', 'Romance'] },
+  { id: 3, title: 'Café Society (2016)', genres: [] },
+];
+const RATINGS: [number, number, number, number][] = [
+  [1, 1, 4, 964982703],
+  [1, 3, 3.5, 964981247],
+  [2, 2, 5, 1445714835],
+];
+
+describe.each(['csv', 'ml-100k'] as const)('MovieLens reader, %s layout', (format) => {
+  const tempDir = useTempDir();
+
+  it('reads the catalog with titles and genres', async () => {
+    const source = detectMovieLens(writeMovieLens(tempDir(), format, MOVIES, RATINGS));
+    expect(source.format).toBe(format);
+    expect(await readMovies(source)).toEqual(MOVIES.map((m) => ({ movieId: m.id, title: m.title, genres: m.genres })));
+  });
+
+  it('streams ratings as contract events with deterministic ids, in chunks', async () => {
+    const source = detectMovieLens(writeMovieLens(tempDir(), format, MOVIES, RATINGS));
+    const chunks = [];
+    let bytes = 0;
+    for await (const chunk of readRatingEvents(source, 2, (b) => (bytes = b))) chunks.push(chunk);
+    expect(chunks.map((c) => c.length)).toEqual([2, 1]);
+    expect(chunks.flat()[0]).toEqual({
+      event_id: 'movielens-1-1-964982703',
+      type: 'rating',
+      user_id: 1,
+      movie_id: 1,
+      rating: 4,
+      timestamp: 964982703000,
+    });
+    expect(bytes).toBeGreaterThan(0);
+  });
+});
+
+describe('detectMovieLens', () => {
+  const tempDir = useTempDir();
+
+  it('explains what it expected in a folder without MovieLens files', () => {
+    const dir = tempDir();
+    expect(() => detectMovieLens(dir)).toThrow('expected ratings.csv + movies.csv, or u.data + u.item');
+    expect(() => detectMovieLens(join(dir, 'missing'))).toThrow('is not a directory');
+  });
+
+  it('turns a malformed rating line into an event the consumer will quarantine', async () => {
+    const dir = tempDir();
+    writeMovieLens(dir, 'csv', MOVIES, []);
+    writeFileSync(join(dir, 'ratings.csv'), 'userId,movieId,rating,timestamp\n1,x,4,964982703\n');
+    const chunks = [];
+    for await (const chunk of readRatingEvents(detectMovieLens(dir), 10)) chunks.push(...chunk);
+    expect(JSON.parse(JSON.stringify(chunks[0]))).toMatchObject({ user_id: 1, movie_id: null });
+  });
+});
