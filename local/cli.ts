@@ -14,6 +14,7 @@ import { openLocalSystem } from './system';
 
 const DEFAULT_DATA_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'data');
 const DEFAULT_PORT = 3000;
+const FORCE_EXIT_AFTER_MS = 1000;
 
 const USAGE = `Usage:
   npm run local [-- options]                          run the system: HTTP API, event source, demo data
@@ -58,10 +59,17 @@ export async function main(argv: string[]): Promise<number> {
   const logger = consoleLogger(parseLogLevel(process.env.LOG_LEVEL, 'warn'));
   const dataDir = resolve(values['data-dir'] ?? DEFAULT_DATA_DIR);
   const controller = new AbortController();
-  let interrupts = 0;
+  // One Ctrl-C can arrive more than once (the terminal signals the whole process group, and npm
+  // forwards it too): only a second press, a moment later, forces an exit.
+  let firstSignalAt: number | undefined;
   const onSignal = () => {
-    if (++interrupts > 1) process.exit(130);
-    controller.abort();
+    if (firstSignalAt === undefined) {
+      firstSignalAt = Date.now();
+      controller.abort();
+    } else if (Date.now() - firstSignalAt > FORCE_EXIT_AFTER_MS) {
+      process.stderr.write('Forced to stop.\n');
+      process.exit(130);
+    }
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

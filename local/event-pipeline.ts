@@ -4,6 +4,7 @@
  * partition would. `drain` waits for the batches under way, so a shutdown loses nothing.
  */
 import type { MSKEvent } from 'aws-lambda';
+import { setImmediate } from 'node:timers/promises';
 import type { ConsumeCounts, ConsumeEvent } from '../lambdas/handlers/consume';
 import { EmbeddedProducer, messageFor } from './embedded-producer';
 
@@ -19,7 +20,8 @@ export class EventPipeline {
 
   /** Consumes one MSK batch after those already queued. */
   submit(event: ConsumeEvent): Promise<ConsumeCounts> {
-    const run = this.tail.then(() => this.consume(event));
+    // SQLite calls are synchronous: yielding between batches lets signals and requests through.
+    const run = this.tail.then(() => setImmediate()).then(() => this.consume(event));
     this.tail = run.catch(() => undefined);
     return run;
   }

@@ -1,7 +1,7 @@
 /**
  * Online user and movie features, and the rule that keeps them right under at-least-once delivery:
  * per (user, movie) the rating with the latest event time wins, ties broken by event id, and an
- * event already reflected changes nothing. Every aggregate is kept as counts and sums of the
+ * event already reflected (same event id, or same time and value) changes nothing. Every aggregate is kept as counts and sums of the
  * current ratings, so the daily batch can recompute the very same values from silver.
  */
 import type { RatingEvent } from './event-contract';
@@ -90,6 +90,15 @@ export function isNewer(a: RatingEvent, b: RatingEvent): boolean {
   return a.eventTime > b.eventTime || (a.eventTime === b.eventTime && a.eventId > b.eventId);
 }
 
+/**
+ * True when `a` is already reflected by the current rating `b`: the same event, or one with the
+ * same time and value (a producer's resend without an event id gets a new offset, hence a new
+ * derived id, but carries nothing new).
+ */
+export function isSameRating(a: RatingEvent, b: RatingEvent): boolean {
+  return a.eventId === b.eventId || (a.eventTime === b.eventTime && a.rating === b.rating);
+}
+
 export function emptyUser(userId: number): UserFeatures {
   return { userId, ratingCount: 0, ratingSum: 0, lastActive: 0, recent: [], genres: {} };
 }
@@ -128,7 +137,7 @@ export function applyRatings(
   const outcomes = events.map((event): Outcome => {
     const key = ratingKey(event.userId, event.movieId);
     const current = ratings.get(key) ?? snapshot.ratings.get(key);
-    if (current && current.eventId === event.eventId) return 'duplicate';
+    if (current && isSameRating(event, current)) return 'duplicate';
     if (current && !isNewer(event, current)) return 'superseded';
 
     const u = user(event.userId);

@@ -1,3 +1,5 @@
+import { Heap } from 'heap-js';
+
 /**
  * Item-item neighbours from who rated what: cosine similarity of the movies' rater sets, shrunk
  * towards zero when few users rated both, keeping the top K per movie.
@@ -34,8 +36,11 @@ export function itemNeighbours(
   for (let i = 0; i < nItems; i++) degree[i] = itemUsers.offsets[i + 1]! - itemUsers.offsets[i]!;
 
   const co = new Float64Array(nItems);
+  const sim = new Float64Array(nItems);
   const touched = new Int32Array(nItems);
   const result = new Map<number, Neighbour[]>();
+  // A min-heap of the best k so far, worst on top: top-k costs n log k instead of a full sort.
+  const worseFirst = (a: number, b: number) => sim[a]! - sim[b]! || itemIds[b]! - itemIds[a]!;
 
   for (let i = 0; i < nItems; i++) {
     let nTouched = 0;
@@ -48,15 +53,16 @@ export function itemNeighbours(
         co[j]! += 1;
       }
     }
-    const candidates: Neighbour[] = [];
+    const best = new Heap<number>(worseFirst);
     for (let t = 0; t < nTouched; t++) {
       const j = touched[t]!;
-      const score = co[j]! / (Math.sqrt(degree[i]! * degree[j]!) + params.shrinkage);
-      candidates.push({ movieId: itemIds[j]!, score });
+      sim[j] = co[j]! / (Math.sqrt(degree[i]! * degree[j]!) + params.shrinkage);
       co[j] = 0;
+      if (best.length < params.k) best.push(j);
+      else if (worseFirst(best.peek()!, j) < 0) best.replace(j);
     }
-    candidates.sort((a, b) => b.score - a.score || a.movieId - b.movieId);
-    result.set(itemIds[i]!, candidates.slice(0, params.k));
+    const top = best.toArray().sort((a, b) => worseFirst(b, a));
+    result.set(itemIds[i]!, top.map((j) => ({ movieId: itemIds[j]!, score: sim[j]! })));
   }
   return result;
 }

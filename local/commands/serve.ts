@@ -24,8 +24,11 @@ export async function serve(system: LocalSystem, options: ServeOptions, signal: 
   const say = (line: string) => process.stdout.write(`${line}\n`);
 
   const demo = options.demo ? await loadDemoIfEmpty(system, signal) : undefined;
+  if (signal.aborted) {
+    if (demo) say(`Demo load interrupted after ${demo.received} events: the next start finishes it.`);
+    return;
+  }
   if (demo) say(`Demo data loaded: ${describeCounts(demo)}.`);
-  if (signal.aborted) return;
   if (demo || !(await system.models.activeVersion())) {
     const started = performance.now();
     const model = await trainAndPublish(system.db, system.models);

@@ -87,6 +87,13 @@ describe('applyRatings', () => {
     expect(again.changes.ratings).toEqual([]);
   });
 
+  it('counts a resend with a new id but the same time and value as a duplicate', () => {
+    const first = applyRatings(empty(), [ev('user-events-0-1', 7, 1, 4, 1000)]);
+    const again = applyRatings(merge(empty(), first.changes), [ev('user-events-0-9', 7, 1, 4, 1000)]);
+    expect(again.outcomes).toEqual(['duplicate']);
+    expect(again.changes.ratings).toEqual([]);
+  });
+
   it('breaks a tie of event times by event id, whatever the arrival order', () => {
     const a = ev('a', 7, 1, 2, 1000);
     const b = ev('b', 7, 1, 4, 1000);
@@ -149,7 +156,9 @@ describe('order independence (property)', () => {
   function canonical(s: FeatureSnapshot) {
     const sortBy = <T>(m: ReadonlyMap<number | string, T>) => [...m.entries()].sort(([a], [b]) => String(a).localeCompare(String(b)));
     const movies = sortBy(s.movies).map(([id, { bayesianMean: _, ...rest }]) => [id, rest]);
-    return { users: sortBy(s.users), movies, ratings: sortBy(s.ratings), global: s.global };
+    // Of two events with the same time and value, whichever came first stays: the id may differ.
+    const ratings = sortBy(s.ratings).map(([key, { eventId: _, ...rest }]) => [key, rest]);
+    return { users: sortBy(s.users), movies, ratings, global: s.global };
   }
 
   it('gives the same state for any order, any batching and any redelivery of the same events', () => {
