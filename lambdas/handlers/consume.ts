@@ -73,7 +73,7 @@ export function createConsumeHandler(deps: ConsumeDeps): (event: ConsumeEvent) =
       const snapshot = await deps.features.readSnapshot({
         userIds: unique(events.map((e) => e.userId)),
         movieIds: unique(events.map((e) => e.movieId)),
-        pairs: uniqueBy(events, (e) => ratingKey(e.userId, e.movieId)),
+        pairs: [...new Map(events.map((e) => [ratingKey(e.userId, e.movieId), e])).values()],
       });
       const { changes, outcomes } = applyRatings(snapshot, events);
       for (const o of outcomes) counts[o]++;
@@ -108,13 +108,4 @@ function summarise(records: readonly QuarantineRecord[]): Record<string, number>
 
 function unique(values: readonly number[]): number[] {
   return [...new Set(values)];
-}
-
-function uniqueBy<T extends { userId: number; movieId: number }>(
-  items: readonly T[],
-  key: (item: T) => string,
-): { userId: number; movieId: number }[] {
-  const seen = new Map<string, { userId: number; movieId: number }>();
-  for (const i of items) seen.set(key(i), { userId: i.userId, movieId: i.movieId });
-  return [...seen.values()];
 }

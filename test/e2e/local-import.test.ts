@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { freePort, interrupt, PROJECT_ROOT, runLocal, waitForOutput, type LocalProcess } from '../helpers/local-process';
+import { describe, expect, it } from 'vitest';
+import { freePort, PROJECT_ROOT, useLocalProcesses, waitForOutput } from '../helpers/local-process';
 import { DEMO_META_KEY } from '../../local/commands/load-demo';
 import { openDatabase, setMeta } from '../../local/sqlite/database';
 import { DATABASE_FILE } from '../../local/system';
@@ -27,13 +27,7 @@ const SHARED_ML_SMALL = join(PROJECT_ROOT, '..', 'shared', 'data', 'movielens', 
 
 describe('npm run local -- import --movielens (e2e)', () => {
   const tempDir = useTempDir();
-  const running: LocalProcess[] = [];
-  afterEach(async () => {
-    for (const p of running.splice(0)) {
-      interrupt(p);
-      await p.exited;
-    }
-  });
+  const runLocal = useLocalProcesses();
 
   it.each(['csv', 'ml-100k'] as const)('imports the %s layout through the consumer and serves from it', async (format) => {
     const source = writeMovieLens(tempDir(), format, MOVIES, RATINGS);
@@ -54,7 +48,6 @@ describe('npm run local -- import --movielens (e2e)', () => {
     // The server then uses the imported catalog (no demo: the database is not empty).
     const port = await freePort();
     const server = runLocal(['--data-dir', dataDir, '--port', String(port)]);
-    running.push(server);
     const [, base] = await waitForOutput(server, /listening on (http:\/\/\S+)/);
     expect(server.output()).not.toContain('Demo');
     const similar = (await (await fetch(`${base}/movies/3/similar`)).json()) as { title: string; items: { title: string }[] };

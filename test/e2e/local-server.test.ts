@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { freePort, interrupt, runLocal, waitForOutput, type LocalProcess } from '../helpers/local-process';
+import { describe, expect, it } from 'vitest';
+import { freePort, interrupt, useLocalProcesses, waitForOutput, type LocalProcess } from '../helpers/local-process';
 import { useTempDir } from '../helpers/temp-dir';
 
 interface Recommendations {
@@ -18,18 +18,11 @@ const newUserEvents = [
 
 describe('npm run local (e2e)', () => {
   const tempDir = useTempDir();
-  const running: LocalProcess[] = [];
-  afterEach(async () => {
-    for (const p of running.splice(0)) {
-      interrupt(p);
-      await p.exited;
-    }
-  });
+  const runLocal = useLocalProcesses();
 
   async function start(dataDir: string): Promise<{ p: LocalProcess; base: string }> {
     const port = await freePort();
     const p = runLocal(['--data-dir', dataDir, '--port', String(port)]);
-    running.push(p);
     const [, base] = await waitForOutput(p, /movierec is listening on (http:\/\/\S+)/, 120_000);
     return { p, base: base! };
   }
@@ -88,7 +81,6 @@ describe('npm run local (e2e)', () => {
   it('loses nothing when stopped while loading the demo: the next start finishes the load', async () => {
     const dataDir = tempDir();
     const first = runLocal(['--data-dir', dataDir, '--port', String(await freePort())]);
-    running.push(first);
     await waitForOutput(first, /Loading the demo events: [1-9]0%/);
     interrupt(first);
     await first.exited;

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { afterEach } from 'vitest';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -12,10 +13,9 @@ export interface LocalProcess {
 }
 
 /** Runs `npm run local -- ...args` in its own process group, as a user's terminal would. */
-export function runLocal(args: string[], env: Record<string, string> = {}): LocalProcess {
+function runLocal(args: string[]): LocalProcess {
   const proc = spawn('npm', ['run', '--silent', 'local', '--', ...args], {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, ...env },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -60,4 +60,20 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
     });
   });
+}
+
+/** Gives a runLocal that stops, after each test, whatever it started that still runs. */
+export function useLocalProcesses(): (args: string[]) => LocalProcess {
+  const running: LocalProcess[] = [];
+  afterEach(async () => {
+    for (const p of running.splice(0)) {
+      interrupt(p);
+      await p.exited;
+    }
+  });
+  return (args) => {
+    const p = runLocal(args);
+    running.push(p);
+    return p;
+  };
 }

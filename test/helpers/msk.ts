@@ -1,4 +1,5 @@
 import type { MSKEvent, MSKRecord } from 'aws-lambda';
+import type { RatingEvent } from '../../lambdas/core/event-contract';
 
 export const KAFKA_TIME = Date.UTC(2026, 10, 24, 12);
 
@@ -38,4 +39,9 @@ export function rating(
     rating: value,
     timestamp,
   };
+}
+
+/** A validated rating, as the core sees it. */
+export function ratingEvent(eventId: string, userId: number, movieId: number, rating: number, eventTime: number): RatingEvent {
+  return { eventId, userId, movieId, rating, eventTime };
 }

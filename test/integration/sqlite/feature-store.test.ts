@@ -2,17 +2,11 @@ import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { applyRatings } from '../../../lambdas/core/features';
 import type { RatingEvent } from '../../../lambdas/core/event-contract';
+import { ratingEvent as ev } from '../../helpers/msk';
 import { openDatabase, type Db } from '../../../local/sqlite/database';
 import { SqliteFeatureStore } from '../../../local/sqlite/sqlite-feature-store';
 import { useTempDir } from '../../helpers/temp-dir';
 
-const ev = (eventId: string, userId: number, movieId: number, rating: number, eventTime: number): RatingEvent => ({
-  eventId,
-  userId,
-  movieId,
-  rating,
-  eventTime,
-});
 
 describe('SqliteFeatureStore', () => {
   const tempDir = useTempDir();

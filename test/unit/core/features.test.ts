@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { RatingEvent } from '../../../lambdas/core/event-contract';
+import { ratingEvent as ev } from '../../helpers/msk';
 import {
   applyRatings,
   BAYES_PRIOR_WEIGHT,
@@ -33,13 +34,6 @@ function merge(s: FeatureSnapshot, changes: FeatureChanges): FeatureSnapshot {
   };
 }
 
-const ev = (eventId: string, userId: number, movieId: number, rating: number, eventTime: number): RatingEvent => ({
-  eventId,
-  userId,
-  movieId,
-  rating,
-  eventTime,
-});
 
 describe('applyRatings', () => {
   it('adds a first rating to the user, the movie and the global stats', () => {
