@@ -119,7 +119,8 @@ main(process.argv.slice(2)).then(
   (err: unknown) => {
     const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(`error: ${message}\n`);
-    if (err instanceof UsageError || (err instanceof TypeError && 'code' in err)) process.stderr.write(`\n${USAGE}`);
-    process.exit(err instanceof UsageError ? 2 : 1);
+    const usage = err instanceof UsageError || String((err as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS');
+    if (usage) process.stderr.write(`\n${USAGE}`);
+    process.exit(usage ? 2 : 1);
   },
 );

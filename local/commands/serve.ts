@@ -45,7 +45,13 @@ export async function serve(system: LocalSystem, options: ServeOptions, signal: 
     onError: (err) => options.logger.error('request failed', { error: String(err) }),
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new Error(`port ${options.port} on ${options.host} is in use: choose another with --port N`)
+          : err,
+      ),
+    );
     server.listen(options.port, options.host, resolve);
   });
   const { port } = server.address() as AddressInfo;

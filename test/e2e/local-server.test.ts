@@ -115,10 +115,13 @@ describe('npm run local (e2e)', () => {
     expect(tooBig.status).toBe(413);
   });
 
-  it('refuses a bad port with a usage message', async () => {
+  it('refuses a bad port or an unknown option with a usage message', async () => {
     const p = runLocal(['--port', 'eighty', '--data-dir', tempDir()]);
     expect((await p.exited).code).toBe(2);
     expect(p.output()).toContain('error: port must be an integer from 0 to 65535');
     expect(p.output()).toContain('Usage:');
+    const typo = runLocal(['--prot', '3000']);
+    expect((await typo.exited).code).toBe(2);
+    expect(typo.output()).toContain("error: Unknown option '--prot'");
   });
 });
