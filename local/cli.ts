@@ -3,11 +3,13 @@
  *
  *   npm run local [-- --port N] [--data-dir DIR] [--no-demo]   serve the system
  *   npm run local -- import --movielens DIR [--data-dir DIR]    import a MovieLens directory
+ *   npm run local -- batch [--date YYYY-MM-DD] [--data-dir DIR] run the daily batch
  */
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { consoleLogger, parseLogLevel } from './console-logger';
+import { runBatch } from './commands/batch';
 import { importMovieLens } from './commands/import-movielens';
 import { serve } from './commands/serve';
 import { openLocalSystem } from './system';
@@ -19,6 +21,7 @@ const FORCE_EXIT_AFTER_MS = 1000;
 const USAGE = `Usage:
   npm run local [-- options]                          run the system: HTTP API, event source, demo data
   npm run local -- import --movielens DIR [options]   import a MovieLens directory (ratings.csv + movies.csv, or u.data + u.item)
+  npm run local -- batch [--date YYYY-MM-DD]          run the daily batch workflow (default date: yesterday, UTC)
 
 Options:
   --data-dir DIR   where the SQLite database lives (default: ${DEFAULT_DATA_DIR})
@@ -44,6 +47,7 @@ export async function main(argv: string[]): Promise<number> {
       demo: { type: 'boolean', default: true },
       'no-demo': { type: 'boolean' },
       movielens: { type: 'string' },
+      date: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -52,7 +56,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const command = positionals[0] ?? 'serve';
-  if (positionals.length > 1 || !['serve', 'import'].includes(command)) {
+  if (positionals.length > 1 || !['serve', 'import', 'batch'].includes(command)) {
     throw new UsageError(`unknown command ${JSON.stringify(positionals.join(' '))}`);
   }
 
@@ -83,6 +87,15 @@ export async function main(argv: string[]): Promise<number> {
       await system.close();
     }
     return 0;
+  }
+
+  if (command === 'batch') {
+    const system = openLocalSystem(dataDir, logger);
+    try {
+      return (await runBatch(system, values.date)).status === 'succeeded' ? 0 : 1;
+    } finally {
+      await system.close();
+    }
   }
 
   const system = openLocalSystem(dataDir, logger);

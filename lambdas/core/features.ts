@@ -34,6 +34,8 @@ export interface UserFeatures {
   recent: RecentRating[];
   /** Count and sum of the user's ratings per genre of the rated movies. */
   genres: Record<string, CountSum>;
+  /** Kafka time (epoch ms) of the latest batch that changed these features. */
+  updatedAt: number;
 }
 
 export interface MovieFeatures {
@@ -41,6 +43,8 @@ export interface MovieFeatures {
   ratingCount: number;
   ratingSum: number;
   bayesianMean: number;
+  /** Kafka time (epoch ms) of the latest batch that changed these features. */
+  updatedAt: number;
 }
 
 export interface GlobalStats {
@@ -100,16 +104,18 @@ export function isSameRating(a: RatingEvent, b: RatingEvent): boolean {
 }
 
 export function emptyUser(userId: number): UserFeatures {
-  return { userId, ratingCount: 0, ratingSum: 0, lastActive: 0, recent: [], genres: {} };
+  return { userId, ratingCount: 0, ratingSum: 0, lastActive: 0, recent: [], genres: {}, updatedAt: 0 };
 }
 
 /**
  * Applies a batch of valid events to a snapshot. Returns the changed state and one outcome per
  * event, in input order. The final state does not depend on the order of the events.
+ * `batchTime` is the batch's latest Kafka timestamp: it marks what the batch changed.
  */
 export function applyRatings(
   snapshot: FeatureSnapshot,
   events: readonly RatingEvent[],
+  batchTime: number,
 ): { changes: FeatureChanges; outcomes: Outcome[] } {
   const ratings = new Map<string, RatingEvent>();
   const users = new Map<number, UserFeatures>();
@@ -128,7 +134,7 @@ export function applyRatings(
   const movie = (id: number): MovieFeatures => {
     let m = movies.get(id);
     if (!m) {
-      m = { ...(snapshot.movies.get(id) ?? { movieId: id, ratingCount: 0, ratingSum: 0, bayesianMean: 0 }) };
+      m = { ...(snapshot.movies.get(id) ?? { movieId: id, ratingCount: 0, ratingSum: 0, bayesianMean: 0, updatedAt: 0 }) };
       movies.set(id, m);
     }
     return m;
@@ -149,6 +155,7 @@ export function applyRatings(
     u.ratingCount += added;
     u.ratingSum += delta;
     u.lastActive = Math.max(u.lastActive, event.eventTime);
+    u.updatedAt = Math.max(u.updatedAt, batchTime);
     u.recent = updateRecent(u.recent, event);
     for (const g of genres) {
       const stat = (u.genres[g] ??= { count: 0, sum: 0 });
@@ -157,6 +164,7 @@ export function applyRatings(
     }
     m.ratingCount += added;
     m.ratingSum += delta;
+    m.updatedAt = Math.max(m.updatedAt, batchTime);
     global.ratingCount += added;
     global.ratingSum += delta;
     ratings.set(key, event);

@@ -1,6 +1,7 @@
 /**
- * The recommendation model: catalog entries with popularity, and item-item neighbours. `trainModel`
- * is the one piece of training code; `indexModel` prepares a trained model for serving.
+ * The recommendation model (gold): catalog entries with their rating counts, item-item neighbours,
+ * and popularity rankings overall and per genre. `trainModel` is the one piece of training code,
+ * used by the daily batch; `indexModel` prepares a trained model for serving.
  */
 import { createHash } from 'node:crypto';
 import { DEFAULT_NEIGHBOUR_PARAMS, itemNeighbours, type Interactions, type Neighbour, type NeighbourParams } from './item-neighbours';
@@ -11,9 +12,13 @@ export interface ModelMovie extends Movie {
   ratingCount: number;
 }
 
+/** Everything here is a function of the training data: a re-run of a date gives the same bytes. */
 export interface ModelManifest {
+  /** `<date>-<first 12 hex digits of the content hash>`. */
   version: string;
-  trainedAt: string;
+  /** The batch date whose silver ratings trained the model. */
+  date: string;
+  algorithm: 'item-knn-cosine';
   params: NeighbourParams;
   counts: { ratings: number; users: number; movies: number; moviesWithNeighbours: number };
 }
@@ -22,14 +27,20 @@ export interface Model {
   manifest: ModelManifest;
   movies: ModelMovie[];
   neighbours: Map<number, Neighbour[]>;
+  /** Rated movie ids by rating count, most popular first (ties by id). */
+  popular: number[];
+  popularByGenre: Map<string, number[]>;
+}
+
+/** The batch date a version was trained for (versions are `<date>-<hash>`). */
+export function versionDate(version: string): string {
+  return version.slice(0, 10);
 }
 
 export interface TrainingInput {
   interactions: Interactions;
   catalog: readonly Movie[];
-  /** Prefix of the version, e.g. the batch date; the rest is a hash of the model's content. */
-  label: string;
-  trainedAt: Date;
+  date: string;
   params?: NeighbourParams;
 }
 
@@ -44,9 +55,11 @@ export function trainModel(input: TrainingInput): Model {
   const neighbours = itemNeighbours(input.interactions, params);
   // Only catalog movies can be recommended: a neighbour the catalog lacks has no title to show.
   for (const [id, list] of neighbours) {
-    if (!known.has(id)) neighbours.delete(id);
-    else neighbours.set(id, list.filter((n) => known.has(n.movieId)));
+    const kept = known.has(id) ? list.filter((n) => known.has(n.movieId)) : [];
+    if (kept.length === 0) neighbours.delete(id);
+    else neighbours.set(id, kept);
   }
+  const { popular, popularByGenre } = popularity(movies);
 
   const hash = createHash('sha256');
   hash.update(JSON.stringify(params));
@@ -54,12 +67,12 @@ export function trainModel(input: TrainingInput): Model {
   for (const [id, list] of [...neighbours].sort((a, b) => a[0] - b[0])) {
     hash.update(`${id}:${list.map((n) => `${n.movieId}=${n.score}`).join(',')}\n`);
   }
-  const version = `${input.label}-${hash.digest('hex').slice(0, 12)}`;
 
   return {
     manifest: {
-      version,
-      trainedAt: input.trainedAt.toISOString(),
+      version: `${input.date}-${hash.digest('hex').slice(0, 12)}`,
+      date: input.date,
+      algorithm: 'item-knn-cosine',
       params,
       counts: {
         ratings: input.interactions.movieIds.length,
@@ -70,15 +83,31 @@ export function trainModel(input: TrainingInput): Model {
     },
     movies,
     neighbours,
+    popular,
+    popularByGenre,
   };
 }
 
-/** A model arranged for serving: lookups by id and popularity rankings, built once per version. */
+function popularity(movies: readonly ModelMovie[]): { popular: number[]; popularByGenre: Map<string, number[]> } {
+  const ranked = movies
+    .filter((m) => m.ratingCount > 0)
+    .sort((a, b) => b.ratingCount - a.ratingCount || a.movieId - b.movieId);
+  const popularByGenre = new Map<string, number[]>();
+  for (const m of ranked) {
+    for (const g of m.genres) {
+      let list = popularByGenre.get(g);
+      if (!list) popularByGenre.set(g, (list = []));
+      list.push(m.movieId);
+    }
+  }
+  return { popular: ranked.map((m) => m.movieId), popularByGenre };
+}
+
+/** A model arranged for serving: lookups by id, built once per version. */
 export interface ModelIndex {
   version: string;
   movies: ReadonlyMap<number, ModelMovie>;
   neighbours: ReadonlyMap<number, readonly Neighbour[]>;
-  /** Movie ids by popularity, most popular first. */
   popular: readonly number[];
   popularByGenre: ReadonlyMap<string, readonly number[]>;
   /** Every genre of the catalog, for validating a genre filter. */
@@ -88,24 +117,15 @@ export interface ModelIndex {
 }
 
 export function indexModel(model: Model): ModelIndex {
-  const popularMovies = model.movies
-    .filter((m) => m.ratingCount > 0)
-    .sort((a, b) => b.ratingCount - a.ratingCount || a.movieId - b.movieId);
-  const popularByGenre = new Map<string, number[]>();
-  for (const m of popularMovies) {
-    for (const g of m.genres) {
-      let list = popularByGenre.get(g);
-      if (!list) popularByGenre.set(g, (list = []));
-      list.push(m.movieId);
-    }
-  }
+  const movies = new Map(model.movies.map((m) => [m.movieId, m]));
+  const top = model.popular[0];
   return {
     version: model.manifest.version,
-    movies: new Map(model.movies.map((m) => [m.movieId, m])),
+    movies,
     neighbours: model.neighbours,
-    popular: popularMovies.map((m) => m.movieId),
-    popularByGenre,
+    popular: model.popular,
+    popularByGenre: model.popularByGenre,
     genres: new Set(model.movies.flatMap((m) => m.genres)),
-    maxLogCount: Math.log1p(popularMovies[0]?.ratingCount ?? 0),
+    maxLogCount: Math.log1p(top === undefined ? 0 : (movies.get(top)?.ratingCount ?? 0)),
   };
 }

@@ -4,7 +4,8 @@
  * handlers let that fail the invocation so that it is retried.
  */
 import type { RatingEvent } from './event-contract';
-import type { FeatureChanges, FeatureSnapshot, UserFeatures } from './features';
+import type { FeatureChanges, FeatureSnapshot, MovieFeatures, UserFeatures } from './features';
+import type { Interactions } from './item-neighbours';
 import type { Model } from './model';
 import type { Movie } from './movie';
 
@@ -60,14 +61,63 @@ export interface FeatureStore {
   getUserProfile(userId: number): Promise<UserProfile | undefined>;
   /** Adds or updates catalog entries. */
   upsertMovies(movies: readonly Movie[]): Promise<void>;
+  /**
+   * Replaces online features with the batch's, except where a consumer batch changed them after
+   * `asOf` (those already hold newer data). Returns how many were replaced and kept.
+   */
+  reconcile(
+    users: readonly UserFeatures[],
+    movies: readonly MovieFeatures[],
+    asOf: number,
+  ): Promise<{ replaced: number; kept: number }>;
 }
 
 export interface ModelStore {
   /** The version readers should use, or undefined before the first publish. */
   activeVersion(): Promise<string | undefined>;
   load(version: string): Promise<Model>;
-  /** Writes the model, then moves the version pointer to it: readers never see half a model. */
-  publish(model: Model): Promise<void>;
+  /** Writes the gold outputs of the model's date, replacing those of an earlier run of that date. */
+  write(model: Model): Promise<void>;
+  /** Moves the version pointer: the last step of a publish, so readers never see half a model. */
+  activate(version: string): Promise<void>;
+}
+
+/** A SQL statement of the daily batch, in both dialects: a SELECT of its target's columns. */
+export interface BatchQuery {
+  /** The silver table the SELECT fills for one date. */
+  target: 'silver_ratings' | 'silver_user_features' | 'silver_movie_features';
+  /** SQLite: the date as the named parameter `:dt`. */
+  sqlite: string;
+  /** Athena (Trino): the date as the placeholder `{dt}`, substituted by the engine. */
+  athena: string;
+}
+
+/** Runs the batch's SQL where the lake lives: SQLite here, Athena in AWS. */
+export interface BatchSqlEngine {
+  /** Replaces the target's partition for `date` with the query's rows; returns the row count. */
+  run(query: BatchQuery, date: string): Promise<number>;
+}
+
+/** The lake as the batch's code steps read it: silver tables and the catalog. */
+export interface BatchLake {
+  readInteractions(date: string): Promise<Interactions>;
+  readCatalog(): Promise<Movie[]>;
+  readUserFeatures(date: string): Promise<UserFeatures[]>;
+  readMovieFeatures(date: string): Promise<MovieFeatures[]>;
+}
+
+export interface BatchRun {
+  date: string;
+  status: 'succeeded' | 'failed';
+  /** For a failure: the error name and its cause, as Step Functions reports them. */
+  error?: string;
+  cause?: string;
+  details?: Record<string, unknown>;
+}
+
+/** Where the outcome of every batch run is kept. */
+export interface BatchRunLog {
+  record(run: BatchRun, at: Date): Promise<void>;
 }
 
 /** Structured log lines; the AWS entry files pass Powertools' logger, the local runtime a console one. */

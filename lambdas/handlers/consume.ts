@@ -33,6 +33,7 @@ export function createConsumeHandler(deps: ConsumeDeps): (event: ConsumeEvent) =
     const counts: ConsumeCounts = { received: 0, applied: 0, duplicate: 0, superseded: 0, quarantined: 0 };
     const valid: BronzeRecord[] = [];
     const writes: Promise<void>[] = [];
+    let batchTime = 0;
 
     for (const key of Object.keys(event.records ?? {}).sort()) {
       const records = [...(event.records[key] ?? [])].sort((a, b) => a.offset - b.offset);
@@ -40,6 +41,7 @@ export function createConsumeHandler(deps: ConsumeDeps): (event: ConsumeEvent) =
       const bronze: BronzeRecord[] = [];
       const quarantine: QuarantineRecord[] = [];
       for (const record of records) {
+        batchTime = Math.max(batchTime, record.timestamp);
         const result = parseRecordValue(record.value, origin(record));
         if (result.ok) bronze.push({ offset: record.offset, event: result.event });
         else quarantine.push(quarantineRecord(record, result.reason));
@@ -75,7 +77,7 @@ export function createConsumeHandler(deps: ConsumeDeps): (event: ConsumeEvent) =
         movieIds: unique(events.map((e) => e.movieId)),
         pairs: [...new Map(events.map((e) => [ratingKey(e.userId, e.movieId), e])).values()],
       });
-      const { changes, outcomes } = applyRatings(snapshot, events);
+      const { changes, outcomes } = applyRatings(snapshot, events, batchTime);
       for (const o of outcomes) counts[o]++;
       if (changes.ratings.length > 0) await deps.features.writeChanges(changes);
     }

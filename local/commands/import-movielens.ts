@@ -9,7 +9,7 @@ import { sumCounts } from '../event-pipeline';
 import { detectMovieLens, readMovies, readRatingEvents } from '../movielens';
 import { progress } from '../progress';
 import type { LocalSystem } from '../system';
-import { trainAndPublish } from '../train-on-demand';
+import { runBatch, today } from './batch';
 import type { ConsumeCounts } from '../../lambdas/handlers/consume';
 import { holdsDemo } from './load-demo';
 import { describeCounts } from './serve';
@@ -45,6 +45,6 @@ export async function importMovieLens(system: LocalSystem, dir: string, signal: 
     return;
   }
 
-  const model = await trainAndPublish(system.db, system.models);
-  say(`Model ${model.manifest.version} trained on ${model.manifest.counts.ratings} ratings.`);
+  const result = await runBatch(system, today());
+  if (result.status === 'failed') throw new Error('the daily batch failed: see above');
 }

@@ -1,6 +1,6 @@
 /**
- * `npm run local`: the whole system on one machine. Loads the demo into an empty database, makes
- * sure a model is published, serves the HTTP API, and consumes from Kafka when KAFKA_BROKERS is
+ * `npm run local`: the whole system on one machine. Loads the demo into an empty database, runs
+ * the daily batch when there is new data or no model yet, serves the HTTP API, and consumes from Kafka when KAFKA_BROKERS is
  * set. SIGINT or SIGTERM stop it after the work under way is done.
  */
 import type { AddressInfo } from 'node:net';
@@ -9,7 +9,7 @@ import { createHttpServer } from '../http-server';
 import { TOPIC } from '../embedded-producer';
 import { kafkaConsumer, startKafkaSource } from '../kafka-event-source';
 import type { LocalSystem } from '../system';
-import { trainAndPublish } from '../train-on-demand';
+import { runBatch, today } from './batch';
 import { loadDemoIfEmpty } from './load-demo';
 
 export interface ServeOptions {
@@ -30,12 +30,8 @@ export async function serve(system: LocalSystem, options: ServeOptions, signal: 
   }
   if (demo) say(`Demo data loaded: ${describeCounts(demo)}.`);
   if (demo || !(await system.models.activeVersion())) {
-    const started = performance.now();
-    const model = await trainAndPublish(system.db, system.models);
-    say(
-      `Model ${model.manifest.version} trained on ${model.manifest.counts.ratings} ratings ` +
-        `in ${((performance.now() - started) / 1000).toFixed(1)} s.`,
-    );
+    const result = await runBatch(system, today());
+    if (result.status === 'failed') throw new Error('the daily batch failed: see above');
   }
   if (signal.aborted) return;
 

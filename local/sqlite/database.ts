@@ -30,13 +30,15 @@ export const MIGRATIONS: readonly string[] = [
     rating_sum REAL NOT NULL,
     last_active INTEGER NOT NULL,
     recent TEXT NOT NULL, -- JSON array of {movieId, rating, eventTime}, newest first
-    genres TEXT NOT NULL  -- JSON object genre -> {count, sum}
+    genres TEXT NOT NULL, -- JSON object genre -> {count, sum}
+    updated_at INTEGER NOT NULL
   );
   CREATE TABLE movie_features (
     movie_id INTEGER PRIMARY KEY,
     rating_count INTEGER NOT NULL,
     rating_sum REAL NOT NULL,
-    bayesian_mean REAL NOT NULL
+    bayesian_mean REAL NOT NULL,
+    updated_at INTEGER NOT NULL
   );
   CREATE TABLE global_stats (
     id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -77,27 +79,74 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (object_key, kafka_offset)
   ) WITHOUT ROWID;
 
-  CREATE TABLE model_versions (
-    version TEXT PRIMARY KEY,
+  -- Silver and gold mirror the lake's Parquet tables: one partition per batch date (dt).
+  CREATE TABLE silver_ratings (
+    dt TEXT NOT NULL,
+    user_id INTEGER NOT NULL,
+    movie_id INTEGER NOT NULL,
+    rating REAL NOT NULL,
+    event_time INTEGER NOT NULL,
+    event_id TEXT NOT NULL,
+    PRIMARY KEY (dt, user_id, movie_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE silver_user_features (
+    dt TEXT NOT NULL,
+    user_id INTEGER NOT NULL,
+    rating_count INTEGER NOT NULL,
+    rating_sum REAL NOT NULL,
+    last_active INTEGER NOT NULL,
+    recent TEXT NOT NULL,
+    genres TEXT NOT NULL,
+    PRIMARY KEY (dt, user_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE silver_movie_features (
+    dt TEXT NOT NULL,
+    movie_id INTEGER NOT NULL,
+    rating_count INTEGER NOT NULL,
+    rating_sum REAL NOT NULL,
+    bayesian_mean REAL NOT NULL,
+    PRIMARY KEY (dt, movie_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE gold_manifest (
+    dt TEXT PRIMARY KEY,
+    version TEXT NOT NULL UNIQUE,
     manifest TEXT NOT NULL -- JSON
   );
-  CREATE TABLE model_movies (
-    version TEXT NOT NULL,
+  CREATE TABLE gold_movies (
+    dt TEXT NOT NULL,
     movie_id INTEGER NOT NULL,
     title TEXT NOT NULL,
-    genres TEXT NOT NULL,
+    genres TEXT NOT NULL, -- JSON array
     rating_count INTEGER NOT NULL,
-    PRIMARY KEY (version, movie_id)
+    PRIMARY KEY (dt, movie_id)
   ) WITHOUT ROWID;
-  CREATE TABLE model_neighbours (
-    version TEXT NOT NULL,
+  CREATE TABLE gold_item_neighbours (
+    dt TEXT NOT NULL,
     movie_id INTEGER NOT NULL,
-    neighbours TEXT NOT NULL, -- JSON array of [movieId, score], best first
-    PRIMARY KEY (version, movie_id)
+    rank INTEGER NOT NULL,
+    neighbour_id INTEGER NOT NULL,
+    score REAL NOT NULL,
+    PRIMARY KEY (dt, movie_id, rank)
+  ) WITHOUT ROWID;
+  CREATE TABLE gold_popularity (
+    dt TEXT NOT NULL,
+    genre TEXT NOT NULL, -- '' for the overall ranking
+    rank INTEGER NOT NULL,
+    movie_id INTEGER NOT NULL,
+    PRIMARY KEY (dt, genre, rank)
   ) WITHOUT ROWID;
   CREATE TABLE model_pointer (
     id INTEGER PRIMARY KEY CHECK (id = 1),
-    version TEXT NOT NULL REFERENCES model_versions (version)
+    version TEXT NOT NULL REFERENCES gold_manifest (version) DEFERRABLE INITIALLY DEFERRED
+  );
+  CREATE TABLE batch_runs (
+    run_id INTEGER PRIMARY KEY,
+    dt TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('succeeded', 'failed')),
+    error TEXT,
+    cause TEXT,
+    details TEXT, -- JSON
+    recorded_at TEXT NOT NULL
   );
 
   CREATE TABLE meta (

@@ -25,12 +25,14 @@ interface UserRow {
   last_active: number;
   recent: string;
   genres: string;
+  updated_at: number;
 }
 interface MovieFeatureRow {
   movie_id: number;
   rating_count: number;
   rating_sum: number;
   bayesian_mean: number;
+  updated_at: number;
 }
 interface RatingRow {
   user_id: number;
@@ -66,11 +68,27 @@ export class SqliteFeatureStore implements FeatureStore {
             OR (excluded.event_time = ratings.event_time AND excluded.event_id > ratings.event_id)`,
       ),
       upsertUser: db.prepare(
-        `INSERT OR REPLACE INTO user_features (user_id, rating_count, rating_sum, last_active, recent, genres)
-         VALUES (?, ?, ?, ?, ?, ?)`,
+        `INSERT OR REPLACE INTO user_features (user_id, rating_count, rating_sum, last_active, recent, genres, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
       ),
       upsertMovieFeatures: db.prepare(
-        `INSERT OR REPLACE INTO movie_features (movie_id, rating_count, rating_sum, bayesian_mean) VALUES (?, ?, ?, ?)`,
+        `INSERT OR REPLACE INTO movie_features (movie_id, rating_count, rating_sum, bayesian_mean, updated_at)
+         VALUES (?, ?, ?, ?, ?)`,
+      ),
+      reconcileUser: db.prepare(
+        `INSERT INTO user_features (user_id, rating_count, rating_sum, last_active, recent, genres, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (user_id) DO UPDATE SET
+           rating_count = excluded.rating_count, rating_sum = excluded.rating_sum, last_active = excluded.last_active,
+           recent = excluded.recent, genres = excluded.genres, updated_at = excluded.updated_at
+         WHERE user_features.updated_at <= excluded.updated_at`,
+      ),
+      reconcileMovie: db.prepare(
+        `INSERT INTO movie_features (movie_id, rating_count, rating_sum, bayesian_mean, updated_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (movie_id) DO UPDATE SET
+           rating_count = excluded.rating_count, rating_sum = excluded.rating_sum,
+           bayesian_mean = excluded.bayesian_mean, updated_at = excluded.updated_at
+         WHERE movie_features.updated_at <= excluded.updated_at`,
       ),
       updateGlobal: db.prepare('UPDATE global_stats SET rating_count = ?, rating_sum = ? WHERE id = 1'),
       upsertMovie: db.prepare('INSERT OR REPLACE INTO movies (movie_id, title, genres) VALUES (?, ?, ?)'),
@@ -106,19 +124,8 @@ export class SqliteFeatureStore implements FeatureStore {
       for (const r of changes.ratings) {
         this.stmt.upsertRating.run(r.userId, r.movieId, r.rating, r.eventTime, r.eventId);
       }
-      for (const u of changes.users) {
-        this.stmt.upsertUser.run(
-          u.userId,
-          u.ratingCount,
-          u.ratingSum,
-          u.lastActive,
-          JSON.stringify(u.recent),
-          JSON.stringify(u.genres),
-        );
-      }
-      for (const m of changes.movies) {
-        this.stmt.upsertMovieFeatures.run(m.movieId, m.ratingCount, m.ratingSum, m.bayesianMean);
-      }
+      for (const u of changes.users) this.stmt.upsertUser.run(...userColumns(u));
+      for (const m of changes.movies) this.stmt.upsertMovieFeatures.run(...movieColumns(m));
       this.stmt.updateGlobal.run(changes.global.ratingCount, changes.global.ratingSum);
     })();
   }
@@ -137,6 +144,19 @@ export class SqliteFeatureStore implements FeatureStore {
     })();
   }
 
+  async reconcile(
+    users: readonly UserFeatures[],
+    movies: readonly MovieFeatures[],
+    asOf: number,
+  ): Promise<{ replaced: number; kept: number }> {
+    return this.db.transaction(() => {
+      let replaced = 0;
+      for (const u of users) replaced += this.stmt.reconcileUser.run(...userColumns({ ...u, updatedAt: asOf })).changes;
+      for (const m of movies) replaced += this.stmt.reconcileMovie.run(...movieColumns({ ...m, updatedAt: asOf })).changes;
+      return { replaced, kept: users.length + movies.length - replaced };
+    })();
+  }
+
   private global(): GlobalStats {
     const row = this.stmt.global.get()!;
     return { ratingCount: row.rating_count, ratingSum: row.rating_sum };
@@ -151,6 +171,7 @@ function toUser(row: UserRow): UserFeatures {
     lastActive: row.last_active,
     recent: JSON.parse(row.recent) as RecentRating[],
     genres: JSON.parse(row.genres) as Record<string, CountSum>,
+    updatedAt: row.updated_at,
   };
 }
 
@@ -160,7 +181,16 @@ function toMovieFeatures(row: MovieFeatureRow): MovieFeatures {
     ratingCount: row.rating_count,
     ratingSum: row.rating_sum,
     bayesianMean: row.bayesian_mean,
+    updatedAt: row.updated_at,
   };
+}
+
+function userColumns(u: UserFeatures) {
+  return [u.userId, u.ratingCount, u.ratingSum, u.lastActive, JSON.stringify(u.recent), JSON.stringify(u.genres), u.updatedAt] as const;
+}
+
+function movieColumns(m: MovieFeatures) {
+  return [m.movieId, m.ratingCount, m.ratingSum, m.bayesianMean, m.updatedAt] as const;
 }
 
 function toRating(row: RatingRow): RatingEvent {

@@ -1,21 +1,15 @@
 /**
- * Published models in SQLite. A publish writes every row of the new version and moves the pointer
- * in the same transaction, so a reader sees the old model or the new one, never a mix.
+ * Gold in SQLite: the model of each batch date in the gold_* tables (the lake's Parquet layout),
+ * and the version pointer that readers follow. Writing a date replaces it whole, in one transaction.
  */
 import type { Neighbour } from '../../lambdas/core/item-neighbours';
 import type { Model, ModelManifest } from '../../lambdas/core/model';
 import type { ModelStore } from '../../lambdas/core/ports';
 import type { Db } from './database';
 
-/** Versions kept besides the active one, for a quick look back; older ones are deleted. */
-const KEEP_PREVIOUS = 2;
-
-interface MovieRow {
-  movie_id: number;
-  title: string;
-  genres: string;
-  rating_count: number;
-}
+const GOLD_TABLES = ['gold_item_neighbours', 'gold_popularity', 'gold_movies', 'gold_manifest'] as const;
+/** The overall ranking's genre in gold_popularity. */
+const OVERALL = '';
 
 export class SqliteModelStore implements ModelStore {
   private readonly stmt;
@@ -23,27 +17,30 @@ export class SqliteModelStore implements ModelStore {
   constructor(private readonly db: Db) {
     this.stmt = {
       pointer: db.prepare<[], { version: string }>('SELECT version FROM model_pointer WHERE id = 1'),
-      manifest: db.prepare<[string], { manifest: string }>('SELECT manifest FROM model_versions WHERE version = ?'),
-      movies: db.prepare<[string], MovieRow>(
-        'SELECT movie_id, title, genres, rating_count FROM model_movies WHERE version = ? ORDER BY movie_id',
+      manifest: db.prepare<[string], { dt: string; manifest: string }>(
+        'SELECT dt, manifest FROM gold_manifest WHERE version = ?',
       ),
-      neighbours: db.prepare<[string], { movie_id: number; neighbours: string }>(
-        'SELECT movie_id, neighbours FROM model_neighbours WHERE version = ?',
+      movies: db.prepare<[string], { movie_id: number; title: string; genres: string; rating_count: number }>(
+        'SELECT movie_id, title, genres, rating_count FROM gold_movies WHERE dt = ? ORDER BY movie_id',
       ),
-      insertVersion: db.prepare('INSERT INTO model_versions (version, manifest) VALUES (?, ?)'),
-      insertMovie: db.prepare(
-        'INSERT INTO model_movies (version, movie_id, title, genres, rating_count) VALUES (?, ?, ?, ?, ?)',
+      neighbours: db.prepare<[string], [number, number, number]>(
+        'SELECT movie_id, neighbour_id, score FROM gold_item_neighbours WHERE dt = ? ORDER BY movie_id, rank',
       ),
-      insertNeighbours: db.prepare('INSERT INTO model_neighbours (version, movie_id, neighbours) VALUES (?, ?, ?)'),
+      popularity: db.prepare<[string], [string, number]>(
+        'SELECT genre, movie_id FROM gold_popularity WHERE dt = ? ORDER BY genre, rank',
+      ),
+      insertManifest: db.prepare('INSERT INTO gold_manifest (dt, version, manifest) VALUES (?, ?, ?)'),
+      insertMovie: db.prepare('INSERT INTO gold_movies (dt, movie_id, title, genres, rating_count) VALUES (?, ?, ?, ?, ?)'),
+      insertNeighbour: db.prepare(
+        'INSERT INTO gold_item_neighbours (dt, movie_id, rank, neighbour_id, score) VALUES (?, ?, ?, ?, ?)',
+      ),
+      insertPopularity: db.prepare('INSERT INTO gold_popularity (dt, genre, rank, movie_id) VALUES (?, ?, ?, ?)'),
       movePointer: db.prepare(
         'INSERT INTO model_pointer (id, version) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version',
       ),
-      clearPointer: db.prepare('DELETE FROM model_pointer WHERE version = ?'),
-      stale: db.prepare<[string, number], { version: string }>(
-        'SELECT version FROM model_versions WHERE version != ? ORDER BY rowid DESC LIMIT -1 OFFSET ?',
-      ),
-      deleteRows: ['model_neighbours', 'model_movies', 'model_versions'].map((table) =>
-        db.prepare(`DELETE FROM ${table} WHERE version = ?`),
+      deleteDate: GOLD_TABLES.map((table) => db.prepare(`DELETE FROM ${table} WHERE dt = ?`)),
+      activeDate: db.prepare<[], { dt: string }>(
+        'SELECT g.dt FROM model_pointer p JOIN gold_manifest g ON g.version = p.version',
       ),
     };
   }
@@ -54,41 +51,59 @@ export class SqliteModelStore implements ModelStore {
 
   async load(version: string): Promise<Model> {
     return this.db.transaction((): Model => {
-      const manifest = this.stmt.manifest.get(version);
-      if (!manifest) throw new Error(`model version ${version} does not exist`);
-      const movies = this.stmt.movies.all(version).map((r) => ({
+      const row = this.stmt.manifest.get(version);
+      if (!row) throw new Error(`model version ${version} does not exist`);
+      const movies = this.stmt.movies.all(row.dt).map((r) => ({
         movieId: r.movie_id,
         title: r.title,
         genres: JSON.parse(r.genres) as string[],
         ratingCount: r.rating_count,
       }));
       const neighbours = new Map<number, Neighbour[]>();
-      for (const r of this.stmt.neighbours.all(version)) {
-        const pairs = JSON.parse(r.neighbours) as [number, number][];
-        neighbours.set(r.movie_id, pairs.map(([movieId, score]) => ({ movieId, score })));
+      for (const [movieId, neighbourId, score] of this.stmt.neighbours.raw().iterate(row.dt) as IterableIterator<
+        [number, number, number]
+      >) {
+        let list = neighbours.get(movieId);
+        if (!list) neighbours.set(movieId, (list = []));
+        list.push({ movieId: neighbourId, score });
       }
-      return { manifest: JSON.parse(manifest.manifest) as ModelManifest, movies, neighbours };
+      const manifest = JSON.parse(row.manifest) as ModelManifest;
+      const popular: number[] = [];
+      const popularByGenre = new Map<string, number[]>();
+      for (const [genre, movieId] of this.stmt.popularity.raw().iterate(row.dt) as IterableIterator<[string, number]>) {
+        if (genre === OVERALL) popular.push(movieId);
+        else {
+          let list = popularByGenre.get(genre);
+          if (!list) popularByGenre.set(genre, (list = []));
+          list.push(movieId);
+        }
+      }
+      return { manifest, movies, neighbours, popular, popularByGenre };
     })();
   }
 
-  async publish(model: Model): Promise<void> {
-    const { version } = model.manifest;
+  async write(model: Model): Promise<void> {
+    const dt = model.manifest.date;
     this.db.transaction(() => {
-      this.deleteVersion(version);
-      this.stmt.insertVersion.run(version, JSON.stringify(model.manifest));
-      for (const m of model.movies) {
-        this.stmt.insertMovie.run(version, m.movieId, m.title, JSON.stringify(m.genres), m.ratingCount);
-      }
+      // Re-running the active model's date with new data replaces that model: the pointer follows,
+      // in the same transaction, since the rows it pointed at are gone.
+      const repoint = this.stmt.activeDate.get()?.dt === dt;
+      for (const statement of this.stmt.deleteDate) statement.run(dt);
+      this.stmt.insertManifest.run(dt, model.manifest.version, JSON.stringify(model.manifest));
+      for (const m of model.movies) this.stmt.insertMovie.run(dt, m.movieId, m.title, JSON.stringify(m.genres), m.ratingCount);
       for (const [movieId, list] of model.neighbours) {
-        this.stmt.insertNeighbours.run(version, movieId, JSON.stringify(list.map((n) => [n.movieId, n.score])));
+        list.forEach((n, rank) => this.stmt.insertNeighbour.run(dt, movieId, rank, n.movieId, n.score));
       }
-      this.stmt.movePointer.run(version);
-      for (const s of this.stmt.stale.all(version, KEEP_PREVIOUS)) this.deleteVersion(s.version);
+      model.popular.forEach((movieId, rank) => this.stmt.insertPopularity.run(dt, OVERALL, rank, movieId));
+      for (const [genre, list] of model.popularByGenre) {
+        list.forEach((movieId, rank) => this.stmt.insertPopularity.run(dt, genre, rank, movieId));
+      }
+      if (repoint) this.stmt.movePointer.run(model.manifest.version);
     })();
   }
 
-  private deleteVersion(version: string): void {
-    this.stmt.clearPointer.run(version);
-    for (const statement of this.stmt.deleteRows) statement.run(version);
+  async activate(version: string): Promise<void> {
+    if (!this.stmt.manifest.get(version)) throw new Error(`model version ${version} does not exist`);
+    this.stmt.movePointer.run(version);
   }
 }

@@ -4,6 +4,8 @@ import { openDatabase, type Db } from '../../local/sqlite/database';
 import { SqliteEventLake } from '../../local/sqlite/sqlite-event-lake';
 import { SqliteFeatureStore } from '../../local/sqlite/sqlite-feature-store';
 import { SqliteModelStore } from '../../local/sqlite/sqlite-model-store';
+import { runDailyBatch, type BatchResult } from '../../local/batch-runner';
+import { batchHandlers } from '../../local/system';
 
 export interface RecordingLogger extends Logger {
   lines: { level: string; message: string; data?: Record<string, unknown> }[];
@@ -24,4 +26,17 @@ export function sqliteStores(dir: string): {
 } {
   const db = openDatabase(join(dir, 'movierec.db'));
   return { db, lake: new SqliteEventLake(db), features: new SqliteFeatureStore(db), models: new SqliteModelStore(db) };
+}
+
+/** Runs the daily batch workflow for `date` over the stores, as `npm run local -- batch` does. */
+export async function runBatchOn(
+  stores: ReturnType<typeof sqliteStores>,
+  date: string,
+  now: Date = new Date(`${date}T23:59:59.999Z`),
+): Promise<BatchResult> {
+  const result = await runDailyBatch(batchHandlers(stores.db, stores.features, stores.models, () => now), { date }, {
+    retryIntervalMs: 0,
+  });
+  if (result.status !== 'succeeded') throw new Error(`batch failed: ${result.error}: ${result.cause}`);
+  return result;
 }

@@ -128,6 +128,7 @@ describe('consume handler on SQLite', () => {
         },
         getUserProfile: (id) => stores.features.getUserProfile(id),
         upsertMovies: (m) => stores.features.upsertMovies(m),
+        reconcile: (u, m, asOf) => stores.features.reconcile(u, m, asOf),
       },
       logger,
     });

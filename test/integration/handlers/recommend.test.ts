@@ -4,9 +4,8 @@ import { createRecommendHandler, MAX_LIMIT } from '../../../lambdas/handlers/rec
 import type { Db } from '../../../local/sqlite/database';
 import type { SqliteFeatureStore } from '../../../local/sqlite/sqlite-feature-store';
 import type { SqliteModelStore } from '../../../local/sqlite/sqlite-model-store';
-import { trainAndPublish } from '../../../local/train-on-demand';
-import { mskEvent, mskRecord, rating } from '../../helpers/msk';
-import { recordingLogger, sqliteStores } from '../../helpers/local-stores';
+import { KAFKA_TIME, mskEvent, mskRecord, rating } from '../../helpers/msk';
+import { recordingLogger, runBatchOn, sqliteStores } from '../../helpers/local-stores';
 import { useTempDir } from '../../helpers/temp-dir';
 
 const CATALOG = [
@@ -38,7 +37,9 @@ describe('recommend handler on SQLite', () => {
   let models: SqliteModelStore;
   let consume: ReturnType<typeof createConsumeHandler>;
   let handler: ReturnType<typeof createRecommendHandler>;
+  let stores: ReturnType<typeof sqliteStores>;
   let offset = 0;
+  const DAY = new Date(KAFKA_TIME).toISOString().slice(0, 10);
 
   const send = (events: Record<string, unknown>[]) => consume(mskEvent(events.map((e) => mskRecord(e, offset++))));
   const call = async (path: string, method?: string) => {
@@ -47,7 +48,7 @@ describe('recommend handler on SQLite', () => {
   };
 
   beforeEach(async () => {
-    const stores = sqliteStores(tempDir());
+    stores = sqliteStores(tempDir());
     ({ db, features, models } = stores);
     const logger = recordingLogger();
     await features.upsertMovies(CATALOG);
@@ -65,7 +66,7 @@ describe('recommend handler on SQLite', () => {
 
   describe('with a model', () => {
     beforeEach(async () => {
-      await trainAndPublish(db, models);
+      await runBatchOn(stores, DAY);
     });
 
     it('serves cold-start recommendations to an unknown user, most popular first', async () => {
@@ -105,7 +106,7 @@ describe('recommend handler on SQLite', () => {
     it('picks up a newly published model without a restart', async () => {
       const first = (await call('/health')).body.modelVersion;
       await send([rating(60, 6, 5, '2026-11-24T10:00:00Z', 'x'), rating(60, 3, 5, '2026-11-24T10:00:00Z', 'y')]);
-      await trainAndPublish(db, models);
+      await runBatchOn(stores, DAY);
       const second = (await call('/health')).body.modelVersion;
       expect(second).not.toBe(first);
       expect(second).toBe(await models.activeVersion());
@@ -149,7 +150,7 @@ describe('recommend handler on SQLite', () => {
   });
 
   it('answers 503 with a JSON body when a store fails, and recovers after', async () => {
-    await trainAndPublish(db, models);
+    await runBatchOn(stores, DAY);
     const logger = recordingLogger();
     let failing = true;
     const flaky = createRecommendHandler({
@@ -157,6 +158,7 @@ describe('recommend handler on SQLite', () => {
         readSnapshot: (k) => features.readSnapshot(k),
         writeChanges: (c) => features.writeChanges(c),
         upsertMovies: (m) => features.upsertMovies(m),
+        reconcile: (u, m, asOf) => features.reconcile(u, m, asOf),
         getUserProfile: async (id) => {
           if (failing) throw new Error('database is locked');
           return features.getUserProfile(id);

@@ -8,6 +8,8 @@ import { SqliteFeatureStore } from '../../../local/sqlite/sqlite-feature-store';
 import { useTempDir } from '../../helpers/temp-dir';
 
 
+const BATCH_TIME = Date.UTC(2026, 10, 24, 12);
+
 describe('SqliteFeatureStore', () => {
   const tempDir = useTempDir();
   let db: Db;
@@ -29,7 +31,7 @@ describe('SqliteFeatureStore', () => {
       movieIds: [...new Set(events.map((e) => e.movieId))],
       pairs: events.map((e) => ({ userId: e.userId, movieId: e.movieId })),
     });
-    const result = applyRatings(snapshot, events);
+    const result = applyRatings(snapshot, events, BATCH_TIME);
     await store.writeChanges(result.changes);
     return result;
   }
@@ -47,6 +49,7 @@ describe('SqliteFeatureStore', () => {
         { movieId: 1, rating: 4, eventTime: 1000 },
       ],
       genres: { Comedy: { count: 1, sum: 4 }, Drama: { count: 1, sum: 2 }, War: { count: 1, sum: 2 } },
+      updatedAt: BATCH_TIME,
     });
     expect(snapshot.movies.get(1)).toMatchObject({ ratingCount: 1, ratingSum: 4 });
     expect(snapshot.genres.get(2)).toEqual(['Drama', 'War']);
@@ -72,6 +75,29 @@ describe('SqliteFeatureStore', () => {
       [2, 3],
     ]);
     expect(await store.getUserProfile(8)).toBeUndefined();
+  });
+
+  it('reconciles with batch features, keeping those changed after the batch as-of time', async () => {
+    await apply([ev('a', 7, 1, 4, 1000), ev('b', 8, 2, 3, 1000)]);
+    const silverUser = (userId: number) => ({
+      userId,
+      ratingCount: 9,
+      ratingSum: 9,
+      lastActive: 1,
+      recent: [],
+      genres: {},
+      updatedAt: 0,
+    });
+    const silverMovie = { movieId: 1, ratingCount: 9, ratingSum: 9, bayesianMean: 1, updatedAt: 0 };
+    // As of a time before the consumer's batch: the online features are newer and stay.
+    expect(await store.reconcile([silverUser(7)], [silverMovie], BATCH_TIME - 1)).toEqual({ replaced: 0, kept: 2 });
+    expect((await store.getUserProfile(7))?.features.ratingCount).toBe(1);
+    // As of a later time: replaced; and a user only the batch knows is added.
+    expect(await store.reconcile([silverUser(7), silverUser(9)], [silverMovie], BATCH_TIME)).toEqual({ replaced: 3, kept: 0 });
+    expect((await store.getUserProfile(7))?.features).toMatchObject({ ratingCount: 9, updatedAt: BATCH_TIME });
+    const snapshot = await store.readSnapshot({ userIds: [9], movieIds: [1], pairs: [] });
+    expect(snapshot.users.get(9)?.ratingCount).toBe(9);
+    expect(snapshot.movies.get(1)?.ratingCount).toBe(9);
   });
 
   it('updates catalog entries in place', async () => {

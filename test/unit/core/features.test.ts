@@ -11,6 +11,8 @@ import {
   type FeatureSnapshot,
 } from '../../../lambdas/core/features';
 
+const BATCH_TIME = Date.UTC(2026, 10, 24, 12);
+
 const GENRES = new Map<number, string[]>([
   [1, ['Comedy']],
   [2, ['Comedy', 'Drama']],
@@ -37,7 +39,7 @@ function merge(s: FeatureSnapshot, changes: FeatureChanges): FeatureSnapshot {
 
 describe('applyRatings', () => {
   it('adds a first rating to the user, the movie and the global stats', () => {
-    const { changes, outcomes } = applyRatings(empty(), [ev('a', 7, 2, 4, 1000)]);
+    const { changes, outcomes } = applyRatings(empty(), [ev('a', 7, 2, 4, 1000)], BATCH_TIME);
     expect(outcomes).toEqual(['applied']);
     expect(changes.users).toEqual([
       {
@@ -47,16 +49,17 @@ describe('applyRatings', () => {
         lastActive: 1000,
         recent: [{ movieId: 2, rating: 4, eventTime: 1000 }],
         genres: { Comedy: { count: 1, sum: 4 }, Drama: { count: 1, sum: 4 } },
+        updatedAt: BATCH_TIME,
       },
     ]);
     // Bayesian mean with the global mean (4, from this one rating) as the prior.
-    expect(changes.movies).toEqual([{ movieId: 2, ratingCount: 1, ratingSum: 4, bayesianMean: 4 }]);
+    expect(changes.movies).toEqual([{ movieId: 2, ratingCount: 1, ratingSum: 4, bayesianMean: 4, updatedAt: BATCH_TIME }]);
     expect(changes.global).toEqual({ ratingCount: 1, ratingSum: 4 });
   });
 
   it('replaces a rating with a newer one without counting it twice', () => {
-    const first = applyRatings(empty(), [ev('a', 7, 1, 2, 1000)]);
-    const { changes, outcomes } = applyRatings(merge(empty(), first.changes), [ev('b', 7, 1, 5, 2000)]);
+    const first = applyRatings(empty(), [ev('a', 7, 1, 2, 1000)], BATCH_TIME);
+    const { changes, outcomes } = applyRatings(merge(empty(), first.changes), [ev('b', 7, 1, 5, 2000)], BATCH_TIME);
     expect(outcomes).toEqual(['applied']);
     expect(changes.users[0]).toMatchObject({ ratingCount: 1, ratingSum: 5, lastActive: 2000, genres: { Comedy: { count: 1, sum: 5 } } });
     expect(changes.users[0]!.recent).toEqual([{ movieId: 1, rating: 5, eventTime: 2000 }]);
@@ -65,8 +68,8 @@ describe('applyRatings', () => {
   });
 
   it('never lets an older event overwrite a newer rating', () => {
-    const first = applyRatings(empty(), [ev('new', 7, 1, 5, 2000)]);
-    const { changes, outcomes } = applyRatings(merge(empty(), first.changes), [ev('old', 7, 1, 1, 1000)]);
+    const first = applyRatings(empty(), [ev('new', 7, 1, 5, 2000)], BATCH_TIME);
+    const { changes, outcomes } = applyRatings(merge(empty(), first.changes), [ev('old', 7, 1, 1, 1000)], BATCH_TIME);
     expect(outcomes).toEqual(['superseded']);
     expect(changes.ratings).toEqual([]);
     expect(changes.users).toEqual([]);
@@ -74,16 +77,16 @@ describe('applyRatings', () => {
 
   it('recognises a redelivered event as a duplicate, in the same batch or a later one', () => {
     const e = ev('a', 7, 1, 4, 1000);
-    const first = applyRatings(empty(), [e, e]);
+    const first = applyRatings(empty(), [e, e], BATCH_TIME);
     expect(first.outcomes).toEqual(['applied', 'duplicate']);
-    const again = applyRatings(merge(empty(), first.changes), [e]);
+    const again = applyRatings(merge(empty(), first.changes), [e], BATCH_TIME);
     expect(again.outcomes).toEqual(['duplicate']);
     expect(again.changes.ratings).toEqual([]);
   });
 
   it('counts a resend with a new id but the same time and value as a duplicate', () => {
-    const first = applyRatings(empty(), [ev('user-events-0-1', 7, 1, 4, 1000)]);
-    const again = applyRatings(merge(empty(), first.changes), [ev('user-events-0-9', 7, 1, 4, 1000)]);
+    const first = applyRatings(empty(), [ev('user-events-0-1', 7, 1, 4, 1000)], BATCH_TIME);
+    const again = applyRatings(merge(empty(), first.changes), [ev('user-events-0-9', 7, 1, 4, 1000)], BATCH_TIME);
     expect(again.outcomes).toEqual(['duplicate']);
     expect(again.changes.ratings).toEqual([]);
   });
@@ -92,7 +95,7 @@ describe('applyRatings', () => {
     const a = ev('a', 7, 1, 2, 1000);
     const b = ev('b', 7, 1, 4, 1000);
     for (const order of [[a, b], [b, a]]) {
-      const { changes } = applyRatings(empty(), order);
+      const { changes } = applyRatings(empty(), order, BATCH_TIME);
       expect(changes.ratings).toEqual([b]);
       expect(changes.users[0]).toMatchObject({ ratingCount: 1, ratingSum: 4 });
     }
@@ -100,7 +103,7 @@ describe('applyRatings', () => {
 
   it('keeps the latest RECENT_RATINGS ratings, newest first', () => {
     const events = Array.from({ length: RECENT_RATINGS + 5 }, (_, i) => ev(`e${i}`, 1, 100 + i, 3, 1000 + i));
-    const { changes } = applyRatings(empty(), events);
+    const { changes } = applyRatings(empty(), events, BATCH_TIME);
     const recent = changes.users[0]!.recent;
     expect(recent).toHaveLength(RECENT_RATINGS);
     expect(recent[0]).toEqual({ movieId: 100 + RECENT_RATINGS + 4, rating: 3, eventTime: 1000 + RECENT_RATINGS + 4 });
@@ -109,14 +112,14 @@ describe('applyRatings', () => {
 
   it('computes the Bayesian mean with the prior weight and the global mean', () => {
     const events = [ev('a', 1, 1, 5, 1), ev('b', 2, 1, 5, 1), ev('c', 3, 3, 1, 1), ev('d', 4, 3, 2, 1)];
-    const { changes } = applyRatings(empty(), events);
+    const { changes } = applyRatings(empty(), events, BATCH_TIME);
     const globalMean = (5 + 5 + 1 + 2) / 4;
     const movie1 = changes.movies.find((m) => m.movieId === 1)!;
     expect(movie1.bayesianMean).toBeCloseTo((BAYES_PRIOR_WEIGHT * globalMean + 10) / (BAYES_PRIOR_WEIGHT + 2), 12);
   });
 
   it('counts a movie missing from the catalog under no genre', () => {
-    const { changes } = applyRatings(empty(), [ev('a', 1, 999, 4, 1)]);
+    const { changes } = applyRatings(empty(), [ev('a', 1, 999, 4, 1)], BATCH_TIME);
     expect(changes.users[0]!.genres).toEqual({});
     expect(changes.movies[0]!.ratingCount).toBe(1);
   });
@@ -138,7 +141,7 @@ describe('order independence (property)', () => {
   /** Applies the events batch by batch, as a stream of MSK batches would. */
   function run(batches: RatingEvent[][]): FeatureSnapshot {
     let state = empty();
-    for (const b of batches) state = merge(state, applyRatings(state, b).changes);
+    for (const b of batches) state = merge(state, applyRatings(state, b, BATCH_TIME).changes);
     return state;
   }
 
@@ -177,7 +180,7 @@ describe('order independence (property)', () => {
   it('accounts for every event exactly once', () => {
     fc.assert(
       fc.property(batchArb, (events) => {
-        const { outcomes } = applyRatings(empty(), [...events, ...events]);
+        const { outcomes } = applyRatings(empty(), [...events, ...events], BATCH_TIME);
         expect(outcomes).toHaveLength(events.length * 2);
         expect(outcomes.slice(events.length).every((o) => o !== 'applied')).toBe(true);
       }),

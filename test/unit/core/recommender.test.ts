@@ -6,24 +6,32 @@ import { genreAffinity, recommendForUser, similarMovies } from '../../../lambdas
 
 const movie = (movieId: number, genres: string[], ratingCount: number) => ({ movieId, title: `Movie ${movieId}`, genres, ratingCount });
 
+const movies = [
+  movie(1, ['Comedy'], 100),
+  movie(2, ['Comedy', 'Drama'], 50),
+  movie(3, ['Horror'], 80),
+  movie(4, ['Drama'], 10),
+  movie(5, ['Horror'], 5),
+  movie(6, ['Comedy'], 0),
+];
 const model: Model = {
   manifest: {
-    version: 'test-1',
-    trainedAt: '2026-11-25T00:00:00.000Z',
+    version: '2026-11-25-000000000001',
+    date: '2026-11-25',
+    algorithm: 'item-knn-cosine',
     params: { k: 10, shrinkage: 0 },
-    counts: { ratings: 0, users: 0, movies: 6, moviesWithNeighbours: 2 },
+    counts: { ratings: 245, users: 0, movies: 6, moviesWithNeighbours: 2 },
   },
-  movies: [
-    movie(1, ['Comedy'], 100),
-    movie(2, ['Comedy', 'Drama'], 50),
-    movie(3, ['Horror'], 80),
-    movie(4, ['Drama'], 10),
-    movie(5, ['Horror'], 5),
-    movie(6, ['Comedy'], 0),
-  ],
+  movies,
   neighbours: new Map([
     [1, [{ movieId: 4, score: 0.9 }, { movieId: 2, score: 0.5 }]],
     [3, [{ movieId: 5, score: 0.8 }]],
+  ]),
+  popular: [1, 3, 2, 4, 5],
+  popularByGenre: new Map([
+    ['Comedy', [1, 2]],
+    ['Drama', [2, 4]],
+    ['Horror', [3, 5]],
   ]),
 };
 const index = indexModel(model);

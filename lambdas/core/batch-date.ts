@@ -1,0 +1,41 @@
+/** The batch date: given as `YYYY-MM-DD`, or yesterday (UTC) when the input names none. */
+
+export interface BatchDate {
+  date: string;
+  /**
+   * What the run knows of, epoch ms: the end of the date (UTC), or the run's start for a date not
+   * over yet. Online features changed after it hold newer data than the run and are kept.
+   */
+  asOf: number;
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A bad batch input: not retryable, the run fails with this message. */
+export class InvalidBatchInput extends Error {
+  override name = 'InvalidBatchInput';
+}
+
+export function resolveBatchDate(input: unknown, now: Date): BatchDate {
+  const given = typeof input === 'object' && input !== null ? (input as { date?: unknown }).date : undefined;
+  if (given === undefined || given === null) {
+    const yesterday = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - 1));
+    return batchDate(yesterday.toISOString().slice(0, 10), now);
+  }
+  if (typeof given !== 'string') throw new InvalidBatchInput('date must be a string YYYY-MM-DD');
+  return batchDate(given, now);
+}
+
+function batchDate(date: string, now: Date): BatchDate {
+  const start = Date.parse(`${checkDate(date)}T00:00:00Z`);
+  return { date, asOf: Math.min(start + 24 * 60 * 60 * 1000 - 1, now.getTime()) };
+}
+
+/** Returns the date when it is a real calendar date written YYYY-MM-DD; throws InvalidBatchInput otherwise. */
+export function checkDate(date: string): string {
+  const start = DATE.test(date) ? Date.parse(`${date}T00:00:00Z`) : NaN;
+  if (Number.isNaN(start) || new Date(start).toISOString().slice(0, 10) !== date) {
+    throw new InvalidBatchInput(`date ${JSON.stringify(date).slice(0, 40)} is not a valid YYYY-MM-DD date`);
+  }
+  return date;
+}

@@ -1,0 +1,100 @@
+/**
+ * The daily batch's SQL, each statement in its two dialects side by side: SQLite for the local
+ * runtime, Athena (Trino) for AWS. Each is a SELECT of its target's columns for one date; the
+ * engine replaces the target's partition with the rows. They compute the online features'
+ * definitions (lambdas/core/features.ts), whose constants they take from there.
+ *
+ * "As of the end of the date" means every event ingested by then: all bronze partitions up to and
+ * including the date. Bronze partitions are immutable once their day is over, so a re-run of a
+ * past date reads the same events and gives the same rows.
+ */
+import { BAYES_PRIOR_WEIGHT, DEFAULT_GLOBAL_MEAN, RECENT_RATINGS } from './features';
+import type { BatchQuery } from './ports';
+
+/** Latest rating per (user, movie) by event time, ties by event id; a redelivered event counts once. */
+export const SILVER_RATINGS: BatchQuery = {
+  target: 'silver_ratings',
+  sqlite: `
+    SELECT user_id, movie_id, rating, event_time, event_id FROM (
+      SELECT b.user_id, b.movie_id, b.rating, b.event_time, b.event_id,
+             ROW_NUMBER() OVER (PARTITION BY b.user_id, b.movie_id ORDER BY b.event_time DESC, b.event_id DESC) AS rn
+      FROM bronze_events b JOIN lake_objects o ON o.object_key = b.object_key
+      WHERE o.area = 'events' AND o.dt <= :dt
+    ) WHERE rn = 1
+    ORDER BY user_id, movie_id`,
+  athena: `
+    SELECT user_id, movie_id, rating, event_time, event_id FROM (
+      SELECT user_id, movie_id, rating, event_time, event_id,
+             row_number() OVER (PARTITION BY user_id, movie_id ORDER BY event_time DESC, event_id DESC) AS rn
+      FROM bronze_events
+      WHERE dt <= '{dt}'
+    ) WHERE rn = 1
+    ORDER BY user_id, movie_id`,
+};
+
+/** Per user: count, sum, last active, the latest ratings, and count and sum per catalog genre. */
+export const SILVER_USER_FEATURES: BatchQuery = {
+  target: 'silver_user_features',
+  sqlite: `
+    WITH r AS (SELECT user_id, movie_id, rating, event_time FROM silver_ratings WHERE dt = :dt),
+    totals AS (
+      SELECT user_id, COUNT(*) AS rating_count, SUM(rating) AS rating_sum, MAX(event_time) AS last_active
+      FROM r GROUP BY user_id),
+    recent AS (
+      SELECT user_id,
+             json_group_array(json_object('movieId', movie_id, 'rating', rating, 'eventTime', event_time)
+                              ORDER BY event_time DESC, movie_id ASC) AS recent
+      FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY event_time DESC, movie_id ASC) AS rn FROM r)
+      WHERE rn <= ${RECENT_RATINGS}
+      GROUP BY user_id),
+    per_genre AS (
+      SELECT r.user_id, g.value AS genre, COUNT(*) AS n, SUM(r.rating) AS s
+      FROM r JOIN movies m ON m.movie_id = r.movie_id, json_each(m.genres) g
+      GROUP BY r.user_id, g.value),
+    genres AS (
+      SELECT user_id, json_group_object(genre, json_object('count', n, 'sum', s) ORDER BY genre) AS genres
+      FROM per_genre GROUP BY user_id)
+    SELECT t.user_id, t.rating_count, t.rating_sum, t.last_active, rc.recent, COALESCE(g.genres, '{}') AS genres
+    FROM totals t JOIN recent rc ON rc.user_id = t.user_id LEFT JOIN genres g ON g.user_id = t.user_id
+    ORDER BY t.user_id`,
+  athena: `
+    WITH r AS (SELECT user_id, movie_id, rating, event_time FROM silver_ratings WHERE dt = '{dt}'),
+    totals AS (
+      SELECT user_id, count(*) AS rating_count, sum(rating) AS rating_sum, max(event_time) AS last_active
+      FROM r GROUP BY user_id),
+    recent AS (
+      SELECT user_id,
+             slice(array_agg(CAST(ROW(movie_id, rating, event_time) AS ROW(movieId integer, rating double, eventTime bigint))
+                             ORDER BY event_time DESC, movie_id ASC), 1, ${RECENT_RATINGS}) AS recent
+      FROM r GROUP BY user_id),
+    per_genre AS (
+      SELECT r.user_id, genre, count(*) AS n, sum(r.rating) AS s
+      FROM r JOIN catalog_movies m ON m.movie_id = r.movie_id CROSS JOIN UNNEST(m.genres) AS t (genre)
+      GROUP BY r.user_id, genre),
+    genres AS (
+      SELECT user_id, map_agg(genre, CAST(ROW(n, s) AS ROW(count bigint, sum double))) AS genres
+      FROM per_genre GROUP BY user_id)
+    SELECT t.user_id, t.rating_count, t.rating_sum, t.last_active, rc.recent,
+           coalesce(g.genres, MAP()) AS genres
+    FROM totals t JOIN recent rc ON rc.user_id = t.user_id LEFT JOIN genres g ON g.user_id = t.user_id
+    ORDER BY t.user_id`,
+};
+
+/** Per movie: count, sum, and the Bayesian mean towards the global mean of the same ratings. */
+export const SILVER_MOVIE_FEATURES: BatchQuery = {
+  target: 'silver_movie_features',
+  sqlite: `
+    WITH r AS (SELECT movie_id, rating FROM silver_ratings WHERE dt = :dt),
+    g AS (SELECT CASE WHEN COUNT(*) = 0 THEN ${DEFAULT_GLOBAL_MEAN} ELSE SUM(rating) / COUNT(*) END AS mean FROM r)
+    SELECT movie_id, COUNT(*) AS rating_count, SUM(rating) AS rating_sum,
+           (${BAYES_PRIOR_WEIGHT} * g.mean + SUM(rating)) / (${BAYES_PRIOR_WEIGHT} + COUNT(*)) AS bayesian_mean
+    FROM r CROSS JOIN g GROUP BY movie_id, g.mean
+    ORDER BY movie_id`,
+  athena: `
+    WITH r AS (SELECT movie_id, rating FROM silver_ratings WHERE dt = '{dt}'),
+    g AS (SELECT CASE WHEN count(*) = 0 THEN ${DEFAULT_GLOBAL_MEAN} ELSE sum(rating) / count(*) END AS mean FROM r)
+    SELECT movie_id, count(*) AS rating_count, sum(rating) AS rating_sum,
+           (${BAYES_PRIOR_WEIGHT} * g.mean + sum(rating)) / (${BAYES_PRIOR_WEIGHT} + count(*)) AS bayesian_mean
+    FROM r CROSS JOIN g GROUP BY movie_id, g.mean
+    ORDER BY movie_id`,
+};

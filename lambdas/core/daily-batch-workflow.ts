@@ -1,0 +1,73 @@
+/**
+ * The daily batch as one Amazon States Language document. The CDK stack deploys it, with
+ * definition substitutions for the `${<Task>FunctionArn}` resources; the local runner executes the
+ * very same document with aws-local-stepfunctions, each Task state backed by its handler.
+ *
+ * Input: `{"date": "YYYY-MM-DD"}`, or `{}` for yesterday (UTC). State after each step:
+ *   ResolveDate    -> { date, asOf }
+ *   BronzeToSilver -> + silver:   { ratings }
+ *   SilverFeatures -> + features: { users, movies }
+ *   GoldModel      -> + gold:     { version, trainingSeconds, counts }
+ *   Publish        -> + publish:  { version, replaced, kept }
+ * Any failure goes to RecordFailure, which keeps the error in the batch run log, then fails.
+ */
+import type { StateMachineDefinition } from 'aws-local-stepfunctions';
+
+/** The Task states, in order; each names its handler and its Lambda ARN substitution. */
+export const BATCH_TASKS = ['ResolveDate', 'BronzeToSilver', 'SilverFeatures', 'GoldModel', 'Publish', 'RecordFailure'] as const;
+export type BatchTask = (typeof BATCH_TASKS)[number];
+
+/** Errors a step throws when a retry may succeed (throttling, a timeout, a busy database). */
+export const TRANSIENT_ERROR = 'TransientError';
+const RETRYABLE = [
+  TRANSIENT_ERROR,
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+];
+
+export function substitutionName(task: BatchTask): string {
+  return `${task}FunctionArn`;
+}
+
+/** A Task state; without a result path its output replaces the state. */
+function task(name: BatchTask, next: string | undefined, resultPath?: string, parameters?: Record<string, string>) {
+  return {
+    Type: 'Task' as const,
+    Resource: `\${${substitutionName(name)}}`,
+    ...(parameters ? { Parameters: parameters } : {}),
+    ...(resultPath ? { ResultPath: resultPath } : {}),
+    Retry: [{ ErrorEquals: RETRYABLE, IntervalSeconds: 5, MaxAttempts: 3, BackoffRate: 2, JitterStrategy: 'FULL' as const }],
+    Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'RecordFailure' }],
+    ...(next ? { Next: next } : { End: true as const }),
+  };
+}
+
+export const DAILY_BATCH_WORKFLOW: StateMachineDefinition = {
+  Comment: 'movierec daily batch: bronze to silver to gold, then publish features and the model',
+  StartAt: 'ResolveDate',
+  TimeoutSeconds: 3 * 60 * 60,
+  States: {
+    ResolveDate: task('ResolveDate', 'BronzeToSilver'),
+    BronzeToSilver: task('BronzeToSilver', 'SilverFeatures', '$.silver', { 'date.$': '$.date' }),
+    SilverFeatures: task('SilverFeatures', 'GoldModel', '$.features', { 'date.$': '$.date' }),
+    GoldModel: task('GoldModel', 'Publish', '$.gold', { 'date.$': '$.date' }),
+    Publish: task('Publish', undefined, '$.publish'),
+    RecordFailure: {
+      Type: 'Task',
+      Resource: `\${${substitutionName('RecordFailure')}}`,
+      ResultPath: null,
+      Retry: [{ ErrorEquals: RETRYABLE, IntervalSeconds: 5, MaxAttempts: 3, BackoffRate: 2, JitterStrategy: 'FULL' }],
+      Next: 'Failed',
+    },
+    Failed: { Type: 'Fail', Error: 'BatchFailed', Cause: 'A step failed: its error is in the batch run log.' },
+  },
+};
+
+/** The document with each `${<Task>FunctionArn}` replaced, as CDK's definition substitutions do. */
+export function substituteResources(arnOf: (task: BatchTask) => string): StateMachineDefinition {
+  let json = JSON.stringify(DAILY_BATCH_WORKFLOW);
+  for (const t of BATCH_TASKS) json = json.replaceAll(`\${${substitutionName(t)}}`, arnOf(t));
+  return JSON.parse(json) as StateMachineDefinition;
+}

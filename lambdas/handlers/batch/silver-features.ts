@@ -1,0 +1,18 @@
+/** SilverFeatures: user and movie features from the date's silver ratings, in SQL. */
+import { SILVER_MOVIE_FEATURES, SILVER_USER_FEATURES } from '../../core/batch-queries';
+import { checkDate } from '../../core/batch-date';
+import type { BatchSqlEngine } from '../../core/ports';
+import type { DateInput } from './batch-state';
+
+export function createSilverFeaturesHandler(deps: {
+  engine: BatchSqlEngine;
+}): (input: DateInput) => Promise<{ users: number; movies: number }> {
+  return async ({ date }) => {
+    const day = checkDate(date);
+    const [users, movies] = await Promise.all([
+      deps.engine.run(SILVER_USER_FEATURES, day),
+      deps.engine.run(SILVER_MOVIE_FEATURES, day),
+    ]);
+    return { users, movies };
+  };
+}

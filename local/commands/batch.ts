@@ -1,0 +1,39 @@
+/**
+ * `npm run local -- batch [--date YYYY-MM-DD]`: runs the daily batch workflow, printing each state
+ * with its duration. The local runtime also runs it for today after loading data, so that the
+ * model covers everything loaded so far.
+ */
+import type { BatchState } from '../../lambdas/handlers/batch/batch-state';
+import { runDailyBatch, type BatchResult } from '../batch-runner';
+import type { LocalSystem } from '../system';
+
+/** The Fail state that ends a failed run: its failure is the step's, already shown. */
+const FAIL_STATE = 'Failed';
+
+/** Today's date (UTC): the batch date that covers every event ingested so far. */
+export function today(now = new Date()): string {
+  return now.toISOString().slice(0, 10);
+}
+
+export async function runBatch(system: LocalSystem, date: string | undefined): Promise<BatchResult> {
+  const say = (line: string) => process.stdout.write(`${line}\n`);
+  say(`Daily batch for ${date ?? 'yesterday (UTC)'}:`);
+  const result = await runDailyBatch(system.batch, date === undefined ? {} : { date }, {
+    onStep: (s) => {
+      if (s.status === 'succeeded') say(`  ${s.state.padEnd(15)} ${s.seconds.toFixed(2).padStart(7)} s`);
+      else if (s.status === 'retried') say(`  ${s.state.padEnd(15)} retrying after a transient error`);
+      else if (s.status === 'failed' && s.state !== FAIL_STATE) say(`  ${s.state.padEnd(15)} failed: ${s.error}`);
+    },
+  });
+  if (result.status === 'succeeded') {
+    const { date: day, publish } = result.output as BatchState & { publish: NonNullable<BatchState['publish']> };
+    say(
+      `Batch ${day} succeeded: model ${publish.version} ${publish.activated ? 'published' : `written, not published (${publish.reason})`}; ` +
+        `${publish.replaced} online features refreshed, ${publish.kept} newer ones kept.`,
+    );
+  } else {
+    const failed = result.steps.find((s) => s.status === 'failed');
+    say(`Batch failed${failed ? ` in ${failed.state}: ${failed.error}` : `: ${result.error}: ${result.cause}`}`);
+  }
+  return result;
+}

@@ -1,0 +1,61 @@
+/** The silver tables and the catalog in SQLite, as the batch's code steps read them. */
+import type { CountSum, MovieFeatures, RecentRating, UserFeatures } from '../../lambdas/core/features';
+import type { Interactions } from '../../lambdas/core/item-neighbours';
+import type { Movie } from '../../lambdas/core/movie';
+import type { BatchLake } from '../../lambdas/core/ports';
+import type { Db } from './database';
+
+export class SqliteBatchLake implements BatchLake {
+  constructor(private readonly db: Db) {}
+
+  async readInteractions(date: string): Promise<Interactions> {
+    const count = this.db.prepare('SELECT COUNT(*) FROM silver_ratings WHERE dt = ?').pluck().get(date) as number;
+    const userIds = new Int32Array(count);
+    const movieIds = new Int32Array(count);
+    let i = 0;
+    const rows = this.db.prepare('SELECT user_id, movie_id FROM silver_ratings WHERE dt = ?').raw().iterate(date);
+    for (const [userId, movieId] of rows as IterableIterator<[number, number]>) {
+      userIds[i] = userId;
+      movieIds[i] = movieId;
+      i++;
+    }
+    return { userIds, movieIds };
+  }
+
+  async readCatalog(): Promise<Movie[]> {
+    const rows = this.db.prepare('SELECT movie_id, title, genres FROM movies ORDER BY movie_id').all() as {
+      movie_id: number;
+      title: string;
+      genres: string;
+    }[];
+    return rows.map((r) => ({ movieId: r.movie_id, title: r.title, genres: JSON.parse(r.genres) as string[] }));
+  }
+
+  async readUserFeatures(date: string): Promise<UserFeatures[]> {
+    const rows = this.db
+      .prepare('SELECT user_id, rating_count, rating_sum, last_active, recent, genres FROM silver_user_features WHERE dt = ?')
+      .all(date) as { user_id: number; rating_count: number; rating_sum: number; last_active: number; recent: string; genres: string }[];
+    return rows.map((r) => ({
+      userId: r.user_id,
+      ratingCount: r.rating_count,
+      ratingSum: r.rating_sum,
+      lastActive: r.last_active,
+      recent: JSON.parse(r.recent) as RecentRating[],
+      genres: JSON.parse(r.genres) as Record<string, CountSum>,
+      updatedAt: 0,
+    }));
+  }
+
+  async readMovieFeatures(date: string): Promise<MovieFeatures[]> {
+    const rows = this.db
+      .prepare('SELECT movie_id, rating_count, rating_sum, bayesian_mean FROM silver_movie_features WHERE dt = ?')
+      .all(date) as { movie_id: number; rating_count: number; rating_sum: number; bayesian_mean: number }[];
+    return rows.map((r) => ({
+      movieId: r.movie_id,
+      ratingCount: r.rating_count,
+      ratingSum: r.rating_sum,
+      bayesianMean: r.bayesian_mean,
+      updatedAt: 0,
+    }));
+  }
+}

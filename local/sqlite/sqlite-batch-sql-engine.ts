@@ -1,0 +1,24 @@
+/**
+ * The batch SQL engine on SQLite: replaces a silver table's partition for a date with the rows of a
+ * query's SQLite dialect, in one transaction, so a failed or repeated run leaves one whole copy.
+ */
+import type { BatchQuery, BatchSqlEngine } from '../../lambdas/core/ports';
+import type { Db } from './database';
+
+export class SqliteBatchSqlEngine implements BatchSqlEngine {
+  constructor(private readonly db: Db) {}
+
+  async run(query: BatchQuery, date: string): Promise<number> {
+    const columns = (this.db.pragma(`table_info(${query.target})`) as { name: string }[])
+      .map((c) => c.name)
+      .filter((name) => name !== 'dt');
+    const insert = this.db.prepare(
+      `INSERT INTO ${query.target} (dt, ${columns.join(', ')})
+       SELECT :dt, ${columns.map((c) => `q.${c}`).join(', ')} FROM (${query.sqlite}) q`,
+    );
+    return this.db.transaction(() => {
+      this.db.prepare(`DELETE FROM ${query.target} WHERE dt = ?`).run(date);
+      return insert.run({ dt: date }).changes;
+    })();
+  }
+}
