@@ -1,0 +1,205 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BATCH_TASKS, TRANSIENT_ERROR, type BatchTask } from '../../../lambdas/core/daily-batch-workflow';
+import { bayesianMean, globalMean } from '../../../lambdas/core/features';
+import { createConsumeHandler } from '../../../lambdas/handlers/consume';
+import { runDailyBatch } from '../../../local/batch-runner';
+import { generateDemoData } from '../../../local/demo-data';
+import { EmbeddedProducer, messageFor } from '../../../local/embedded-producer';
+import { SqliteBatchLake } from '../../../local/sqlite/sqlite-batch-lake';
+import { batchHandlers } from '../../../local/system';
+import { recordingLogger, runBatchOn, sqliteStores } from '../../helpers/local-stores';
+import { useTempDir } from '../../helpers/temp-dir';
+
+const DAY_1 = '2026-11-23';
+const DAY_2 = '2026-11-24';
+const data = generateDemoData({ users: 80, movies: 60, seed: 7 });
+const half = Math.floor(data.events.length / 2);
+
+type Stores = ReturnType<typeof sqliteStores>;
+
+/** Consumes events as MSK batches whose Kafka time falls on `day`. */
+async function consumeOn(stores: Stores, events: Record<string, unknown>[], day: string): Promise<void> {
+  const consume = createConsumeHandler({ lake: stores.lake, features: stores.features, logger: recordingLogger() });
+  const producer = new EmbeddedProducer(stores.db);
+  for (const batch of producer.batches(events.map(messageFor), 500, Date.parse(`${day}T12:00:00Z`))) await consume(batch);
+}
+
+/** A database with the catalog, half the events ingested on day 1 and the rest on day 2. */
+async function loaded(dir: string): Promise<Stores> {
+  const stores = sqliteStores(dir);
+  await stores.features.upsertMovies(data.movies);
+  await consumeOn(stores, data.events.slice(0, half), DAY_1);
+  await consumeOn(stores, data.events.slice(half), DAY_2);
+  return stores;
+}
+
+const OUTPUT_TABLES = [
+  'silver_ratings',
+  'silver_user_features',
+  'silver_movie_features',
+  'gold_manifest',
+  'gold_movies',
+  'gold_item_neighbours',
+  'gold_popularity',
+];
+
+/** The date's silver and gold outputs, every row of every table in key order, as bytes. */
+function outputs(stores: Stores, date: string): string {
+  return OUTPUT_TABLES.map((table) => {
+    const n = (stores.db.pragma(`table_info(${table})`) as unknown[]).length;
+    const order = Array.from({ length: n }, (_, i) => i + 1).join(', ');
+    const rows = stores.db.prepare(`SELECT * FROM ${table} WHERE dt = ? ORDER BY ${order}`).raw().all(date);
+    return `${table}\n${rows.map((r) => JSON.stringify(r)).join('\n')}`;
+  }).join('\n');
+}
+
+/** What serving reads: online features and the model pointer. */
+function online(stores: Stores): string {
+  const all = (sql: string) => JSON.stringify(stores.db.prepare(sql).raw().all());
+  return [
+    all('SELECT * FROM user_features ORDER BY user_id'),
+    all('SELECT * FROM movie_features ORDER BY movie_id'),
+    all('SELECT * FROM ratings ORDER BY user_id, movie_id'),
+    all('SELECT version FROM model_pointer'),
+  ].join('\n');
+}
+
+const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+
+describe('daily batch on SQLite', () => {
+  const tempDir = useTempDir();
+  let clean: { outputs: string; online: string };
+
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'movierec-clean-'));
+    const stores = await loaded(dir);
+    await runBatchOn(stores, DAY_2);
+    clean = { outputs: outputs(stores, DAY_2), online: online(stores) };
+    stores.db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('computes silver features that equal the online ones', async () => {
+    const stores = await loaded(tempDir());
+    await runBatchOn(stores, DAY_2);
+    const lake = new SqliteBatchLake(stores.db);
+    const users = await lake.readUserFeatures(DAY_2);
+    const movies = await lake.readMovieFeatures(DAY_2);
+    const snapshot = await stores.features.readSnapshot({
+      userIds: users.map((u) => u.userId),
+      movieIds: movies.map((m) => m.movieId),
+      pairs: [],
+    });
+    expect(users.length).toBe(80);
+    for (const u of users) {
+      // updatedAt is the time of the last change: the batch's is set when it publishes.
+      expect({ ...u, updatedAt: 0 }).toEqual({ ...snapshot.users.get(u.userId)!, updatedAt: 0 });
+    }
+    // The Bayesian mean uses the global mean of all the date's ratings.
+    const mean = globalMean(snapshot.global);
+    for (const m of movies) {
+      const onlineMovie = snapshot.movies.get(m.movieId)!;
+      expect([m.ratingCount, m.ratingSum]).toEqual([onlineMovie.ratingCount, onlineMovie.ratingSum]);
+      expect(m.bayesianMean).toBe(bayesianMean(m.ratingCount, m.ratingSum, mean));
+    }
+    stores.db.close();
+  });
+
+  it('counts only what was ingested by the end of the date', async () => {
+    const stores = await loaded(tempDir());
+    await runBatchOn(stores, DAY_1);
+    const ratings = stores.db.prepare('SELECT COUNT(*) FROM silver_ratings WHERE dt = ?').pluck().get(DAY_1) as number;
+    const total = stores.db.prepare('SELECT COUNT(*) FROM ratings').pluck().get() as number;
+    expect(ratings).toBeGreaterThan(0);
+    expect(ratings).toBeLessThan(total);
+    stores.db.close();
+  });
+
+  it('gives byte-identical silver and gold outputs when a date is run again', async () => {
+    const stores = await loaded(tempDir());
+    await runBatchOn(stores, DAY_2);
+    const first = outputs(stores, DAY_2);
+    await runBatchOn(stores, DAY_2);
+    expect(sha(outputs(stores, DAY_2))).toBe(sha(first));
+    expect(outputs(stores, DAY_2)).toBe(clean.outputs);
+    expect(online(stores)).toBe(clean.online);
+    stores.db.close();
+  });
+
+  const steps = BATCH_TASKS.filter((t): t is Exclude<BatchTask, 'RecordFailure'> => t !== 'RecordFailure');
+  it.each(steps.flatMap((step) => [[step, 'before'] as const, [step, 'after'] as const]))(
+    'recovers from a crash in %s (%s its work) with a re-run that ends as a clean run',
+    async (step, when) => {
+      const stores = await loaded(tempDir());
+      const handlers = batchHandlers(stores.db, stores.features, stores.models, () => new Date(`${DAY_2}T23:59:59.999Z`));
+      const real = handlers[step] as (input: never) => Promise<unknown>;
+      handlers[step] = async (input: never) => {
+        if (when === 'after') await real(input);
+        throw new Error(`injected crash in ${step}`);
+      };
+      const failed = await runDailyBatch(handlers, { date: DAY_2 }, { retryIntervalMs: 0 });
+      expect(failed.status).toBe('failed');
+      expect(failed.steps.find((s) => s.status === 'failed')?.error).toBe(`Error: injected crash in ${step}`);
+      const run = stores.db.prepare('SELECT dt, status, error, cause FROM batch_runs ORDER BY run_id DESC LIMIT 1').get();
+      expect(run).toEqual({ dt: DAY_2, status: 'failed', error: 'Error', cause: expect.stringContaining(`injected crash in ${step}`) });
+
+      await runBatchOn(stores, DAY_2);
+      expect(outputs(stores, DAY_2)).toBe(clean.outputs);
+      expect(online(stores)).toBe(clean.online);
+      stores.db.close();
+    },
+  );
+
+  it('retries a step that failed with a transient error', async () => {
+    const stores = await loaded(tempDir());
+    const handlers = batchHandlers(stores.db, stores.features, stores.models, () => new Date(`${DAY_2}T23:59:59.999Z`));
+    const real = handlers.GoldModel;
+    let calls = 0;
+    handlers.GoldModel = async (input: never) => {
+      if (++calls === 1) throw Object.assign(new Error('database is locked'), { name: TRANSIENT_ERROR });
+      return real(input);
+    };
+    const result = await runDailyBatch(handlers, { date: DAY_2 }, { retryIntervalMs: 0 });
+    expect(result.status).toBe('succeeded');
+    expect(result.steps.filter((s) => s.state === 'GoldModel').map((s) => s.status)).toEqual(['failed', 'retried', 'succeeded']);
+    expect(outputs(stores, DAY_2)).toBe(clean.outputs);
+    stores.db.close();
+  });
+
+  it('corrects drifted online features, and keeps those changed after the run', async () => {
+    const stores = await loaded(tempDir());
+    stores.db.prepare('UPDATE user_features SET rating_count = rating_count + 7 WHERE user_id IN (1, 2)').run();
+    // User 2 then rates again after the batch's as-of time: their online features are newer.
+    await consumeOn(stores, [{ event_id: 'late', type: 'rating', user_id: 2, movie_id: 60, rating: 5, timestamp: '2026-11-25T01:00:00Z' }], '2026-11-25');
+    const before = (await stores.features.getUserProfile(2))!.features.ratingCount;
+    await runBatchOn(stores, DAY_2);
+    const truth = stores.db.prepare('SELECT COUNT(*) FROM ratings WHERE user_id = ?').pluck();
+    expect((await stores.features.getUserProfile(1))!.features.ratingCount).toBe(truth.get(1));
+    expect((await stores.features.getUserProfile(2))!.features.ratingCount).toBe(before);
+    stores.db.close();
+  });
+
+  it('publishes neither an empty model nor an older date over a newer one', async () => {
+    const stores = await loaded(tempDir());
+    const empty = await runBatchOn(stores, '2026-11-01');
+    expect((empty.output as { publish: { activated: boolean; reason: string } }).publish).toMatchObject({
+      activated: false,
+      reason: 'the model has no ratings',
+    });
+    expect(await stores.models.activeVersion()).toBeUndefined();
+
+    await runBatchOn(stores, DAY_2);
+    const newest = await stores.models.activeVersion();
+    const older = await runBatchOn(stores, DAY_1);
+    expect((older.output as { publish: { activated: boolean; reason: string } }).publish).toMatchObject({
+      activated: false,
+      reason: `the active model ${newest} is of a later date`,
+    });
+    expect(await stores.models.activeVersion()).toBe(newest);
+    stores.db.close();
+  });
+});

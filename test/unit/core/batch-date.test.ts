@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { checkDate, InvalidBatchInput, resolveBatchDate } from '../../../lambdas/core/batch-date';
+
+const now = new Date(Date.UTC(2026, 10, 25, 2, 30));
+
+describe('resolveBatchDate', () => {
+  it('defaults to yesterday (UTC), as of the end of that day', () => {
+    for (const input of [{}, { date: null }, null, undefined]) {
+      expect(resolveBatchDate(input, now)).toEqual({ date: '2026-11-24', asOf: Date.UTC(2026, 10, 25) - 1 });
+    }
+  });
+
+  it('takes a given date, as of the end of that day', () => {
+    expect(resolveBatchDate({ date: '2024-02-29' }, now)).toEqual({ date: '2024-02-29', asOf: Date.UTC(2024, 2, 1) - 1 });
+  });
+
+  it('is as of now for a date not over yet', () => {
+    expect(resolveBatchDate({ date: '2026-11-25' }, now).asOf).toBe(now.getTime());
+  });
+
+  it.each([['2026-02-30'], ['2026-13-01'], ['26-11-24'], ['2026-11-24T00:00:00Z'], [''], ['yesterday']])(
+    'rejects %j with InvalidBatchInput',
+    (date) => {
+      expect(() => resolveBatchDate({ date }, now)).toThrow(InvalidBatchInput);
+      expect(() => checkDate(date)).toThrow(/is not a valid YYYY-MM-DD date/);
+    },
+  );
+
+  it('rejects a date that is not a string', () => {
+    expect(() => resolveBatchDate({ date: 20261124 }, now)).toThrow('date must be a string YYYY-MM-DD');
+  });
+});
