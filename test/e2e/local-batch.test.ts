@@ -1,0 +1,71 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { freePort, PROJECT_ROOT, useLocalProcesses, waitForOutput } from '../helpers/local-process';
+import { writeMovieLens } from '../helpers/movielens-fixture';
+import { useTempDir } from '../helpers/temp-dir';
+
+const SHARED_ML_SMALL = join(PROJECT_ROOT, '..', 'shared', 'data', 'movielens', 'ml-latest-small');
+const STATE_LINE = (state: string) => new RegExp(`^  ${state} +\\d+\\.\\d{2} s$`, 'm');
+
+interface Recommendations {
+  modelVersion: string;
+  items: { movieId: number; title: string; reason: string }[];
+}
+
+describe('npm run local -- batch (e2e)', () => {
+  const tempDir = useTempDir();
+  const runLocal = useLocalProcesses();
+
+  it('runs the workflow, printing each state with its duration, and exits 1 on a failure', async () => {
+    const dataDir = tempDir();
+    const source = writeMovieLens(tempDir(), 'csv', [
+      { id: 1, title: 'One (2001)', genres: ['Drama'] },
+      { id: 2, title: 'Two (2002)', genres: ['Drama'] },
+    ], [
+      [1, 1, 4, 964982703],
+      [1, 2, 5, 964982704],
+      [2, 1, 3, 964982705],
+    ]);
+    expect((await runLocal(['import', '--movielens', source, '--data-dir', dataDir]).exited).code).toBe(0);
+
+    const today = new Date().toISOString().slice(0, 10);
+    const ok = runLocal(['batch', '--date', today, '--data-dir', dataDir]);
+    expect((await ok.exited).code).toBe(0);
+    for (const state of ['ResolveDate', 'BronzeToSilver', 'SilverFeatures', 'GoldModel', 'Publish']) {
+      expect(ok.output()).toMatch(STATE_LINE(state));
+    }
+    expect(ok.output()).toMatch(new RegExp(`Batch ${today} succeeded: model ${today}-[0-9a-f]{12} published`));
+
+    const bad = runLocal(['batch', '--date', '2026-02-30', '--data-dir', dataDir]);
+    expect((await bad.exited).code).toBe(1);
+    expect(bad.output()).toContain(
+      'Batch failed in ResolveDate: InvalidBatchInput: date "2026-02-30" is not a valid YYYY-MM-DD date',
+    );
+  });
+
+  it.skipIf(!existsSync(SHARED_ML_SMALL))(
+    'turns ml-latest-small into neighbour-based recommendations with reasons',
+    async () => {
+      const dataDir = tempDir();
+      const imported = runLocal(['import', '--movielens', SHARED_ML_SMALL, '--data-dir', dataDir]);
+      expect((await imported.exited).code).toBe(0);
+      expect(imported.output()).toMatch(STATE_LINE('GoldModel'));
+      expect(imported.output()).toMatch(/Batch \d{4}-\d{2}-\d{2} succeeded: model \S+ published/);
+
+      const server = runLocal(['--data-dir', dataDir, '--port', String(await freePort())]);
+      const [, base] = await waitForOutput(server, /listening on (http:\/\/\S+)/);
+      const recs = (await (await fetch(`${base}/users/1/recommendations?limit=10`)).json()) as Recommendations;
+      expect(recs.items).toHaveLength(10);
+      expect(recs.items.filter((i) => i.reason.startsWith('similar to ')).length).toBeGreaterThan(5);
+      const similar = (await (await fetch(`${base}/movies/1/similar?limit=10`)).json()) as Recommendations & { title: string };
+      expect(similar.title).toBe('Toy Story (1995)');
+      expect(similar.items.map((i) => i.title)).toContain('Toy Story 2 (1999)');
+    },
+    180_000,
+  );
+});
+
+if (!existsSync(SHARED_ML_SMALL)) {
+  console.warn(`skipping the ml-latest-small batch test: ${SHARED_ML_SMALL} is absent`);
+}
