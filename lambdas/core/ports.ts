@@ -102,6 +102,7 @@ export interface BatchSqlEngine {
 export interface BatchLake {
   readInteractions(date: string): Promise<Interactions>;
   readCatalog(): Promise<Movie[]>;
+  /** Silver features; their `updatedAt` is 0 until the publish step stamps them with its as-of time. */
   readUserFeatures(date: string): Promise<UserFeatures[]>;
   readMovieFeatures(date: string): Promise<MovieFeatures[]>;
 }
