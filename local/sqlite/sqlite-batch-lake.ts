@@ -1,9 +1,10 @@
 /** The silver tables and the catalog in SQLite, as the batch's code steps read them. */
-import type { CountSum, MovieFeatures, RecentRating, UserFeatures } from '../../lambdas/core/features';
+import type { MovieFeatures, UserFeatures } from '../../lambdas/core/features';
 import type { Interactions } from '../../lambdas/core/item-neighbours';
 import type { Movie } from '../../lambdas/core/movie';
 import type { BatchLake } from '../../lambdas/core/ports';
 import type { Db } from './database';
+import { toMovieFeatures, toUser, type MovieFeatureRow, type UserRow } from './feature-rows';
 
 export class SqliteBatchLake implements BatchLake {
   constructor(private readonly db: Db) {}
@@ -31,31 +32,26 @@ export class SqliteBatchLake implements BatchLake {
     return rows.map((r) => ({ movieId: r.movie_id, title: r.title, genres: JSON.parse(r.genres) as string[] }));
   }
 
+  /** Silver rows have no updated_at: the publish step stamps them. */
   async readUserFeatures(date: string): Promise<UserFeatures[]> {
-    const rows = this.db
-      .prepare('SELECT user_id, rating_count, rating_sum, last_active, recent, genres FROM silver_user_features WHERE dt = ?')
-      .all(date) as { user_id: number; rating_count: number; rating_sum: number; last_active: number; recent: string; genres: string }[];
-    return rows.map((r) => ({
-      userId: r.user_id,
-      ratingCount: r.rating_count,
-      ratingSum: r.rating_sum,
-      lastActive: r.last_active,
-      recent: JSON.parse(r.recent) as RecentRating[],
-      genres: JSON.parse(r.genres) as Record<string, CountSum>,
-      updatedAt: 0,
-    }));
+    return (
+      this.db
+        .prepare(
+          `SELECT user_id, rating_count, rating_sum, last_active, recent, genres, 0 AS updated_at
+           FROM silver_user_features WHERE dt = ?`,
+        )
+        .all(date) as UserRow[]
+    ).map(toUser);
   }
 
   async readMovieFeatures(date: string): Promise<MovieFeatures[]> {
-    const rows = this.db
-      .prepare('SELECT movie_id, rating_count, rating_sum, bayesian_mean FROM silver_movie_features WHERE dt = ?')
-      .all(date) as { movie_id: number; rating_count: number; rating_sum: number; bayesian_mean: number }[];
-    return rows.map((r) => ({
-      movieId: r.movie_id,
-      ratingCount: r.rating_count,
-      ratingSum: r.rating_sum,
-      bayesianMean: r.bayesian_mean,
-      updatedAt: 0,
-    }));
+    return (
+      this.db
+        .prepare(
+          `SELECT movie_id, rating_count, rating_sum, bayesian_mean, 0 AS updated_at
+           FROM silver_movie_features WHERE dt = ?`,
+        )
+        .all(date) as MovieFeatureRow[]
+    ).map(toMovieFeatures);
   }
 }

@@ -4,36 +4,13 @@
  * stale snapshot cannot break the latest-wins rule.
  */
 import type { RatingEvent } from '../../lambdas/core/event-contract';
-import type {
-  CountSum,
-  FeatureChanges,
-  FeatureSnapshot,
-  GlobalStats,
-  MovieFeatures,
-  RecentRating,
-  UserFeatures,
-} from '../../lambdas/core/features';
+import type { FeatureChanges, FeatureSnapshot, GlobalStats, MovieFeatures, UserFeatures } from '../../lambdas/core/features';
 import { ratingKey } from '../../lambdas/core/features';
 import type { Movie } from '../../lambdas/core/movie';
 import type { FeatureKeys, FeatureStore, UserProfile } from '../../lambdas/core/ports';
 import type { Db } from './database';
+import { toMovieFeatures, toUser, type MovieFeatureRow, type UserRow } from './feature-rows';
 
-interface UserRow {
-  user_id: number;
-  rating_count: number;
-  rating_sum: number;
-  last_active: number;
-  recent: string;
-  genres: string;
-  updated_at: number;
-}
-interface MovieFeatureRow {
-  movie_id: number;
-  rating_count: number;
-  rating_sum: number;
-  bayesian_mean: number;
-  updated_at: number;
-}
 interface RatingRow {
   user_id: number;
   movie_id: number;
@@ -161,28 +138,6 @@ export class SqliteFeatureStore implements FeatureStore {
     const row = this.stmt.global.get()!;
     return { ratingCount: row.rating_count, ratingSum: row.rating_sum };
   }
-}
-
-function toUser(row: UserRow): UserFeatures {
-  return {
-    userId: row.user_id,
-    ratingCount: row.rating_count,
-    ratingSum: row.rating_sum,
-    lastActive: row.last_active,
-    recent: JSON.parse(row.recent) as RecentRating[],
-    genres: JSON.parse(row.genres) as Record<string, CountSum>,
-    updatedAt: row.updated_at,
-  };
-}
-
-function toMovieFeatures(row: MovieFeatureRow): MovieFeatures {
-  return {
-    movieId: row.movie_id,
-    ratingCount: row.rating_count,
-    ratingSum: row.rating_sum,
-    bayesianMean: row.bayesian_mean,
-    updatedAt: row.updated_at,
-  };
 }
 
 function userColumns(u: UserFeatures) {
