@@ -77,10 +77,6 @@ export function ratingKey(userId: number, movieId: number): string {
   return `${userId}:${movieId}`;
 }
 
-export function mean(f: { ratingCount: number; ratingSum: number }): number {
-  return f.ratingCount === 0 ? 0 : f.ratingSum / f.ratingCount;
-}
-
 export function globalMean(g: GlobalStats): number {
   return g.ratingCount === 0 ? DEFAULT_GLOBAL_MEAN : g.ratingSum / g.ratingCount;
 }
