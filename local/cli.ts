@@ -4,12 +4,14 @@
  *   npm run local [-- --port N] [--data-dir DIR] [--no-demo]   serve the system
  *   npm run local -- import --movielens DIR [--data-dir DIR]    import a MovieLens directory
  *   npm run local -- batch [--date YYYY-MM-DD] [--data-dir DIR] run the daily batch
+ *   npm run evaluate -- --movielens DIR [--seed N] [--json]    offline evaluation of the model
  */
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { consoleLogger, parseLogLevel } from './console-logger';
 import { runBatch } from './commands/batch';
+import { evaluateMovieLens, formatReport } from './commands/evaluate';
 import { importMovieLens } from './commands/import-movielens';
 import { serve } from './commands/serve';
 import { openLocalSystem } from './system';
@@ -22,6 +24,8 @@ const USAGE = `Usage:
   npm run local [-- options]                          run the system: HTTP API, event source, demo data
   npm run local -- import --movielens DIR [options]   import a MovieLens directory (ratings.csv + movies.csv, or u.data + u.item)
   npm run local -- batch [--date YYYY-MM-DD]          run the daily batch workflow (default date: yesterday, UTC)
+  npm run evaluate -- --movielens DIR [--seed N] [--json]
+                                                      offline evaluation: the model, popularity and the hybrid blend
 
 Options:
   --data-dir DIR   where the SQLite database lives (default: ${DEFAULT_DATA_DIR})
@@ -48,6 +52,8 @@ export async function main(argv: string[]): Promise<number> {
       'no-demo': { type: 'boolean' },
       movielens: { type: 'string' },
       date: { type: 'string' },
+      seed: { type: 'string', default: '42' },
+      json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -56,8 +62,17 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const command = positionals[0] ?? 'serve';
-  if (positionals.length > 1 || !['serve', 'import', 'batch'].includes(command)) {
+  if (positionals.length > 1 || !['serve', 'import', 'batch', 'evaluate'].includes(command)) {
     throw new UsageError(`unknown command ${JSON.stringify(positionals.join(' '))}`);
+  }
+
+  if (command === 'evaluate') {
+    if (!values.movielens) throw new UsageError('evaluate needs --movielens DIR');
+    const seed = /^\d{1,9}$/.test(values.seed) ? Number(values.seed) : NaN;
+    if (Number.isNaN(seed)) throw new UsageError(`seed must be a non-negative integer (got ${JSON.stringify(values.seed)})`);
+    const report = await evaluateMovieLens(resolve(values.movielens), seed);
+    process.stdout.write(`${values.json ? JSON.stringify(report) : formatReport(report)}\n`);
+    return 0;
   }
 
   const logger = consoleLogger(parseLogLevel(process.env.LOG_LEVEL, 'warn'));

@@ -18,7 +18,8 @@ export interface ModelManifest {
   version: string;
   /** The batch date whose silver ratings trained the model. */
   date: string;
-  algorithm: 'item-knn-cosine';
+  /** `item-knn-<similarity>`. */
+  algorithm: string;
   params: NeighbourParams;
   counts: { ratings: number; users: number; movies: number; moviesWithNeighbours: number };
 }
@@ -72,7 +73,7 @@ export function trainModel(input: TrainingInput): Model {
     manifest: {
       version: `${input.date}-${hash.digest('hex').slice(0, 12)}`,
       date: input.date,
-      algorithm: 'item-knn-cosine',
+      algorithm: `item-knn-${params.similarity}`,
       params,
       counts: {
         ratings: input.interactions.movieIds.length,

@@ -121,6 +121,23 @@ export function recommendForUser(
   return scored.slice(0, options.limit).map(({ movie, score, reason }) => item(movie, score, reason));
 }
 
+/**
+ * The model alone: movies ranked by the sum of their similarities to the movies a user rated
+ * (every rating counts as a signal of interest), rated ones excluded. Offline evaluation scores this.
+ */
+export function rankByNeighbours(model: ModelIndex, rated: ReadonlySet<number>, limit: number): number[] {
+  const scores = new Map<number, number>();
+  for (const id of rated) {
+    for (const n of model.neighbours.get(id) ?? []) {
+      if (!rated.has(n.movieId)) scores.set(n.movieId, (scores.get(n.movieId) ?? 0) + n.score);
+    }
+  }
+  return [...scores.entries()]
+    .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+    .slice(0, limit)
+    .map(([id]) => id);
+}
+
 /** Neighbours of a movie; undefined when the movie is not in the catalog. */
 export function similarMovies(model: ModelIndex, movieId: number, limit: number): Recommendation[] | undefined {
   const source = model.movies.get(movieId);

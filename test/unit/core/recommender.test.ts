@@ -19,7 +19,7 @@ const model: Model = {
     version: '2026-11-25-000000000001',
     date: '2026-11-25',
     algorithm: 'item-knn-cosine',
-    params: { k: 10, shrinkage: 0 },
+    params: { similarity: 'cosine', k: 10, shrinkage: 0 },
     counts: { ratings: 245, users: 0, movies: 6, moviesWithNeighbours: 2 },
   },
   movies,
