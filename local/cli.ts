@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { consoleLogger, parseLogLevel } from './console-logger';
 import { runBatch } from './commands/batch';
-import { evaluateMovieLens, formatReport } from './commands/evaluate';
+import { evaluateMovieLens, evaluateSynthetic, formatReport } from './commands/evaluate';
 import { importMovieLens } from './commands/import-movielens';
 import { serve } from './commands/serve';
 import { openLocalSystem } from './system';
@@ -25,6 +25,7 @@ const USAGE = `Usage:
   npm run local -- import --movielens DIR [options]   import a MovieLens directory (ratings.csv + movies.csv, or u.data + u.item)
   npm run local -- batch [--date YYYY-MM-DD]          run the daily batch workflow (default date: yesterday, UTC)
   npm run evaluate -- --movielens DIR [--seed N] [--json]
+  npm run evaluate -- --synthetic RATINGS [--seed N] [--json]
                                                       offline evaluation: the model, popularity and the hybrid blend
 
 Options:
@@ -54,6 +55,7 @@ export async function main(argv: string[]): Promise<number> {
       date: { type: 'string' },
       seed: { type: 'string', default: '42' },
       json: { type: 'boolean', default: false },
+      synthetic: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -67,10 +69,11 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   if (command === 'evaluate') {
-    if (!values.movielens) throw new UsageError('evaluate needs --movielens DIR');
-    const seed = /^\d{1,9}$/.test(values.seed) ? Number(values.seed) : NaN;
-    if (Number.isNaN(seed)) throw new UsageError(`seed must be a non-negative integer (got ${JSON.stringify(values.seed)})`);
-    const report = await evaluateMovieLens(resolve(values.movielens), seed);
+    const seed = parseCount(values.seed, 'seed');
+    if (!values.movielens === !values.synthetic) throw new UsageError('evaluate needs --movielens DIR or --synthetic RATINGS');
+    const report = values.movielens
+      ? await evaluateMovieLens(resolve(values.movielens), seed)
+      : evaluateSynthetic(parseCount(values.synthetic, 'synthetic'), seed);
     process.stdout.write(`${values.json ? JSON.stringify(report) : formatReport(report)}\n`);
     return 0;
   }
@@ -134,6 +137,13 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 class UsageError extends Error {}
+
+function parseCount(value: string | undefined, name: string): number {
+  if (value === undefined || !/^\d{1,9}$/.test(value)) {
+    throw new UsageError(`${name} must be a non-negative integer (got ${JSON.stringify(value)})`);
+  }
+  return Number(value);
+}
 
 function parsePort(value: string | undefined): number {
   if (value === undefined || value === '') return DEFAULT_PORT;

@@ -1,5 +1,5 @@
 /**
- * `npm run evaluate -- --movielens DIR [--seed 42] [--json]`: splits a MovieLens dataset per user,
+ * `npm run evaluate -- --movielens DIR | --synthetic RATINGS [--seed 42] [--json]`: splits a dataset per user,
  * trains the batch's model code on the train part, and scores the model, a popularity baseline and
  * the hybrid blend the API serves on the test part. Users with few train ratings (cold start) are
  * reported apart as well.
@@ -7,13 +7,17 @@
 import { basename } from 'node:path';
 import { evaluate, splitPerUser, TRAIN_SHARE, type EvaluationResult, type Interaction } from '../../lambdas/core/evaluation';
 import type { RatingEvent } from '../../lambdas/core/event-contract';
-import { applyRatings, type UserFeatures } from '../../lambdas/core/features';
+import { applyRatings } from '../../lambdas/core/features';
 import { indexModel, trainModel } from '../../lambdas/core/model';
 import { seededRandom } from '../../lambdas/core/random';
-import { rankByNeighbours, recommendForUser } from '../../lambdas/core/recommender';
+import { rankByNeighbours, recommendForUser, type UserInput } from '../../lambdas/core/recommender';
+import type { Movie } from '../../lambdas/core/movie';
+import { generateDemoData } from '../demo-data';
 import { detectMovieLens, readMovies, readRatingEvents } from '../movielens';
 
 export const K = 10;
+/** The demo generator's mean ratings per user, to size a synthetic dataset. */
+const SYNTHETIC_RATINGS_PER_USER = 50;
 /** Users with at most this many train ratings count as cold start. */
 export const COLD_START_MAX_RATINGS = 5;
 
@@ -31,7 +35,10 @@ export interface EvaluationReport {
     test_ratings: number;
   };
   results: { model: Scores; popularity: Scores; hybrid: Scores };
+  /** Users with at most `max_train_ratings` train ratings (ml-latest-small has none). */
   cold_start: { max_train_ratings: number; users: number; model: Scores; popularity: Scores; hybrid: Scores };
+  /** Every test user, known by only `train_ratings_kept` of their train ratings (the model is unchanged). */
+  cold_start_simulated: { train_ratings_kept: number; users: number; model: Scores; popularity: Scores; hybrid: Scores };
   model: { algorithm: string; params: unknown };
   train_seconds: number;
   peak_rss_mb: number;
@@ -44,7 +51,23 @@ export async function evaluateMovieLens(dir: string, seed: number): Promise<Eval
   for await (const chunk of readRatingEvents(source, 10_000)) {
     for (const e of chunk) interactions.push({ userId: e.user_id, movieId: e.movie_id, rating: e.rating, timestamp: e.timestamp });
   }
+  return evaluateInteractions(basename(source.dir), catalog, interactions, seed);
+}
 
+/** A generated dataset of about `ratings` ratings: the demo generator, scaled up (fixed seed). */
+export function evaluateSynthetic(ratings: number, seed: number): EvaluationReport {
+  const users = Math.max(10, Math.round(ratings / SYNTHETIC_RATINGS_PER_USER));
+  const movies = Math.max(50, Math.round(Math.sqrt(ratings) * 3));
+  const demo = generateDemoData({ users, movies });
+  const interactions = demo.events.flatMap((e): Interaction[] =>
+    typeof e.rating === 'number' && typeof e.user_id === 'number' && e.user_id > 0 && typeof e.timestamp === 'string'
+      ? [{ userId: e.user_id, movieId: e.movie_id as number, rating: e.rating, timestamp: Date.parse(e.timestamp) }]
+      : [],
+  );
+  return evaluateInteractions(`synthetic (${interactions.length} ratings, ${users} users, ${movies} movies)`, demo.movies, interactions, seed);
+}
+
+function evaluateInteractions(dataset: string, catalog: readonly Movie[], interactions: Interaction[], seed: number): EvaluationReport {
   const { train, test } = splitPerUser(interactions, seededRandom(seed));
   const started = performance.now();
   const model = trainModel({
@@ -53,22 +76,22 @@ export async function evaluateMovieLens(dir: string, seed: number): Promise<Eval
     date: 'evaluation',
   });
   const trainSeconds = (performance.now() - started) / 1000;
+  const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
   const index = indexModel(model);
-
-  const profiles = userProfiles(train, new Map(catalog.map((m) => [m.movieId, m.genres])));
-  const rated = (userId: number) => new Set(profiles.get(userId)?.ratings.map((r) => r.movieId) ?? []);
-  const rankers: Record<'model' | 'popularity' | 'hybrid', (userId: number) => number[]> = {
-    model: (userId) => rankByNeighbours(index, rated(userId), K),
-    popularity: (userId) => {
-      const seen = rated(userId);
-      return index.popular.filter((id) => !seen.has(id)).slice(0, K);
-    },
-    hybrid: (userId) => recommendForUser(index, profiles.get(userId), { limit: K }).map((r) => r.movieId),
-  };
-
+  const genres = new Map(catalog.map((m) => [m.movieId, m.genres]));
   const catalogSize = new Set(train.map((r) => r.movieId)).size;
-  const trainCount = (userId: number) => profiles.get(userId)?.ratings.length ?? 0;
-  const score = (users?: (userId: number) => boolean) => {
+
+  /** Scores the three rankers, each user known by the given profile. */
+  const score = (profiles: Map<number, UserInput>, users?: (userId: number) => boolean) => {
+    const rated = (userId: number) => new Set(profiles.get(userId)?.ratings.map((r) => r.movieId) ?? []);
+    const rankers: Record<'model' | 'popularity' | 'hybrid', (userId: number) => number[]> = {
+      model: (userId) => rankByNeighbours(index, rated(userId), K),
+      popularity: (userId) => {
+        const seen = rated(userId);
+        return index.popular.filter((id) => !seen.has(id)).slice(0, K);
+      },
+      hybrid: (userId) => recommendForUser(index, profiles.get(userId), { limit: K }).map((r) => r.movieId),
+    };
     const out = {} as Record<keyof typeof rankers, Scores>;
     let n = 0;
     for (const [name, rank] of Object.entries(rankers) as [keyof typeof rankers, (u: number) => number[]][]) {
@@ -78,11 +101,23 @@ export async function evaluateMovieLens(dir: string, seed: number): Promise<Eval
     }
     return { ...out, users: n };
   };
-  const all = score();
-  const cold = score((userId) => trainCount(userId) <= COLD_START_MAX_RATINGS);
+
+  const trainCounts = new Map<number, number>();
+  for (const r of train) trainCounts.set(r.userId, (trainCounts.get(r.userId) ?? 0) + 1);
+  const profiles = userProfiles(train, genres);
+  const all = score(profiles);
+  const cold = score(profiles, (userId) => (trainCounts.get(userId) ?? 0) <= COLD_START_MAX_RATINGS);
+  // Every user as if they had rated only their first few train ratings (in the split's random order).
+  const seen = new Map<number, number>();
+  const few = train.filter((r) => {
+    const n = (seen.get(r.userId) ?? 0) + 1;
+    seen.set(r.userId, n);
+    return n <= COLD_START_MAX_RATINGS;
+  });
+  const simulated = score(userProfiles(few, genres));
 
   return {
-    dataset: basename(source.dir),
+    dataset,
     protocol: {
       split: `per user, random: round(${TRAIN_SHARE * 100}%) of each user's ratings to train, the rest to test`,
       seed,
@@ -94,9 +129,16 @@ export async function evaluateMovieLens(dir: string, seed: number): Promise<Eval
     },
     results: { model: all.model, popularity: all.popularity, hybrid: all.hybrid },
     cold_start: { max_train_ratings: COLD_START_MAX_RATINGS, users: cold.users, model: cold.model, popularity: cold.popularity, hybrid: cold.hybrid },
+    cold_start_simulated: {
+      train_ratings_kept: COLD_START_MAX_RATINGS,
+      users: simulated.users,
+      model: simulated.model,
+      popularity: simulated.popularity,
+      hybrid: simulated.hybrid,
+    },
     model: { algorithm: model.manifest.algorithm, params: model.manifest.params },
     train_seconds: round(trainSeconds),
-    peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+    peak_rss_mb: peakRssMb,
   };
 }
 
@@ -104,7 +146,7 @@ export async function evaluateMovieLens(dir: string, seed: number): Promise<Eval
 function userProfiles(
   train: readonly Interaction[],
   genres: ReadonlyMap<number, readonly string[]>,
-): Map<number, { features: UserFeatures; ratings: RatingEvent[] }> {
+): Map<number, UserInput> {
   const events: RatingEvent[] = train.map((r) => ({
     eventId: `movielens-${r.userId}-${r.movieId}`,
     userId: r.userId,
@@ -117,9 +159,9 @@ function userProfiles(
     events,
     0,
   );
-  const profiles = new Map(changes.users.map((u) => [u.userId, { features: u, ratings: [] as RatingEvent[] }]));
-  for (const r of changes.ratings) profiles.get(r.userId)!.ratings.push(r);
-  return profiles;
+  const ratings = new Map<number, RatingEvent[]>(changes.users.map((u) => [u.userId, []]));
+  for (const r of changes.ratings) ratings.get(r.userId)!.push(r);
+  return new Map(changes.users.map((u) => [u.userId, { features: u, ratings: ratings.get(u.userId)! }]));
 }
 
 function scores(r: EvaluationResult): Scores {
@@ -153,5 +195,10 @@ export function formatReport(report: EvaluationReport): string {
       popularity: report.cold_start.popularity,
       hybrid: report.cold_start.hybrid,
     }, report.cold_start.users),
+    ...rows(`Cold start, simulated: every user known by ${report.cold_start_simulated.train_ratings_kept} train ratings`, {
+      model: report.cold_start_simulated.model,
+      popularity: report.cold_start_simulated.popularity,
+      hybrid: report.cold_start_simulated.hybrid,
+    }, report.cold_start_simulated.users),
   ].join('\n');
 }
