@@ -1,0 +1,39 @@
+/**
+ * The event lake on S3: each batch's bronze (and quarantine) records as one gzip JSON Lines object
+ * under the lake layout's key, so a retried batch overwrites the same object. The bytes are a
+ * function of the records alone (gzip without a timestamp), so a retry writes the same bytes too.
+ */
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { gzipSync } from 'node:zlib';
+import { bronzeLine, lakeObjectKey, quarantineLine, type LakeArea } from '../core/lake-layout';
+import type { BronzeRecord, EventLake, LakeObjectId, QuarantineRecord } from '../core/ports';
+
+export class S3Lake implements EventLake {
+  constructor(
+    private readonly s3: S3Client,
+    private readonly bucket: string,
+    /** Key prefix of the lake inside the bucket: '' or ending with '/'. */
+    private readonly prefix = '',
+  ) {}
+
+  async writeBronze(id: LakeObjectId, records: readonly BronzeRecord[]): Promise<void> {
+    await this.put('events', id, records.map(bronzeLine));
+  }
+
+  async writeQuarantine(id: LakeObjectId, records: readonly QuarantineRecord[]): Promise<void> {
+    await this.put('quarantine', id, records.map(quarantineLine));
+  }
+
+  private async put(area: LakeArea, id: LakeObjectId, lines: readonly object[]): Promise<void> {
+    const body = gzipSync(lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
+    await this.s3.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: `${this.prefix}${lakeObjectKey(area, id)}`,
+        Body: body,
+        ContentType: 'application/x-ndjson',
+        ContentLength: body.length,
+      }),
+    );
+  }
+}
