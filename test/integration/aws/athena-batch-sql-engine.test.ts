@@ -1,0 +1,113 @@
+import {
+  AthenaClient,
+  GetQueryExecutionCommand,
+  GetQueryResultsCommand,
+  StartQueryExecutionCommand,
+  StopQueryExecutionCommand,
+} from '@aws-sdk/client-athena';
+import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { AthenaBatchSqlEngine } from '../../../lambdas/aws/athena-batch-sql-engine';
+import { SILVER_RATINGS } from '../../../lambdas/core/batch-queries';
+import { TRANSIENT_ERROR } from '../../../lambdas/core/daily-batch-workflow';
+import { startS3, type LocalS3 } from '../../helpers/s3rver';
+
+/** Athena has no local server: it is mocked. S3, which the engine empties before UNLOAD, is s3rver. */
+describe('AthenaBatchSqlEngine', () => {
+  const athenaMock = mockClient(AthenaClient);
+  let local: LocalS3;
+  let slept: number[];
+  let clock: number;
+
+  beforeAll(async () => {
+    local = await startS3();
+  });
+  afterAll(async () => {
+    await local.stop();
+  });
+  beforeEach(() => {
+    athenaMock.reset();
+    slept = [];
+    clock = 0;
+  });
+
+  const engine = (timeoutMs = 60_000) =>
+    new AthenaBatchSqlEngine({
+      athena: new AthenaClient({ region: 'us-east-1' }),
+      s3: local.s3,
+      workgroup: 'movierec',
+      database: 'movierec_lake',
+      bucket: local.bucket,
+      prefix: 'lake/',
+      timeoutMs,
+      pollMs: 100,
+      sleep: async (ms) => {
+        slept.push(ms);
+        clock += ms;
+      },
+      now: () => clock,
+    });
+
+  it('empties the partition, UNLOADs the query into it, polls with backoff and returns the row count', async () => {
+    const stale = 'lake/silver/ratings/dt=2026-11-24/old-run.parquet';
+    await local.s3.send(new PutObjectCommand({ Bucket: local.bucket, Key: stale, Body: 'x' }));
+    athenaMock
+      .on(StartQueryExecutionCommand)
+      .resolvesOnce({ QueryExecutionId: 'unload-1' })
+      .resolvesOnce({ QueryExecutionId: 'count-1' });
+    athenaMock
+      .on(GetQueryExecutionCommand, { QueryExecutionId: 'unload-1' })
+      .resolvesOnce({ QueryExecution: { Status: { State: 'QUEUED' } } })
+      .resolvesOnce({ QueryExecution: { Status: { State: 'RUNNING' } } })
+      .resolvesOnce({ QueryExecution: { Status: { State: 'RUNNING' } } })
+      .resolves({ QueryExecution: { Status: { State: 'SUCCEEDED' } } });
+    athenaMock.on(GetQueryExecutionCommand, { QueryExecutionId: 'count-1' }).resolves({ QueryExecution: { Status: { State: 'SUCCEEDED' } } });
+    athenaMock.on(GetQueryResultsCommand).resolves({
+      ResultSet: { Rows: [{ Data: [{ VarCharValue: '_col0' }] }, { Data: [{ VarCharValue: '75703' }] }] },
+    });
+
+    expect(await engine().run(SILVER_RATINGS, '2026-11-24')).toBe(75703);
+
+    const listed = await local.s3.send(new ListObjectsV2Command({ Bucket: local.bucket, Prefix: 'lake/silver/' }));
+    expect(listed.Contents ?? []).toEqual([]);
+    const [unload, count] = athenaMock.commandCalls(StartQueryExecutionCommand).map((c) => c.args[0].input);
+    expect(unload!.QueryString).toMatch(/^UNLOAD \(/);
+    expect(unload!.QueryString).toContain("WHERE dt <= '2026-11-24'");
+    expect(unload!.QueryString).toContain(
+      "TO 's3://movierec-test/lake/silver/ratings/dt=2026-11-24/' WITH (format = 'PARQUET', compression = 'SNAPPY')",
+    );
+    expect(unload).toMatchObject({ WorkGroup: 'movierec', QueryExecutionContext: { Database: 'movierec_lake' } });
+    expect(count!.QueryString).toBe("SELECT count(*) FROM silver_ratings WHERE dt = '2026-11-24'");
+    expect(slept).toEqual([100, 200, 400]);
+  });
+
+  it("fails with the query's own error message", async () => {
+    athenaMock.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-1' });
+    athenaMock.on(GetQueryExecutionCommand).resolves({
+      QueryExecution: { Status: { State: 'FAILED', StateChangeReason: "COLUMN_NOT_FOUND: line 3:7: Column 'rating' cannot be resolved" } },
+    });
+    await expect(engine().run(SILVER_RATINGS, '2026-11-24')).rejects.toMatchObject({
+      name: 'AthenaQueryFailed',
+      message: "Athena query q-1: COLUMN_NOT_FOUND: line 3:7: Column 'rating' cannot be resolved",
+    });
+  });
+
+  it('marks throttling as transient, so that the workflow retries the step', async () => {
+    athenaMock.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-2' });
+    athenaMock.on(GetQueryExecutionCommand).resolves({
+      QueryExecution: { Status: { State: 'FAILED', StateChangeReason: 'TooManyRequestsException: Rate exceeded' } },
+    });
+    await expect(engine().run(SILVER_RATINGS, '2026-11-24')).rejects.toMatchObject({ name: TRANSIENT_ERROR });
+  });
+
+  it('stops a query that runs past the timeout', async () => {
+    athenaMock.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-3' });
+    athenaMock.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: 'RUNNING' } } });
+    athenaMock.on(StopQueryExecutionCommand).resolves({});
+    await expect(engine(3_000).run(SILVER_RATINGS, '2026-11-24')).rejects.toMatchObject({ name: 'AthenaTimeout' });
+    expect(athenaMock.commandCalls(StopQueryExecutionCommand).map((c) => c.args[0].input)).toEqual([{ QueryExecutionId: 'q-3' }]);
+    expect(clock).toBeGreaterThanOrEqual(3_000);
+    expect(Math.max(...slept)).toBe(1_600);
+  });
+});
