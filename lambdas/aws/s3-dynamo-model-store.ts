@@ -1,0 +1,148 @@
+/**
+ * Gold on S3 as Parquet (one partition per batch date) and the model version pointer in DynamoDB:
+ *   gold/model/dt=D/manifest.json
+ *   gold/movies/dt=D/part-0.parquet           movie_id, title, genres (JSON), rating_count
+ *   gold/item_neighbours/dt=D/part-0.parquet  movie_id, rank, neighbour_id, score
+ *   gold/popularity/dt=D/part-0.parquet       genre ('' overall), rank, movie_id
+ * The files of a date are rewritten whole by a re-run; the pointer item says which version serves.
+ */
+import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Neighbour } from '../core/item-neighbours';
+import { versionDate, type Model, type ModelManifest } from '../core/model';
+import type { ModelStore } from '../core/ports';
+import { readParquet, writeParquet } from './parquet';
+
+/** The key of the pointer item in the model table. */
+export const POINTER_KEY = { pk: 'model-pointer' } as const;
+const OVERALL = '';
+
+export interface S3DynamoModelStoreOptions {
+  s3: S3Client;
+  bucket: string;
+  /** Key prefix of the lake inside the bucket: '' or ending with '/'. */
+  prefix?: string;
+  dynamo: DynamoDBDocumentClient;
+  /** Table with a string partition key `pk`. */
+  table: string;
+}
+
+export class S3DynamoModelStore implements ModelStore {
+  constructor(private readonly options: S3DynamoModelStoreOptions) {}
+
+  async activeVersion(): Promise<string | undefined> {
+    const { Item } = await this.options.dynamo.send(
+      new GetCommand({ TableName: this.options.table, Key: POINTER_KEY, ConsistentRead: true }),
+    );
+    return typeof Item?.version === 'string' ? Item.version : undefined;
+  }
+
+  async load(version: string): Promise<Model> {
+    const date = versionDate(version);
+    const manifest = await this.manifestOf(date);
+    if (manifest?.version !== version) throw new Error(`model version ${version} does not exist`);
+    const [movieRows, neighbourRows, popularityRows] = await Promise.all(
+      ['movies', 'item_neighbours', 'popularity'].map(async (table) => readParquet(await this.get(this.key(table, date)))),
+    );
+    const movies = movieRows!.map((r) => ({
+      movieId: r.movie_id as number,
+      title: r.title as string,
+      genres: JSON.parse(r.genres as string) as string[],
+      ratingCount: r.rating_count as number,
+    }));
+    const neighbours = new Map<number, Neighbour[]>();
+    for (const r of neighbourRows!) {
+      const id = r.movie_id as number;
+      let list = neighbours.get(id);
+      if (!list) neighbours.set(id, (list = []));
+      list[r.rank as number] = { movieId: r.neighbour_id as number, score: r.score as number };
+    }
+    const popular: number[] = [];
+    const popularByGenre = new Map<string, number[]>();
+    for (const r of popularityRows!) {
+      const genre = r.genre as string;
+      const list = genre === OVERALL ? popular : (popularByGenre.get(genre) ?? popularByGenre.set(genre, []).get(genre)!);
+      list[r.rank as number] = r.movie_id as number;
+    }
+    return { manifest, movies, neighbours, popular, popularByGenre };
+  }
+
+  async write(model: Model): Promise<void> {
+    const date = model.manifest.date;
+    const rows = [...model.neighbours].flatMap(([movieId, list]) => list.map((n, rank) => ({ movieId, rank, n })));
+    const popularity = [
+      ...model.popular.map((movieId, rank) => ({ genre: OVERALL, rank, movieId })),
+      ...[...model.popularByGenre].flatMap(([genre, list]) => list.map((movieId, rank) => ({ genre, rank, movieId }))),
+    ];
+    await Promise.all([
+      this.put(
+        this.key('movies', date),
+        writeParquet([
+          { name: 'movie_id', type: 'INT32', data: model.movies.map((m) => m.movieId) },
+          { name: 'title', type: 'STRING', data: model.movies.map((m) => m.title) },
+          { name: 'genres', type: 'STRING', data: model.movies.map((m) => JSON.stringify(m.genres)) },
+          { name: 'rating_count', type: 'INT32', data: model.movies.map((m) => m.ratingCount) },
+        ]),
+      ),
+      this.put(
+        this.key('item_neighbours', date),
+        writeParquet([
+          { name: 'movie_id', type: 'INT32', data: rows.map((r) => r.movieId) },
+          { name: 'rank', type: 'INT32', data: rows.map((r) => r.rank) },
+          { name: 'neighbour_id', type: 'INT32', data: rows.map((r) => r.n.movieId) },
+          { name: 'score', type: 'DOUBLE', data: rows.map((r) => r.n.score) },
+        ]),
+      ),
+      this.put(
+        this.key('popularity', date),
+        writeParquet([
+          { name: 'genre', type: 'STRING', data: popularity.map((p) => p.genre) },
+          { name: 'rank', type: 'INT32', data: popularity.map((p) => p.rank) },
+          { name: 'movie_id', type: 'INT32', data: popularity.map((p) => p.movieId) },
+        ]),
+      ),
+    ]);
+    // The manifest goes last: a reader that finds it finds the whole date.
+    await this.put(this.manifestKey(date), new TextEncoder().encode(JSON.stringify(model.manifest)));
+    // Re-running the active model's date with new data replaced that model's files: follow it.
+    const active = await this.activeVersion();
+    if (active !== undefined && active !== model.manifest.version && versionDate(active) === date) {
+      await this.activate(model.manifest.version);
+    }
+  }
+
+  async activate(version: string): Promise<void> {
+    if ((await this.manifestOf(versionDate(version)))?.version !== version) {
+      throw new Error(`model version ${version} does not exist`);
+    }
+    await this.options.dynamo.send(new PutCommand({ TableName: this.options.table, Item: { ...POINTER_KEY, version } }));
+  }
+
+  private async manifestOf(date: string): Promise<ModelManifest | undefined> {
+    try {
+      return JSON.parse(new TextDecoder().decode(await this.get(this.manifestKey(date)))) as ModelManifest;
+    } catch (err) {
+      if (err instanceof NoSuchKey) return undefined;
+      throw err;
+    }
+  }
+
+  private key(table: string, date: string): string {
+    return `${this.options.prefix ?? ''}gold/${table}/dt=${date}/part-0.parquet`;
+  }
+
+  private manifestKey(date: string): string {
+    return `${this.options.prefix ?? ''}gold/model/dt=${date}/manifest.json`;
+  }
+
+  private async get(key: string): Promise<Uint8Array> {
+    const object = await this.options.s3.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: key }));
+    return object.Body!.transformToByteArray();
+  }
+
+  private async put(key: string, body: Uint8Array): Promise<void> {
+    await this.options.s3.send(
+      new PutObjectCommand({ Bucket: this.options.bucket, Key: key, Body: body, ContentLength: body.length }),
+    );
+  }
+}
