@@ -55,7 +55,6 @@ export interface GlobalStats {
 /** What the store holds for the keys a batch touches. */
 export interface FeatureSnapshot {
   users: ReadonlyMap<number, UserFeatures>;
-  movies: ReadonlyMap<number, MovieFeatures>;
   /** Current rating per (user, movie), keyed by ratingKey. */
   ratings: ReadonlyMap<string, RatingEvent>;
   /** Catalog genres of the batch's movies; a movie missing here counts under no genre. */
@@ -63,12 +62,28 @@ export interface FeatureSnapshot {
   global: GlobalStats;
 }
 
-/** Everything a batch changes; a store writes it as one unit. */
+/** How much a batch adds to a movie's (or the global) count and sum. */
+export interface MovieDelta {
+  movieId: number;
+  ratingCount: number;
+  ratingSum: number;
+}
+
+/**
+ * Everything a batch changes. Users and ratings are whole new states: a user's events all come
+ * from one Kafka partition, so one consumer at a time writes them. Movies and the global stats
+ * are shared by every partition: they change by increments, which concurrent consumers can add
+ * without losing each other's.
+ */
 export interface FeatureChanges {
   ratings: RatingEvent[];
   users: UserFeatures[];
-  movies: MovieFeatures[];
+  movies: MovieDelta[];
   global: GlobalStats;
+  /** The batch's latest Kafka timestamp. */
+  batchTime: number;
+  /** The global mean after the batch, as this consumer saw it: the prior of the Bayesian means. */
+  priorMean: number;
 }
 
 export type Outcome = 'applied' | 'duplicate' | 'superseded';
@@ -99,6 +114,24 @@ export function isSameRating(a: RatingEvent, b: RatingEvent): boolean {
   return a.eventId === b.eventId || (a.eventTime === b.eventTime && a.rating === b.rating);
 }
 
+/** A movie's features after an increment: what a store writes for each MovieDelta. */
+export function addToMovie(
+  stored: MovieFeatures | undefined,
+  delta: MovieDelta,
+  batchTime: number,
+  priorMean: number,
+): MovieFeatures {
+  const ratingCount = (stored?.ratingCount ?? 0) + delta.ratingCount;
+  const ratingSum = (stored?.ratingSum ?? 0) + delta.ratingSum;
+  return {
+    movieId: delta.movieId,
+    ratingCount,
+    ratingSum,
+    bayesianMean: bayesianMean(ratingCount, ratingSum, priorMean),
+    updatedAt: Math.max(stored?.updatedAt ?? 0, batchTime),
+  };
+}
+
 export function emptyUser(userId: number): UserFeatures {
   return { userId, ratingCount: 0, ratingSum: 0, lastActive: 0, recent: [], genres: {}, updatedAt: 0 };
 }
@@ -115,8 +148,8 @@ export function applyRatings(
 ): { changes: FeatureChanges; outcomes: Outcome[] } {
   const ratings = new Map<string, RatingEvent>();
   const users = new Map<number, UserFeatures>();
-  const movies = new Map<number, MovieFeatures>();
-  const global = { ...snapshot.global };
+  const movies = new Map<number, MovieDelta>();
+  const global: GlobalStats = { ratingCount: 0, ratingSum: 0 };
 
   const user = (id: number): UserFeatures => {
     let u = users.get(id);
@@ -127,12 +160,9 @@ export function applyRatings(
     }
     return u;
   };
-  const movie = (id: number): MovieFeatures => {
+  const movie = (id: number): MovieDelta => {
     let m = movies.get(id);
-    if (!m) {
-      m = { ...(snapshot.movies.get(id) ?? { movieId: id, ratingCount: 0, ratingSum: 0, bayesianMean: 0, updatedAt: 0 }) };
-      movies.set(id, m);
-    }
+    if (!m) movies.set(id, (m = { movieId: id, ratingCount: 0, ratingSum: 0 }));
     return m;
   };
 
@@ -160,18 +190,18 @@ export function applyRatings(
     }
     m.ratingCount += added;
     m.ratingSum += delta;
-    m.updatedAt = Math.max(m.updatedAt, batchTime);
     global.ratingCount += added;
     global.ratingSum += delta;
     ratings.set(key, event);
     return 'applied';
   });
 
-  const prior = globalMean(global);
-  for (const m of movies.values()) m.bayesianMean = bayesianMean(m.ratingCount, m.ratingSum, prior);
-
+  const priorMean = globalMean({
+    ratingCount: snapshot.global.ratingCount + global.ratingCount,
+    ratingSum: snapshot.global.ratingSum + global.ratingSum,
+  });
   return {
-    changes: { ratings: [...ratings.values()], users: [...users.values()], movies: [...movies.values()], global },
+    changes: { ratings: [...ratings.values()], users: [...users.values()], movies: [...movies.values()], global, batchTime, priorMean },
     outcomes,
   };
 }

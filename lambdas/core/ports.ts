@@ -54,11 +54,15 @@ export interface UserProfile {
 }
 
 export interface FeatureStore {
-  /** Reads the state a batch of events needs, catalog genres included. */
+  /** Reads the state a batch of events needs: users, current ratings, catalog genres, global stats. */
   readSnapshot(keys: FeatureKeys): Promise<FeatureSnapshot>;
-  /** Writes a batch's changes as one unit; a rating is only replaced by a newer one. */
+  /**
+   * Writes a batch's changes: users and ratings as given (a rating only ever replaced by a newer
+   * one), movie and global counts and sums incremented, each movie as `addToMovie` computes it.
+   */
   writeChanges(changes: FeatureChanges): Promise<void>;
   getUserProfile(userId: number): Promise<UserProfile | undefined>;
+  getMovieFeatures(movieIds: readonly number[]): Promise<Map<number, MovieFeatures>>;
   /** Adds or updates catalog entries. */
   upsertMovies(movies: readonly Movie[]): Promise<void>;
   /**

@@ -155,7 +155,7 @@ function userProfiles(
     eventTime: r.timestamp,
   }));
   const { changes } = applyRatings(
-    { users: new Map(), movies: new Map(), ratings: new Map(), genres, global: { ratingCount: 0, ratingSum: 0 } },
+    { users: new Map(), ratings: new Map(), genres, global: { ratingCount: 0, ratingSum: 0 } },
     events,
     0,
   );

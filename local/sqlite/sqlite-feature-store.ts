@@ -5,7 +5,7 @@
  */
 import type { RatingEvent } from '../../lambdas/core/event-contract';
 import type { FeatureChanges, FeatureSnapshot, GlobalStats, MovieFeatures, UserFeatures } from '../../lambdas/core/features';
-import { ratingKey } from '../../lambdas/core/features';
+import { addToMovie, ratingKey } from '../../lambdas/core/features';
 import type { Movie } from '../../lambdas/core/movie';
 import type { FeatureKeys, FeatureStore, UserProfile } from '../../lambdas/core/ports';
 import type { Db } from './database';
@@ -67,7 +67,9 @@ export class SqliteFeatureStore implements FeatureStore {
            bayesian_mean = excluded.bayesian_mean, updated_at = excluded.updated_at
          WHERE movie_features.updated_at <= excluded.updated_at`,
       ),
-      updateGlobal: db.prepare('UPDATE global_stats SET rating_count = ?, rating_sum = ? WHERE id = 1'),
+      addToGlobal: db.prepare(
+        'UPDATE global_stats SET rating_count = rating_count + ?, rating_sum = rating_sum + ? WHERE id = 1',
+      ),
       upsertMovie: db.prepare('INSERT OR REPLACE INTO movies (movie_id, title, genres) VALUES (?, ?, ?)'),
     };
   }
@@ -79,11 +81,8 @@ export class SqliteFeatureStore implements FeatureStore {
         const row = this.stmt.user.get(id);
         if (row) users.set(id, toUser(row));
       }
-      const movies = new Map<number, MovieFeatures>();
       const genres = new Map<number, readonly string[]>();
       for (const id of keys.movieIds) {
-        const f = this.stmt.movieFeatures.get(id);
-        if (f) movies.set(id, toMovieFeatures(f));
         const m = this.stmt.movie.get(id);
         if (m) genres.set(id, JSON.parse(m.genres) as string[]);
       }
@@ -92,7 +91,7 @@ export class SqliteFeatureStore implements FeatureStore {
         const row = this.stmt.rating.get(userId, movieId);
         if (row) ratings.set(ratingKey(userId, movieId), toRating(row));
       }
-      return { users, movies, ratings, genres, global: this.global() };
+      return { users, ratings, genres, global: this.global() };
     })();
   }
 
@@ -102,9 +101,22 @@ export class SqliteFeatureStore implements FeatureStore {
         this.stmt.upsertRating.run(r.userId, r.movieId, r.rating, r.eventTime, r.eventId);
       }
       for (const u of changes.users) this.stmt.upsertUser.run(...userColumns(u));
-      for (const m of changes.movies) this.stmt.upsertMovieFeatures.run(...movieColumns(m));
-      this.stmt.updateGlobal.run(changes.global.ratingCount, changes.global.ratingSum);
+      for (const delta of changes.movies) {
+        const stored = this.stmt.movieFeatures.get(delta.movieId);
+        const movie = addToMovie(stored && toMovieFeatures(stored), delta, changes.batchTime, changes.priorMean);
+        this.stmt.upsertMovieFeatures.run(...movieColumns(movie));
+      }
+      this.stmt.addToGlobal.run(changes.global.ratingCount, changes.global.ratingSum);
     })();
+  }
+
+  async getMovieFeatures(movieIds: readonly number[]): Promise<Map<number, MovieFeatures>> {
+    const out = new Map<number, MovieFeatures>();
+    for (const id of movieIds) {
+      const row = this.stmt.movieFeatures.get(id);
+      if (row) out.set(id, toMovieFeatures(row));
+    }
+    return out;
   }
 
   async getUserProfile(userId: number): Promise<UserProfile | undefined> {

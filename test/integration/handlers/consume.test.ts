@@ -74,8 +74,8 @@ describe('consume handler on SQLite', () => {
       lastActive: Date.parse('2026-11-20T11:00:00Z'),
       genres: { Comedy: { count: 1, sum: 4 }, Drama: { count: 1, sum: 3 } },
     });
-    const snap = await features.readSnapshot({ userIds: [], movieIds: [1], pairs: [] });
-    expect(snap.movies.get(1)).toMatchObject({ ratingCount: 2, ratingSum: 9 });
+    expect((await features.getMovieFeatures([1])).get(1)).toMatchObject({ ratingCount: 2, ratingSum: 9 });
+    const snap = await features.readSnapshot({ userIds: [], movieIds: [], pairs: [] });
     expect(snap.global).toEqual({ ratingCount: 3, ratingSum: 12 });
     expect(logger.lines.find((l) => l.message === 'batch consumed')?.data).toEqual(counts);
   });
@@ -129,6 +129,7 @@ describe('consume handler on SQLite', () => {
         getUserProfile: (id) => stores.features.getUserProfile(id),
         upsertMovies: (m) => stores.features.upsertMovies(m),
         reconcile: (u, m, asOf) => stores.features.reconcile(u, m, asOf),
+        getMovieFeatures: (ids) => stores.features.getMovieFeatures(ids),
       },
       logger,
     });

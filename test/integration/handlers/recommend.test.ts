@@ -159,6 +159,7 @@ describe('recommend handler on SQLite', () => {
         writeChanges: (c) => features.writeChanges(c),
         upsertMovies: (m) => features.upsertMovies(m),
         reconcile: (u, m, asOf) => features.reconcile(u, m, asOf),
+        getMovieFeatures: (ids) => features.getMovieFeatures(ids),
         getUserProfile: async (id) => {
           if (failing) throw new Error('database is locked');
           return features.getUserProfile(id);

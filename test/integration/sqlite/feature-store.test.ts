@@ -51,7 +51,14 @@ describe('SqliteFeatureStore', () => {
       genres: { Comedy: { count: 1, sum: 4 }, Drama: { count: 1, sum: 2 }, War: { count: 1, sum: 2 } },
       updatedAt: BATCH_TIME,
     });
-    expect(snapshot.movies.get(1)).toMatchObject({ ratingCount: 1, ratingSum: 4 });
+    expect((await store.getMovieFeatures([1, 3])).get(1)).toEqual({
+      movieId: 1,
+      ratingCount: 1,
+      ratingSum: 4,
+      bayesianMean: (10 * 3 + 4) / 11,
+      updatedAt: BATCH_TIME,
+    });
+    expect((await store.getMovieFeatures([3])).size).toBe(0);
     expect(snapshot.genres.get(2)).toEqual(['Drama', 'War']);
     expect(snapshot.genres.has(3)).toBe(false);
     expect(snapshot.ratings.get('7:2')).toEqual(ev('b', 7, 2, 2, 2000));
@@ -61,7 +68,14 @@ describe('SqliteFeatureStore', () => {
   it('refuses, in SQL, to replace a rating with an older one even from a stale writer', async () => {
     await apply([ev('new', 7, 1, 5, 2000)]);
     // A writer that read before the newer rating landed.
-    await store.writeChanges({ ratings: [ev('old', 7, 1, 1, 1000)], users: [], movies: [], global: { ratingCount: 1, ratingSum: 5 } });
+    await store.writeChanges({
+      ratings: [ev('old', 7, 1, 1, 1000)],
+      users: [],
+      movies: [],
+      global: { ratingCount: 0, ratingSum: 0 },
+      batchTime: BATCH_TIME,
+      priorMean: 3,
+    });
     const profile = await store.getUserProfile(7);
     expect(profile?.ratings).toEqual([ev('new', 7, 1, 5, 2000)]);
   });
@@ -97,7 +111,28 @@ describe('SqliteFeatureStore', () => {
     expect((await store.getUserProfile(7))?.features).toMatchObject({ ratingCount: 9, updatedAt: BATCH_TIME });
     const snapshot = await store.readSnapshot({ userIds: [9], movieIds: [1], pairs: [] });
     expect(snapshot.users.get(9)?.ratingCount).toBe(9);
-    expect(snapshot.movies.get(1)?.ratingCount).toBe(9);
+    expect((await store.getMovieFeatures([1])).get(1)?.ratingCount).toBe(9);
+  });
+
+  it('adds movie and global increments to what is stored, as concurrent consumers would', async () => {
+    await apply([ev('a', 7, 1, 4, 1000)]);
+    await apply([ev('b', 8, 1, 2, 1000)]);
+    await store.writeChanges({
+      ratings: [],
+      users: [],
+      movies: [{ movieId: 1, ratingCount: 1, ratingSum: 3 }],
+      global: { ratingCount: 1, ratingSum: 3 },
+      batchTime: BATCH_TIME + 5,
+      priorMean: 3,
+    });
+    expect((await store.getMovieFeatures([1])).get(1)).toEqual({
+      movieId: 1,
+      ratingCount: 3,
+      ratingSum: 9,
+      bayesianMean: (10 * 3 + 9) / 13,
+      updatedAt: BATCH_TIME + 5,
+    });
+    expect((await store.readSnapshot({ userIds: [], movieIds: [], pairs: [] })).global).toEqual({ ratingCount: 3, ratingSum: 9 });
   });
 
   it('updates catalog entries in place', async () => {

@@ -3,12 +3,14 @@ import { describe, expect, it } from 'vitest';
 import type { RatingEvent } from '../../../lambdas/core/event-contract';
 import { ratingEvent as ev } from '../../helpers/msk';
 import {
+  addToMovie,
   applyRatings,
   BAYES_PRIOR_WEIGHT,
   RECENT_RATINGS,
   ratingKey,
   type FeatureChanges,
   type FeatureSnapshot,
+  type MovieFeatures,
 } from '../../../lambdas/core/features';
 
 const BATCH_TIME = Date.UTC(2026, 10, 24, 12);
@@ -19,23 +21,32 @@ const GENRES = new Map<number, string[]>([
   [3, ['Horror']],
 ]);
 
-function empty(): FeatureSnapshot {
+/** A store as the tests keep it: the snapshot a consumer reads, and the movie features. */
+interface State extends FeatureSnapshot {
+  movies: Map<number, MovieFeatures>;
+}
+
+function empty(): State {
   return { users: new Map(), movies: new Map(), ratings: new Map(), genres: GENRES, global: { ratingCount: 0, ratingSum: 0 } };
 }
 
-/** The snapshot a store would hold after writing `changes` on top of `s`. */
-function merge(s: FeatureSnapshot, changes: FeatureChanges): FeatureSnapshot {
+/** What a store holds after writing `changes` on top of `s`. */
+function merge(s: State, changes: FeatureChanges): State {
   const ratings = new Map(s.ratings);
   for (const r of changes.ratings) ratings.set(ratingKey(r.userId, r.movieId), r);
+  const movies = new Map(s.movies);
+  for (const d of changes.movies) movies.set(d.movieId, addToMovie(movies.get(d.movieId), d, changes.batchTime, changes.priorMean));
   return {
     users: new Map([...s.users, ...changes.users.map((u) => [u.userId, u] as const)]),
-    movies: new Map([...s.movies, ...changes.movies.map((m) => [m.movieId, m] as const)]),
+    movies,
     ratings,
     genres: s.genres,
-    global: changes.global,
+    global: {
+      ratingCount: s.global.ratingCount + changes.global.ratingCount,
+      ratingSum: s.global.ratingSum + changes.global.ratingSum,
+    },
   };
 }
-
 
 describe('applyRatings', () => {
   it('adds a first rating to the user, the movie and the global stats', () => {
@@ -52,19 +63,31 @@ describe('applyRatings', () => {
         updatedAt: BATCH_TIME,
       },
     ]);
-    // Bayesian mean with the global mean (4, from this one rating) as the prior.
-    expect(changes.movies).toEqual([{ movieId: 2, ratingCount: 1, ratingSum: 4, bayesianMean: 4, updatedAt: BATCH_TIME }]);
+    expect(changes.movies).toEqual([{ movieId: 2, ratingCount: 1, ratingSum: 4 }]);
     expect(changes.global).toEqual({ ratingCount: 1, ratingSum: 4 });
+    // The prior of the Bayesian means is the global mean after the batch: 4, from this one rating.
+    expect(changes.priorMean).toBe(4);
+    expect(merge(empty(), changes).movies.get(2)).toEqual({
+      movieId: 2,
+      ratingCount: 1,
+      ratingSum: 4,
+      bayesianMean: 4,
+      updatedAt: BATCH_TIME,
+    });
   });
 
   it('replaces a rating with a newer one without counting it twice', () => {
-    const first = applyRatings(empty(), [ev('a', 7, 1, 2, 1000)], BATCH_TIME);
-    const { changes, outcomes } = applyRatings(merge(empty(), first.changes), [ev('b', 7, 1, 5, 2000)], BATCH_TIME);
+    const before = merge(empty(), applyRatings(empty(), [ev('a', 7, 1, 2, 1000)], BATCH_TIME).changes);
+    const { changes, outcomes } = applyRatings(before, [ev('b', 7, 1, 5, 2000)], BATCH_TIME);
     expect(outcomes).toEqual(['applied']);
     expect(changes.users[0]).toMatchObject({ ratingCount: 1, ratingSum: 5, lastActive: 2000, genres: { Comedy: { count: 1, sum: 5 } } });
     expect(changes.users[0]!.recent).toEqual([{ movieId: 1, rating: 5, eventTime: 2000 }]);
-    expect(changes.movies[0]).toMatchObject({ ratingCount: 1, ratingSum: 5 });
-    expect(changes.global).toEqual({ ratingCount: 1, ratingSum: 5 });
+    // The movie and the global stats change by the difference: no new rating, 3 more points.
+    expect(changes.movies).toEqual([{ movieId: 1, ratingCount: 0, ratingSum: 3 }]);
+    expect(changes.global).toEqual({ ratingCount: 0, ratingSum: 3 });
+    const after = merge(before, changes);
+    expect(after.movies.get(1)).toMatchObject({ ratingCount: 1, ratingSum: 5 });
+    expect(after.global).toEqual({ ratingCount: 1, ratingSum: 5 });
   });
 
   it('never lets an older event overwrite a newer rating', () => {
@@ -114,7 +137,7 @@ describe('applyRatings', () => {
     const events = [ev('a', 1, 1, 5, 1), ev('b', 2, 1, 5, 1), ev('c', 3, 3, 1, 1), ev('d', 4, 3, 2, 1)];
     const { changes } = applyRatings(empty(), events, BATCH_TIME);
     const globalMean = (5 + 5 + 1 + 2) / 4;
-    const movie1 = changes.movies.find((m) => m.movieId === 1)!;
+    const movie1 = merge(empty(), changes).movies.get(1)!;
     expect(movie1.bayesianMean).toBeCloseTo((BAYES_PRIOR_WEIGHT * globalMean + 10) / (BAYES_PRIOR_WEIGHT + 2), 12);
   });
 
@@ -139,7 +162,7 @@ describe('order independence (property)', () => {
     .map((events) => events.map((e, i) => ({ ...e, eventId: `${e.eventId}${i}` })));
 
   /** Applies the events batch by batch, as a stream of MSK batches would. */
-  function run(batches: RatingEvent[][]): FeatureSnapshot {
+  function run(batches: RatingEvent[][]): State {
     let state = empty();
     for (const b of batches) state = merge(state, applyRatings(state, b, BATCH_TIME).changes);
     return state;
@@ -150,7 +173,7 @@ describe('order independence (property)', () => {
    * update, so it depends on arrival order by design (the daily batch refreshes it); the counts and
    * sums it is made of must not.
    */
-  function canonical(s: FeatureSnapshot) {
+  function canonical(s: State) {
     const sortBy = <T>(m: ReadonlyMap<number | string, T>) => [...m.entries()].sort(([a], [b]) => String(a).localeCompare(String(b)));
     const movies = sortBy(s.movies).map(([id, { bayesianMean: _, ...rest }]) => [id, rest]);
     // Of two events with the same time and value, whichever came first stays: the id may differ.
