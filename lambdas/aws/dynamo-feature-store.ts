@@ -1,0 +1,262 @@
+/**
+ * Online features and the catalog in DynamoDB (on-demand tables):
+ *   users    pk userId                  the user's features
+ *   ratings  pk userId, sk movieId      the current rating of each (user, movie)
+ *   movies   pk movieId                 catalog entry and features; movieId 0 holds the global stats
+ * A rating is put only if it is newer than the one stored (a condition, not a transaction: they
+ * cost double and dynalite has none). Users are whole states, written in batches: one consumer at
+ * a time owns a user's partition. Movies and the global stats take increments (ADD), which
+ * concurrent consumers add without losing each other's.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import pMap from 'p-map';
+import type { RatingEvent } from '../core/event-contract';
+import {
+  bayesianMean,
+  ratingKey,
+  type FeatureChanges,
+  type FeatureSnapshot,
+  type GlobalStats,
+  type MovieFeatures,
+  type UserFeatures,
+} from '../core/features';
+import type { Movie } from '../core/movie';
+import type { FeatureKeys, FeatureStore, UserProfile } from '../core/ports';
+import { batchGet, batchPut, type RetryOptions } from './dynamo-batch';
+
+export interface DynamoTables {
+  users: string;
+  ratings: string;
+  movies: string;
+}
+
+/** The movies table item that holds the global stats (movie ids start at 1). */
+export const GLOBAL_STATS_KEY = { movieId: 0 } as const;
+/** Calls under way at once for the writes DynamoDB has no batch form of. */
+const CONCURRENCY = 16;
+
+export class DynamoFeatureStore implements FeatureStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tables: DynamoTables,
+    private readonly retry: RetryOptions = {},
+  ) {}
+
+  async readSnapshot(keys: FeatureKeys): Promise<FeatureSnapshot> {
+    const { users, ratings, movies } = this.tables;
+    const got = await batchGet(
+      this.doc,
+      {
+        [users]: keys.userIds.map((userId) => ({ userId })),
+        [ratings]: keys.pairs.map(({ userId, movieId }) => ({ userId, movieId })),
+        [movies]: [GLOBAL_STATS_KEY, ...keys.movieIds.map((movieId) => ({ movieId }))],
+      },
+      this.retry,
+    );
+    const genres = new Map<number, readonly string[]>();
+    let global: GlobalStats = { ratingCount: 0, ratingSum: 0 };
+    for (const item of got[movies]!) {
+      if (item.movieId === GLOBAL_STATS_KEY.movieId) global = { ratingCount: num(item.ratingCount), ratingSum: num(item.ratingSum) };
+      else if (Array.isArray(item.genres)) genres.set(item.movieId as number, item.genres as string[]);
+    }
+    return {
+      users: new Map(got[users]!.map((item) => [item.userId as number, toUser(item)])),
+      ratings: new Map(got[ratings]!.map((item) => [ratingKey(item.userId as number, item.movieId as number), toRating(item)])),
+      genres,
+      global,
+    };
+  }
+
+  async writeChanges(changes: FeatureChanges): Promise<void> {
+    await pMap(changes.ratings, (r) => this.putRatingIfNewer(r), { concurrency: CONCURRENCY });
+    await batchPut(this.doc, this.tables.users, changes.users.map((u) => ({ ...u })), this.retry);
+    await pMap(
+      changes.movies,
+      async (delta) => {
+        const { Attributes } = await this.doc.send(
+          new UpdateCommand({
+            TableName: this.tables.movies,
+            Key: { movieId: delta.movieId },
+            UpdateExpression: 'ADD ratingCount :count, ratingSum :sum SET updatedAt = :time',
+            ExpressionAttributeValues: { ':count': delta.ratingCount, ':sum': delta.ratingSum, ':time': changes.batchTime },
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        await this.doc.send(
+          new UpdateCommand({
+            TableName: this.tables.movies,
+            Key: { movieId: delta.movieId },
+            UpdateExpression: 'SET bayesianMean = :mean',
+            ExpressionAttributeValues: {
+              ':mean': bayesianMean(num(Attributes?.ratingCount), num(Attributes?.ratingSum), changes.priorMean),
+            },
+          }),
+        );
+      },
+      { concurrency: CONCURRENCY },
+    );
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tables.movies,
+        Key: GLOBAL_STATS_KEY,
+        UpdateExpression: 'ADD ratingCount :count, ratingSum :sum',
+        ExpressionAttributeValues: { ':count': changes.global.ratingCount, ':sum': changes.global.ratingSum },
+      }),
+    );
+  }
+
+  async getUserProfile(userId: number): Promise<UserProfile | undefined> {
+    const [user, ratings] = await Promise.all([
+      batchGet(this.doc, { [this.tables.users]: [{ userId }] }, this.retry),
+      this.userRatings(userId),
+    ]);
+    const item = user[this.tables.users]![0];
+    return item ? { features: toUser(item), ratings } : undefined;
+  }
+
+  async getMovieFeatures(movieIds: readonly number[]): Promise<Map<number, MovieFeatures>> {
+    const got = await batchGet(this.doc, { [this.tables.movies]: movieIds.map((movieId) => ({ movieId })) }, this.retry);
+    const out = new Map<number, MovieFeatures>();
+    for (const item of got[this.tables.movies]!) {
+      if (item.ratingCount !== undefined) out.set(item.movieId as number, toMovie(item));
+    }
+    return out;
+  }
+
+  async upsertMovies(movies: readonly Movie[]): Promise<void> {
+    await pMap(
+      movies,
+      (m) =>
+        this.doc.send(
+          new UpdateCommand({
+            TableName: this.tables.movies,
+            Key: { movieId: m.movieId },
+            UpdateExpression: 'SET title = :title, genres = :genres',
+            ExpressionAttributeValues: { ':title': m.title, ':genres': m.genres },
+          }),
+        ),
+      { concurrency: CONCURRENCY },
+    );
+  }
+
+  async reconcile(
+    users: readonly UserFeatures[],
+    movies: readonly MovieFeatures[],
+    asOf: number,
+  ): Promise<{ replaced: number; kept: number }> {
+    const olderThanRun = 'attribute_not_exists(updatedAt) OR updatedAt <= :asOf';
+    const results = await pMap(
+      [
+        ...users.map((u) =>
+          conditional(
+            this.doc.send(
+              new PutCommand({
+                TableName: this.tables.users,
+                Item: { ...u, updatedAt: asOf },
+                ConditionExpression: olderThanRun,
+                ExpressionAttributeValues: { ':asOf': asOf },
+              }),
+            ),
+          ),
+        ),
+        ...movies.map((m) =>
+          conditional(
+            this.doc.send(
+              new UpdateCommand({
+                TableName: this.tables.movies,
+                Key: { movieId: m.movieId },
+                UpdateExpression: 'SET ratingCount = :count, ratingSum = :sum, bayesianMean = :mean, updatedAt = :asOf',
+                ConditionExpression: olderThanRun,
+                ExpressionAttributeValues: { ':count': m.ratingCount, ':sum': m.ratingSum, ':mean': m.bayesianMean, ':asOf': asOf },
+              }),
+            ),
+          ),
+        ),
+      ],
+      (write) => write,
+      { concurrency: CONCURRENCY },
+    );
+    const replaced = results.filter(Boolean).length;
+    return { replaced, kept: results.length - replaced };
+  }
+
+  private async putRatingIfNewer(r: RatingEvent): Promise<void> {
+    await conditional(
+      this.doc.send(
+        new PutCommand({
+          TableName: this.tables.ratings,
+          Item: { userId: r.userId, movieId: r.movieId, rating: r.rating, eventTime: r.eventTime, eventId: r.eventId },
+          ConditionExpression:
+            'attribute_not_exists(userId) OR eventTime < :time OR (eventTime = :time AND eventId < :id)',
+          ExpressionAttributeValues: { ':time': r.eventTime, ':id': r.eventId },
+        }),
+      ),
+    );
+  }
+
+  private async userRatings(userId: number): Promise<RatingEvent[]> {
+    const out: RatingEvent[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tables.ratings,
+          KeyConditionExpression: 'userId = :user',
+          ExpressionAttributeValues: { ':user': userId },
+          ExclusiveStartKey: start,
+        }),
+      );
+      out.push(...(page.Items ?? []).map(toRating));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return out;
+  }
+}
+
+/** Resolves true when the conditional write happened, false when its condition held it back. */
+async function conditional(write: Promise<unknown>): Promise<boolean> {
+  try {
+    await write;
+    return true;
+  } catch (err) {
+    if (err instanceof ConditionalCheckFailedException) return false;
+    throw err;
+  }
+}
+
+function num(value: unknown): number {
+  return typeof value === 'number' ? value : 0;
+}
+
+function toUser(item: Record<string, unknown>): UserFeatures {
+  return {
+    userId: item.userId as number,
+    ratingCount: num(item.ratingCount),
+    ratingSum: num(item.ratingSum),
+    lastActive: num(item.lastActive),
+    recent: (item.recent ?? []) as UserFeatures['recent'],
+    genres: (item.genres ?? {}) as UserFeatures['genres'],
+    updatedAt: num(item.updatedAt),
+  };
+}
+
+function toMovie(item: Record<string, unknown>): MovieFeatures {
+  return {
+    movieId: item.movieId as number,
+    ratingCount: num(item.ratingCount),
+    ratingSum: num(item.ratingSum),
+    bayesianMean: num(item.bayesianMean),
+    updatedAt: num(item.updatedAt),
+  };
+}
+
+function toRating(item: Record<string, unknown>): RatingEvent {
+  return {
+    userId: item.userId as number,
+    movieId: item.movieId as number,
+    rating: item.rating as number,
+    eventTime: item.eventTime as number,
+    eventId: item.eventId as string,
+  };
+}
