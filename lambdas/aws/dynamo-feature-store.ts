@@ -1,7 +1,7 @@
 /**
  * Online features and the catalog in DynamoDB (on-demand tables):
- *   users    pk userId                  the user's features
- *   ratings  pk userId, sk movieId      the current rating of each (user, movie)
+ *   users    pk userId, sk movieId      the current rating of each (user, movie), and at movieId 0
+ *                                       the user's features: one Query reads a whole profile
  *   movies   pk movieId                 catalog entry and features; movieId 0 holds the global stats
  * A rating is put only if it is newer than the one stored (a condition, not a transaction: they
  * cost double and dynalite has none). Users are whole states, written in batches: one consumer at
@@ -26,13 +26,14 @@ import type { FeatureKeys, FeatureStore, UserProfile } from '../core/ports';
 import { batchGet, batchPut, type RetryOptions } from './dynamo-batch';
 
 export interface DynamoTables {
+  /** Users' ratings and features. */
   users: string;
-  ratings: string;
   movies: string;
 }
 
-/** The movies table item that holds the global stats (movie ids start at 1). */
-export const GLOBAL_STATS_KEY = { movieId: 0 } as const;
+/** Movie ids start at 1: 0 marks the user's features among their ratings, and the global stats. */
+const FEATURES_ITEM = 0;
+export const GLOBAL_STATS_KEY = { movieId: FEATURES_ITEM } as const;
 /** Calls under way at once for the writes DynamoDB has no batch form of. */
 const CONCURRENCY = 16;
 
@@ -44,12 +45,14 @@ export class DynamoFeatureStore implements FeatureStore {
   ) {}
 
   async readSnapshot(keys: FeatureKeys): Promise<FeatureSnapshot> {
-    const { users, ratings, movies } = this.tables;
+    const { users, movies } = this.tables;
     const got = await batchGet(
       this.doc,
       {
-        [users]: keys.userIds.map((userId) => ({ userId })),
-        [ratings]: keys.pairs.map(({ userId, movieId }) => ({ userId, movieId })),
+        [users]: [
+          ...keys.userIds.map((userId) => ({ userId, movieId: FEATURES_ITEM })),
+          ...keys.pairs.map(({ userId, movieId }) => ({ userId, movieId })),
+        ],
         [movies]: [GLOBAL_STATS_KEY, ...keys.movieIds.map((movieId) => ({ movieId }))],
       },
       this.retry,
@@ -57,20 +60,21 @@ export class DynamoFeatureStore implements FeatureStore {
     const genres = new Map<number, readonly string[]>();
     let global: GlobalStats = { ratingCount: 0, ratingSum: 0 };
     for (const item of got[movies]!) {
-      if (item.movieId === GLOBAL_STATS_KEY.movieId) global = { ratingCount: num(item.ratingCount), ratingSum: num(item.ratingSum) };
+      if (item.movieId === FEATURES_ITEM) global = { ratingCount: num(item.ratingCount), ratingSum: num(item.ratingSum) };
       else if (Array.isArray(item.genres)) genres.set(item.movieId as number, item.genres as string[]);
     }
-    return {
-      users: new Map(got[users]!.map((item) => [item.userId as number, toUser(item)])),
-      ratings: new Map(got[ratings]!.map((item) => [ratingKey(item.userId as number, item.movieId as number), toRating(item)])),
-      genres,
-      global,
-    };
+    const features = new Map<number, UserFeatures>();
+    const ratings = new Map<string, RatingEvent>();
+    for (const item of got[users]!) {
+      if (item.movieId === FEATURES_ITEM) features.set(item.userId as number, toUser(item));
+      else ratings.set(ratingKey(item.userId as number, item.movieId as number), toRating(item));
+    }
+    return { users: features, ratings, genres, global };
   }
 
   async writeChanges(changes: FeatureChanges): Promise<void> {
     await pMap(changes.ratings, (r) => this.putRatingIfNewer(r), { concurrency: CONCURRENCY });
-    await batchPut(this.doc, this.tables.users, changes.users.map((u) => ({ ...u })), this.retry);
+    await batchPut(this.doc, this.tables.users, changes.users.map(userItem), this.retry);
     await pMap(
       changes.movies,
       async (delta) => {
@@ -106,13 +110,27 @@ export class DynamoFeatureStore implements FeatureStore {
     );
   }
 
+  /** One Query: the user's features item and all their ratings share the partition. */
   async getUserProfile(userId: number): Promise<UserProfile | undefined> {
-    const [user, ratings] = await Promise.all([
-      batchGet(this.doc, { [this.tables.users]: [{ userId }] }, this.retry),
-      this.userRatings(userId),
-    ]);
-    const item = user[this.tables.users]![0];
-    return item ? { features: toUser(item), ratings } : undefined;
+    let features: UserFeatures | undefined;
+    const ratings: RatingEvent[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tables.users,
+          KeyConditionExpression: 'userId = :user',
+          ExpressionAttributeValues: { ':user': userId },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        if (item.movieId === FEATURES_ITEM) features = toUser(item);
+        else ratings.push(toRating(item));
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return features ? { features, ratings } : undefined;
   }
 
   async getMovieFeatures(movieIds: readonly number[]): Promise<Map<number, MovieFeatures>> {
@@ -153,7 +171,7 @@ export class DynamoFeatureStore implements FeatureStore {
             this.doc.send(
               new PutCommand({
                 TableName: this.tables.users,
-                Item: { ...u, updatedAt: asOf },
+                Item: userItem({ ...u, updatedAt: asOf }),
                 ConditionExpression: olderThanRun,
                 ExpressionAttributeValues: { ':asOf': asOf },
               }),
@@ -185,7 +203,7 @@ export class DynamoFeatureStore implements FeatureStore {
     await conditional(
       this.doc.send(
         new PutCommand({
-          TableName: this.tables.ratings,
+          TableName: this.tables.users,
           Item: { userId: r.userId, movieId: r.movieId, rating: r.rating, eventTime: r.eventTime, eventId: r.eventId },
           ConditionExpression:
             'attribute_not_exists(userId) OR eventTime < :time OR (eventTime = :time AND eventId < :id)',
@@ -193,24 +211,6 @@ export class DynamoFeatureStore implements FeatureStore {
         }),
       ),
     );
-  }
-
-  private async userRatings(userId: number): Promise<RatingEvent[]> {
-    const out: RatingEvent[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tables.ratings,
-          KeyConditionExpression: 'userId = :user',
-          ExpressionAttributeValues: { ':user': userId },
-          ExclusiveStartKey: start,
-        }),
-      );
-      out.push(...(page.Items ?? []).map(toRating));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return out;
   }
 }
 
@@ -227,6 +227,10 @@ async function conditional(write: Promise<unknown>): Promise<boolean> {
 
 function num(value: unknown): number {
   return typeof value === 'number' ? value : 0;
+}
+
+function userItem(u: UserFeatures): Record<string, unknown> {
+  return { ...u, movieId: FEATURES_ITEM };
 }
 
 function toUser(item: Record<string, unknown>): UserFeatures {

@@ -18,6 +18,8 @@ const CATALOG = [
 describe('DynamoFeatureStore against dynalite', () => {
   let dynamo: LocalDynamo;
   let n = 0;
+  /** The tables of the latest store(). */
+  let tables: DynamoTables;
   beforeAll(async () => {
     dynamo = await startDynamo();
   });
@@ -26,14 +28,9 @@ describe('DynamoFeatureStore against dynalite', () => {
   });
 
   async function store(): Promise<DynamoFeatureStore> {
-    const tables: DynamoTables = { users: `users-${++n}`, ratings: `ratings-${n}`, movies: `movies-${n}` };
+    tables = { users: `users-${++n}`, movies: `movies-${n}` };
     await dynamo.createTable({
       TableName: tables.users,
-      AttributeDefinitions: [{ AttributeName: 'userId', AttributeType: 'N' }],
-      KeySchema: [{ AttributeName: 'userId', KeyType: 'HASH' }],
-    });
-    await dynamo.createTable({
-      TableName: tables.ratings,
       AttributeDefinitions: [
         { AttributeName: 'userId', AttributeType: 'N' },
         { AttributeName: 'movieId', AttributeType: 'N' },
@@ -91,8 +88,23 @@ describe('DynamoFeatureStore against dynalite', () => {
       updatedAt: BATCH_TIME,
     });
     const profile = await s.getUserProfile(7);
+    expect(profile?.features).toEqual(snapshot.users.get(7));
     expect(profile?.ratings.map((r) => r.eventId).sort()).toEqual(['a', 'b']);
     expect(await s.getUserProfile(8)).toBeUndefined();
+  });
+
+  it('reads a whole user profile with one call', async () => {
+    const s = await store();
+    await apply(s, [ev('a', 7, 1, 4, 1000), ev('b', 7, 2, 2, 2000)]);
+    let calls = 0;
+    const counted = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
+    counted.middlewareStack.add((next) => (args) => {
+      calls++;
+      return next(args);
+    });
+    const profile = await new DynamoFeatureStore(counted, tables).getUserProfile(7);
+    expect(profile?.ratings).toHaveLength(2);
+    expect(calls).toBe(1);
   });
 
   it('never replaces a rating with an older one, even from a writer that read a stale snapshot', async () => {
