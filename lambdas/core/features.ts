@@ -106,9 +106,9 @@ export function isNewer(a: RatingEvent, b: RatingEvent): boolean {
 }
 
 /**
- * True when `a` is already reflected by the current rating `b`: the same event, or one with the
+ * True when `a` carries nothing new over the current rating `b`: the same event, or one with the
  * same time and value (a producer's resend without an event id gets a new offset, hence a new
- * derived id, but carries nothing new).
+ * derived id, but the same rating).
  */
 export function isSameRating(a: RatingEvent, b: RatingEvent): boolean {
   return a.eventId === b.eventId || (a.eventTime === b.eventTime && a.rating === b.rating);
@@ -169,7 +169,11 @@ export function applyRatings(
   const outcomes = events.map((event): Outcome => {
     const key = ratingKey(event.userId, event.movieId);
     const current = ratings.get(key) ?? snapshot.ratings.get(key);
-    if (current && isSameRating(event, current)) return 'duplicate';
+    if (current && isSameRating(event, current)) {
+      // Still keep the winner of the tie-break by id, so that every order ends on the same event.
+      if (isNewer(event, current)) ratings.set(key, event);
+      return 'duplicate';
+    }
     if (current && !isNewer(event, current)) return 'superseded';
 
     const u = user(event.userId);
