@@ -4,13 +4,18 @@
  *   npm run local [-- --port N] [--data-dir DIR] [--no-demo]   serve the system
  *   npm run local -- import --movielens DIR [--data-dir DIR]    import a MovieLens directory
  *   npm run local -- batch [--date YYYY-MM-DD] [--data-dir DIR] run the daily batch
+ *   npm run local -- export --to-s3 s3://bucket/prefix [--endpoint URL]   copy the local lake to S3
+ *   npm run local -- import --from-s3 s3://bucket/prefix [--endpoint URL] bring an S3 lake back
  *   npm run evaluate -- --movielens DIR [--seed N] [--json]    offline evaluation of the model
  */
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { consoleLogger, parseLogLevel } from './console-logger';
+import { S3Lake } from '../lambdas/aws/s3-lake';
 import { runBatch } from './commands/batch';
+import { transferLake } from './commands/transfer-lake';
+import { parseS3Url, s3Client } from './s3-location';
 import { evaluateMovieLens, evaluateSynthetic, formatReport } from './commands/evaluate';
 import { importMovieLens } from './commands/import-movielens';
 import { serve } from './commands/serve';
@@ -24,6 +29,10 @@ const USAGE = `Usage:
   npm run local [-- options]                          run the system: HTTP API, event source, demo data
   npm run local -- import --movielens DIR [options]   import a MovieLens directory (ratings.csv + movies.csv, or u.data + u.item)
   npm run local -- batch [--date YYYY-MM-DD]          run the daily batch workflow (default date: yesterday, UTC)
+  npm run local -- export --to-s3 s3://BUCKET/PREFIX [--endpoint URL]
+                                                      copy the local bronze and quarantine objects to an S3 lake
+  npm run local -- import --from-s3 s3://BUCKET/PREFIX [--endpoint URL]
+                                                      replay an S3 lake's batches through the local consumer
   npm run evaluate -- --movielens DIR [--seed N] [--json]
   npm run evaluate -- --synthetic RATINGS [--seed N] [--json]
                                                       offline evaluation: the model, popularity and the hybrid blend
@@ -56,6 +65,9 @@ export async function main(argv: string[]): Promise<number> {
       seed: { type: 'string', default: '42' },
       json: { type: 'boolean', default: false },
       synthetic: { type: 'string' },
+      'to-s3': { type: 'string' },
+      'from-s3': { type: 'string' },
+      endpoint: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -64,7 +76,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const command = positionals[0] ?? 'serve';
-  if (positionals.length > 1 || !['serve', 'import', 'batch', 'evaluate'].includes(command)) {
+  if (positionals.length > 1 || !['serve', 'import', 'export', 'batch', 'evaluate'].includes(command)) {
     throw new UsageError(`unknown command ${JSON.stringify(positionals.join(' '))}`);
   }
 
@@ -96,11 +108,16 @@ export async function main(argv: string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  if (command === 'import') {
-    if (!values.movielens) throw new UsageError('import needs --movielens DIR');
+  if (command === 'import' || command === 'export') {
+    const from = command === 'import' ? values['from-s3'] : undefined;
+    if (command === 'import' && !values.movielens === !from) throw new UsageError('import needs --movielens DIR or --from-s3 s3://BUCKET/PREFIX');
+    if (command === 'export' && !values['to-s3']) throw new UsageError('export needs --to-s3 s3://BUCKET/PREFIX');
+    const url = from ?? values['to-s3'];
+    const location = url === undefined ? undefined : parseS3Url(url);
     const system = openLocalSystem(dataDir, logger);
     try {
-      await importMovieLens(system, resolve(values.movielens), controller.signal);
+      if (location) await transferLake(system, command, new S3Lake(s3Client(values.endpoint), location.bucket, location.prefix));
+      else await importMovieLens(system, resolve(values.movielens!), controller.signal);
     } finally {
       await system.close();
     }

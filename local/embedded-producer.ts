@@ -20,6 +20,7 @@ export interface Message {
 
 export class EmbeddedProducer {
   private readonly reserve;
+  private readonly advance;
 
   constructor(
     db: Db,
@@ -33,11 +34,20 @@ export class EmbeddedProducer {
       `INSERT INTO kafka_offsets (topic, partition, next_offset) VALUES (?, ?, ?)
        ON CONFLICT (topic, partition) DO UPDATE SET next_offset = excluded.next_offset`,
     );
+    this.advance = db.prepare(
+      `INSERT INTO kafka_offsets (topic, partition, next_offset) VALUES (?, ?, ?)
+       ON CONFLICT (topic, partition) DO UPDATE SET next_offset = max(next_offset, excluded.next_offset)`,
+    );
     this.reserve = db.transaction((partition: number, count: number): number => {
       const first = read.get(this.topic, partition)?.next_offset ?? 0;
       write.run(this.topic, partition, first + count);
       return first;
     });
+  }
+
+  /** Makes the next offsets of a partition come after `offset` (used by imported batches). */
+  advancePast(topic: string, partition: number, offset: number): void {
+    this.advance.run(topic, partition, offset + 1);
   }
 
   /** Turns messages into MSK events of at most `batchSize` records each, in message order. */

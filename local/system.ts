@@ -28,6 +28,8 @@ export interface LocalSystem {
   db: Db;
   features: SqliteFeatureStore;
   models: SqliteModelStore;
+  lake: SqliteEventLake;
+  producer: EmbeddedProducer;
   pipeline: EventPipeline;
   recommend: ReturnType<typeof createRecommendHandler>;
   /** The daily batch's Task handlers, keyed by state name. */
@@ -40,12 +42,15 @@ export function openLocalSystem(dataDir: string, logger: Logger): LocalSystem {
   const db = openDatabase(join(dataDir, DATABASE_FILE));
   const features = new SqliteFeatureStore(db);
   const models = new SqliteModelStore(db);
-  const consume = createConsumeHandler({ lake: new SqliteEventLake(db), features, logger });
-  const pipeline = new EventPipeline(consume, new EmbeddedProducer(db));
+  const lake = new SqliteEventLake(db);
+  const producer = new EmbeddedProducer(db);
+  const pipeline = new EventPipeline(createConsumeHandler({ lake, features, logger }), producer);
   return {
     db,
     features,
     models,
+    lake,
+    producer,
     pipeline,
     recommend: createRecommendHandler({ features, models, logger }),
     batch: batchHandlers(db, features, models),

@@ -3,9 +3,17 @@
  * under the lake layout's key, so a retried batch overwrites the same object. The bytes are a
  * function of the records alone (gzip without a timestamp), so a retry writes the same bytes too.
  */
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { gzipSync } from 'node:zlib';
-import { bronzeLine, lakeObjectKey, quarantineLine, type LakeArea } from '../core/lake-layout';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import {
+  bronzeLine,
+  lakeObjectKey,
+  parseLakeObjectKey,
+  quarantineLine,
+  type BronzeLine,
+  type LakeArea,
+  type QuarantineLine,
+} from '../core/lake-layout';
 import type { BronzeRecord, EventLake, LakeObjectId, QuarantineRecord } from '../core/ports';
 
 export class S3Lake implements EventLake {
@@ -22,6 +30,27 @@ export class S3Lake implements EventLake {
 
   async writeQuarantine(id: LakeObjectId, records: readonly QuarantineRecord[]): Promise<void> {
     await this.put('quarantine', id, records.map(quarantineLine));
+  }
+
+  /** Every bronze and quarantine object under the prefix, with its lines, in key order. */
+  async *objects(): AsyncGenerator<
+    { area: 'events'; id: LakeObjectId; lines: BronzeLine[] } | { area: 'quarantine'; id: LakeObjectId; lines: QuarantineLine[] }
+  > {
+    let token: string | undefined;
+    do {
+      const listed = await this.s3.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: `${this.prefix}bronze/`, ContinuationToken: token }),
+      );
+      for (const { Key } of listed.Contents ?? []) {
+        const parsed = Key === undefined ? undefined : parseLakeObjectKey(Key.slice(this.prefix.length));
+        if (!parsed) continue;
+        const object = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key }));
+        const text = gunzipSync(await object.Body!.transformToByteArray()).toString('utf8');
+        const lines = text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as never);
+        yield parsed.area === 'events' ? { area: 'events', id: parsed.id, lines } : { area: 'quarantine', id: parsed.id, lines };
+      }
+      token = listed.IsTruncated ? listed.NextContinuationToken : undefined;
+    } while (token);
   }
 
   private async put(area: LakeArea, id: LakeObjectId, lines: readonly object[]): Promise<void> {

@@ -17,6 +17,27 @@ export function lakeObjectKey(area: LakeArea, id: LakeObjectId): string {
   return `bronze/${area}/dt=${dt}/hour=${hour}/${id.topic}-${id.partition}-${id.firstOffset}-${id.lastOffset}.jsonl.gz`;
 }
 
+const OBJECT_KEY = /(?:^|\/)bronze\/(events|quarantine)\/dt=(\d{4}-\d{2}-\d{2})\/hour=(\d{2})\/(.+)-(\d+)-(\d+)-(\d+)\.jsonl\.gz$/;
+
+/**
+ * The area and id of a lake object from its key (any prefix before `bronze/`); the timestamp is
+ * the start of its hour, which gives the same key back. Undefined for a key outside the layout.
+ */
+export function parseLakeObjectKey(key: string): { area: LakeArea; id: LakeObjectId } | undefined {
+  const m = OBJECT_KEY.exec(key);
+  if (!m) return undefined;
+  return {
+    area: m[1] as LakeArea,
+    id: {
+      topic: m[4]!,
+      partition: Number(m[5]),
+      firstOffset: Number(m[6]),
+      lastOffset: Number(m[7]),
+      timestamp: Date.parse(`${m[2]}T${m[3]}:00:00Z`),
+    },
+  };
+}
+
 /** One bronze line (JSON Lines): the event's fields under the names of the lake's bronze table. */
 export interface BronzeLine {
   kafka_offset: number;

@@ -50,6 +50,41 @@ export class SqliteEventLake implements EventLake {
     })();
   }
 
+  /** Every object of the lake with its records, in key order. */
+  *objects(): Generator<
+    { area: 'events'; id: LakeObjectId; records: BronzeRecord[] } | { area: 'quarantine'; id: LakeObjectId; records: QuarantineRecord[] }
+  > {
+    const rows = this.db
+      .prepare('SELECT object_key, area, dt, hour, topic, partition, first_offset, last_offset FROM lake_objects ORDER BY object_key')
+      .all() as { object_key: string; area: LakeArea; dt: string; hour: string; topic: string; partition: number; first_offset: number; last_offset: number }[];
+    const bronze = this.db.prepare(
+      'SELECT kafka_offset, event_id, user_id, movie_id, rating, event_time FROM bronze_events WHERE object_key = ? ORDER BY kafka_offset',
+    );
+    const quarantine = this.db.prepare(
+      'SELECT kafka_offset, kafka_timestamp, reason, value, record_key FROM quarantine_records WHERE object_key = ? ORDER BY kafka_offset',
+    );
+    for (const r of rows) {
+      const id: LakeObjectId = {
+        topic: r.topic,
+        partition: r.partition,
+        firstOffset: r.first_offset,
+        lastOffset: r.last_offset,
+        timestamp: Date.parse(`${r.dt}T${r.hour}:00:00Z`),
+      };
+      if (r.area === 'events') {
+        const records = (bronze.all(r.object_key) as { kafka_offset: number; event_id: string; user_id: number; movie_id: number; rating: number; event_time: number }[]).map(
+          (b) => ({ offset: b.kafka_offset, event: { eventId: b.event_id, userId: b.user_id, movieId: b.movie_id, rating: b.rating, eventTime: b.event_time } }),
+        );
+        yield { area: 'events', id, records };
+      } else {
+        const records = (quarantine.all(r.object_key) as { kafka_offset: number; kafka_timestamp: number; reason: string; value: string | null; record_key: string | null }[]).map(
+          (q) => ({ offset: q.kafka_offset, timestamp: q.kafka_timestamp, reason: q.reason, value: q.value, key: q.record_key }),
+        );
+        yield { area: 'quarantine', id, records };
+      }
+    }
+  }
+
   private replaceObject(area: LakeArea, id: LakeObjectId, count: number): string {
     const key = lakeObjectKey(area, id);
     const { dt, hour } = lakePartition(id.timestamp);

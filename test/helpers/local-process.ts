@@ -13,9 +13,10 @@ export interface LocalProcess {
 }
 
 /** Runs `npm run local -- ...args` in its own process group, as a user's terminal would. */
-function runLocal(args: string[]): LocalProcess {
+function runLocal(args: string[], env: Record<string, string>): LocalProcess {
   const proc = spawn('npm', ['run', '--silent', 'local', '--', ...args], {
     cwd: PROJECT_ROOT,
+    env: { ...process.env, ...env },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -63,7 +64,7 @@ export function freePort(): Promise<number> {
 }
 
 /** Gives a runLocal that stops, after each test, whatever it started that still runs. */
-export function useLocalProcesses(): (args: string[]) => LocalProcess {
+export function useLocalProcesses(): (args: string[], env?: Record<string, string>) => LocalProcess {
   const running: LocalProcess[] = [];
   afterEach(async () => {
     for (const p of running.splice(0)) {
@@ -71,8 +72,8 @@ export function useLocalProcesses(): (args: string[]) => LocalProcess {
       await p.exited;
     }
   });
-  return (args) => {
-    const p = runLocal(args);
+  return (args, env = {}) => {
+    const p = runLocal(args, env);
     running.push(p);
     return p;
   };

@@ -1,0 +1,81 @@
+/**
+ * Moving a lake between this machine and S3, for users of the single-machine setup who move to AWS
+ * (and back). Export copies every bronze and quarantine object under the same keys. Import replays
+ * each original Kafka batch (its valid and its quarantined records, at their original offsets)
+ * through the consumer, which writes the same objects again and rebuilds the online features.
+ */
+import type { MSKEvent, MSKRecord } from 'aws-lambda';
+import { S3Lake } from '../lambdas/aws/s3-lake';
+import type { BronzeLine, QuarantineLine } from '../lambdas/core/lake-layout';
+import type { LakeObjectId } from '../lambdas/core/ports';
+import type { ConsumeCounts } from '../lambdas/handlers/consume';
+import type { EmbeddedProducer } from './embedded-producer';
+import { sumCounts } from './event-pipeline';
+import type { SqliteEventLake } from './sqlite/sqlite-event-lake';
+
+const HOUR_MS = 60 * 60 * 1000;
+
+export async function exportLake(source: SqliteEventLake, target: S3Lake): Promise<{ objects: number; records: number }> {
+  let objects = 0;
+  let records = 0;
+  for (const object of source.objects()) {
+    if (object.area === 'events') await target.writeBronze(object.id, object.records);
+    else await target.writeQuarantine(object.id, object.records);
+    objects++;
+    records += object.records.length;
+  }
+  return { objects, records };
+}
+
+export async function importLake(
+  source: S3Lake,
+  submit: (event: MSKEvent) => Promise<ConsumeCounts>,
+  producer: EmbeddedProducer,
+): Promise<ConsumeCounts & { batches: number }> {
+  const batches = new Map<string, { id: LakeObjectId; bronze: BronzeLine[]; quarantine: QuarantineLine[] }>();
+  for await (const object of source.objects()) {
+    const { topic, partition, firstOffset, lastOffset, timestamp } = object.id;
+    const key = `${new Date(timestamp).toISOString()}/${topic}/${partition}/${firstOffset}/${lastOffset}`;
+    let batch = batches.get(key);
+    if (!batch) batches.set(key, (batch = { id: object.id, bronze: [], quarantine: [] }));
+    if (object.area === 'events') batch.bronze.push(...object.lines);
+    else batch.quarantine.push(...object.lines);
+  }
+
+  const counts: ConsumeCounts[] = [];
+  for (const key of [...batches.keys()].sort()) {
+    const { id, bronze, quarantine } = batches.get(key)!;
+    // Any time in the object's hour gives its key back; its end keeps every event time valid.
+    const time = id.timestamp + HOUR_MS - 1;
+    const records: MSKRecord[] = [
+      ...bronze.map((line) => record(id, line.kafka_offset, time, String(line.user_id), JSON.stringify(eventOf(line)))),
+      // A quarantined record goes back exactly as it came: its raw key and value, its own time.
+      ...quarantine.map((line) => ({
+        ...record(id, line.kafka_offset, line.kafka_timestamp, null, ''),
+        key: line.key ?? '',
+        value: line.value ?? '',
+      })),
+    ].sort((a, b) => a.offset - b.offset);
+    counts.push(await submit({ eventSource: 'aws:kafka', eventSourceArn: 'import', bootstrapServers: 'import', records: { [`${id.topic}-${id.partition}`]: records } }));
+    // Local batches produced later must not reuse these offsets, or their objects' keys.
+    producer.advancePast(id.topic, id.partition, id.lastOffset);
+  }
+  return { ...sumCounts(counts), batches: batches.size };
+}
+
+function eventOf(line: BronzeLine): Record<string, unknown> {
+  return { event_id: line.event_id, type: 'rating', user_id: line.user_id, movie_id: line.movie_id, rating: line.rating, timestamp: line.event_time };
+}
+
+function record(id: LakeObjectId, offset: number, timestamp: number, key: string | null, value: string): MSKRecord {
+  return {
+    topic: id.topic,
+    partition: id.partition,
+    offset,
+    timestamp,
+    timestampType: 'CREATE_TIME',
+    key: key === null ? '' : Buffer.from(key).toString('base64'),
+    value: Buffer.from(value).toString('base64'),
+    headers: [],
+  };
+}
