@@ -1,0 +1,126 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoFeatureStore } from '../../../lambdas/aws/dynamo-feature-store';
+import { S3DynamoModelStore } from '../../../lambdas/aws/s3-dynamo-model-store';
+import { S3Lake } from '../../../lambdas/aws/s3-lake';
+import { trainModel } from '../../../lambdas/core/model';
+import { createConsumeHandler } from '../../../lambdas/handlers/consume';
+import { createRecommendHandler } from '../../../lambdas/handlers/recommend';
+import { generateDemoData } from '../../../local/demo-data';
+import { EmbeddedProducer, messageFor } from '../../../local/embedded-producer';
+import { openDatabase } from '../../../local/sqlite/database';
+import { startDynamo, type LocalDynamo } from '../../helpers/dynalite';
+import { recordingLogger } from '../../helpers/local-stores';
+import { startS3, type LocalS3 } from '../../helpers/s3rver';
+
+const demo = generateDemoData({ users: 30, movies: 25, seed: 9 });
+const valid = demo.events.filter((e) => typeof e.rating === 'number' && (e.user_id as number) > 0 && typeof e.timestamp === 'string');
+
+/** Counts the calls a client sends. */
+function counted<T extends S3Client | DynamoDBClient>(client: T): { client: T; calls: () => number } {
+  let n = 0;
+  // Both clients share the middleware stack's shape; TypeScript cannot see it through the union.
+  (client.middlewareStack as DynamoDBClient['middlewareStack']).add((next) => (args) => {
+    n++;
+    return next(args);
+  });
+  return { client, calls: () => n };
+}
+
+describe('the recommend path on AWS adapters (s3rver, dynalite)', () => {
+  let s3: LocalS3;
+  let dynamo: LocalDynamo;
+  beforeAll(async () => {
+    [s3, dynamo] = await Promise.all([startS3(), startDynamo()]);
+    await dynamo.createTable({
+      TableName: 'users',
+      AttributeDefinitions: [
+        { AttributeName: 'userId', AttributeType: 'N' },
+        { AttributeName: 'movieId', AttributeType: 'N' },
+      ],
+      KeySchema: [
+        { AttributeName: 'userId', KeyType: 'HASH' },
+        { AttributeName: 'movieId', KeyType: 'RANGE' },
+      ],
+    });
+    await dynamo.createTable({
+      TableName: 'movies',
+      AttributeDefinitions: [{ AttributeName: 'movieId', AttributeType: 'N' }],
+      KeySchema: [{ AttributeName: 'movieId', KeyType: 'HASH' }],
+    });
+    await dynamo.createTable({
+      TableName: 'models',
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+    });
+  });
+  afterAll(async () => {
+    await Promise.all([s3.stop(), dynamo.stop()]);
+  });
+
+  const clients = () => {
+    const ddb = counted(new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } }));
+    const s3c = counted(
+      new S3Client({
+        endpoint: s3.endpoint,
+        region: 'us-east-1',
+        forcePathStyle: true,
+        credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
+      }),
+    );
+    const doc = DynamoDBDocumentClient.from(ddb.client);
+    return {
+      features: new DynamoFeatureStore(doc, { users: 'users', movies: 'movies' }),
+      models: new S3DynamoModelStore({ s3: s3c.client, bucket: s3.bucket, dynamo: doc, table: 'models' }),
+      lake: new S3Lake(s3c.client, s3.bucket),
+      dynamoCalls: ddb.calls,
+      s3Calls: s3c.calls,
+    };
+  };
+
+  it('makes two DynamoDB calls a request and loads the model from S3 once per version', async () => {
+    const writer = clients();
+    await writer.features.upsertMovies(demo.movies);
+    const consume = createConsumeHandler({ lake: writer.lake, features: writer.features, logger: recordingLogger() });
+    const db = openDatabase(':memory:');
+    for (const batch of new EmbeddedProducer(db).batches(valid.map(messageFor), 200, Date.UTC(2026, 10, 24, 12))) await consume(batch);
+    db.close();
+    const train = (date: string, users: number) =>
+      trainModel({
+        interactions: {
+          userIds: Int32Array.from(valid.filter((e) => (e.user_id as number) <= users), (e) => e.user_id as number),
+          movieIds: Int32Array.from(valid.filter((e) => (e.user_id as number) <= users), (e) => e.movie_id as number),
+        },
+        catalog: demo.movies,
+        date,
+      });
+    const first = train('2026-11-24', 30);
+    await writer.models.write(first);
+    await writer.models.activate(first.manifest.version);
+
+    const reader = clients();
+    const handler = createRecommendHandler({ features: reader.features, models: reader.models, logger: recordingLogger() });
+    const request = async (userId: number) => {
+      const [d, s] = [reader.dynamoCalls(), reader.s3Calls()];
+      const res = await handler({ rawPath: `/users/${userId}/recommendations`, rawQueryString: 'limit=5', requestContext: { http: { method: 'GET' } } });
+      expect(res.statusCode).toBe(200);
+      return { body: JSON.parse(res.body) as { modelVersion: string; items: unknown[] }, dynamo: reader.dynamoCalls() - d, s3: reader.s3Calls() - s };
+    };
+
+    const cold = await request(3);
+    expect(cold).toMatchObject({ dynamo: 2, s3: 4, body: { modelVersion: first.manifest.version } });
+    expect(cold.body.items).toHaveLength(5);
+    const warm = await request(4);
+    expect(warm).toMatchObject({ dynamo: 2, s3: 0 });
+
+    const second = train('2026-11-25', 20);
+    await writer.models.write(second);
+    await writer.models.activate(second.manifest.version);
+    const moved = await request(3);
+    expect(moved).toMatchObject({ dynamo: 2, s3: 4, body: { modelVersion: second.manifest.version } });
+  });
+});
