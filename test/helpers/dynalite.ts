@@ -30,3 +30,23 @@ export async function startDynamo(): Promise<LocalDynamo> {
     },
   };
 }
+
+/** The feature store's two tables, keyed as DynamoFeatureStore expects. */
+export async function createFeatureTables(dynamo: LocalDynamo, tables: { users: string; movies: string }): Promise<void> {
+  await dynamo.createTable({
+    TableName: tables.users,
+    AttributeDefinitions: [
+      { AttributeName: 'userId', AttributeType: 'N' },
+      { AttributeName: 'movieId', AttributeType: 'N' },
+    ],
+    KeySchema: [
+      { AttributeName: 'userId', KeyType: 'HASH' },
+      { AttributeName: 'movieId', KeyType: 'RANGE' },
+    ],
+  });
+  await dynamo.createTable({
+    TableName: tables.movies,
+    AttributeDefinitions: [{ AttributeName: 'movieId', AttributeType: 'N' }],
+    KeySchema: [{ AttributeName: 'movieId', KeyType: 'HASH' }],
+  });
+}

@@ -11,7 +11,7 @@ import { createRecommendHandler } from '../../../lambdas/handlers/recommend';
 import { generateDemoData } from '../../../local/demo-data';
 import { EmbeddedProducer, messageFor } from '../../../local/embedded-producer';
 import { openDatabase } from '../../../local/sqlite/database';
-import { startDynamo, type LocalDynamo } from '../../helpers/dynalite';
+import { createFeatureTables, startDynamo, type LocalDynamo } from '../../helpers/dynalite';
 import { recordingLogger } from '../../helpers/local-stores';
 import { startS3, type LocalS3 } from '../../helpers/s3rver';
 
@@ -34,22 +34,7 @@ describe('the recommend path on AWS adapters (s3rver, dynalite)', () => {
   let dynamo: LocalDynamo;
   beforeAll(async () => {
     [s3, dynamo] = await Promise.all([startS3(), startDynamo()]);
-    await dynamo.createTable({
-      TableName: 'users',
-      AttributeDefinitions: [
-        { AttributeName: 'userId', AttributeType: 'N' },
-        { AttributeName: 'movieId', AttributeType: 'N' },
-      ],
-      KeySchema: [
-        { AttributeName: 'userId', KeyType: 'HASH' },
-        { AttributeName: 'movieId', KeyType: 'RANGE' },
-      ],
-    });
-    await dynamo.createTable({
-      TableName: 'movies',
-      AttributeDefinitions: [{ AttributeName: 'movieId', AttributeType: 'N' }],
-      KeySchema: [{ AttributeName: 'movieId', KeyType: 'HASH' }],
-    });
+    await createFeatureTables(dynamo, { users: 'users', movies: 'movies' });
     await dynamo.createTable({
       TableName: 'models',
       AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
