@@ -11,18 +11,13 @@ import { progress } from '../progress';
 import type { LocalSystem } from '../system';
 import { runBatch, today } from './batch';
 import type { ConsumeCounts } from '../../lambdas/handlers/consume';
-import { holdsDemo } from './load-demo';
+import { refuseDemoFolder } from './load-demo';
 import { describeCounts } from './serve';
 
 export async function importMovieLens(system: LocalSystem, dir: string, signal: AbortSignal): Promise<void> {
   const say = (line: string) => process.stdout.write(`${line}\n`);
   const source = detectMovieLens(dir);
-  if (holdsDemo(system)) {
-    throw new Error(
-      'this data folder holds the demo data, whose ids would mix with MovieLens ids: ' +
-        'import into another folder with --data-dir DIR, or delete this one first',
-    );
-  }
+  refuseDemoFolder(system);
 
   const movies = await readMovies(source);
   await system.features.upsertMovies(movies);

@@ -13,8 +13,14 @@ import type { ConsumeCounts } from '../../lambdas/handlers/consume';
 
 export const DEMO_META_KEY = 'demo';
 
-export function holdsDemo(system: LocalSystem): boolean {
-  return getMeta(system.db, DEMO_META_KEY) !== undefined;
+/** Imports refuse a folder with the demo in it: the demo's ids would mix with the imported ones. */
+export function refuseDemoFolder(system: LocalSystem): void {
+  if (getMeta(system.db, DEMO_META_KEY) !== undefined) {
+    throw new Error(
+      'this data folder holds the demo data, whose ids would mix with the imported ones: ' +
+        'import into another folder with --data-dir DIR, or delete this one first',
+    );
+  }
 }
 
 /** Returns the counts of the load, or undefined when the database needs no demo. */

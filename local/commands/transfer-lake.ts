@@ -3,6 +3,7 @@ import type { S3Lake } from '../../lambdas/aws/s3-lake';
 import { exportLake, importLake } from '../lake-transfer';
 import type { LocalSystem } from '../system';
 import { runBatch, today } from './batch';
+import { refuseDemoFolder } from './load-demo';
 import { describeCounts } from './serve';
 
 export async function transferLake(system: LocalSystem, direction: 'import' | 'export', lake: S3Lake): Promise<void> {
@@ -12,6 +13,7 @@ export async function transferLake(system: LocalSystem, direction: 'import' | 'e
     say(`Exported ${objects} lake objects (${records} records).`);
     return;
   }
+  refuseDemoFolder(system);
   const counts = await importLake(lake, (event) => system.pipeline.submit(event), system.producer);
   say(`Imported ${counts.batches} Kafka batches: ${describeCounts(counts)}.`);
   const result = await runBatch(system, today());
