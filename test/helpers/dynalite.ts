@@ -50,3 +50,12 @@ export async function createFeatureTables(dynamo: LocalDynamo, tables: { users: 
     KeySchema: [{ AttributeName: 'movieId', KeyType: 'HASH' }],
   });
 }
+
+/** The model store's pointer table, keyed as S3DynamoModelStore expects. */
+export async function createModelTable(dynamo: LocalDynamo, name: string): Promise<void> {
+  await dynamo.createTable({
+    TableName: name,
+    AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+  });
+}

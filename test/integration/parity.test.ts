@@ -1,6 +1,6 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { MSKEvent } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DynamoFeatureStore } from '../../lambdas/aws/dynamo-feature-store';
 import { S3DynamoModelStore } from '../../lambdas/aws/s3-dynamo-model-store';
 import { S3Lake } from '../../lambdas/aws/s3-lake';
@@ -10,10 +10,9 @@ import { createRecommendHandler } from '../../lambdas/handlers/recommend';
 import { generateDemoData } from '../../local/demo-data';
 import { EmbeddedProducer, messageFor } from '../../local/embedded-producer';
 import { openDatabase } from '../../local/sqlite/database';
-import { createFeatureTables, startDynamo, type LocalDynamo } from '../helpers/dynalite';
 import { recordingLogger, sqliteStores } from '../helpers/local-stores';
 import { demoModel } from '../helpers/model-store-contract';
-import { startS3, type LocalS3 } from '../helpers/s3rver';
+import { TABLES, useLocalAws } from '../helpers/local-aws';
 import { useTempDir } from '../helpers/temp-dir';
 
 const demo = generateDemoData({ users: 50, movies: 40, seed: 11 });
@@ -28,27 +27,15 @@ function batches(): MSKEvent[] {
 
 describe('parity: the consume and recommend paths on SQLite and on the AWS adapters', () => {
   const tempDir = useTempDir();
-  let s3: LocalS3;
-  let dynamo: LocalDynamo;
-  beforeAll(async () => {
-    [s3, dynamo] = await Promise.all([startS3(), startDynamo()]);
-    await createFeatureTables(dynamo, { users: 'users', movies: 'movies' });
-    await dynamo.createTable({
-      TableName: 'models',
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-    });
-  });
-  afterAll(async () => {
-    await Promise.all([s3.stop(), dynamo.stop()]);
-  });
+  const servers = useLocalAws();
 
   it('gives identical features, lake keys and recommendations', async () => {
+    const [s3, dynamo] = [servers.s3(), servers.dynamo()];
     const local = sqliteStores(tempDir());
     const aws = {
       lake: new S3Lake(s3.s3, s3.bucket),
-      features: new DynamoFeatureStore(dynamo.doc, { users: 'users', movies: 'movies' }),
-      models: new S3DynamoModelStore({ s3: s3.s3, bucket: s3.bucket, dynamo: dynamo.doc, table: 'models' }),
+      features: new DynamoFeatureStore(dynamo.doc, TABLES),
+      models: new S3DynamoModelStore({ s3: s3.s3, bucket: s3.bucket, dynamo: dynamo.doc, table: TABLES.models }),
     };
     const sides: { lake: typeof aws.lake | typeof local.lake; features: FeatureStore; models: ModelStore }[] = [local, aws];
     const model = demoModel('2026-11-24');

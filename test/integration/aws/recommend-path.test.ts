@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DynamoFeatureStore } from '../../../lambdas/aws/dynamo-feature-store';
 import { S3DynamoModelStore } from '../../../lambdas/aws/s3-dynamo-model-store';
 import { S3Lake } from '../../../lambdas/aws/s3-lake';
@@ -11,9 +11,8 @@ import { createRecommendHandler } from '../../../lambdas/handlers/recommend';
 import { generateDemoData } from '../../../local/demo-data';
 import { EmbeddedProducer, messageFor } from '../../../local/embedded-producer';
 import { openDatabase } from '../../../local/sqlite/database';
-import { createFeatureTables, startDynamo, type LocalDynamo } from '../../helpers/dynalite';
+import { TABLES, useLocalAws } from '../../helpers/local-aws';
 import { recordingLogger } from '../../helpers/local-stores';
-import { startS3, type LocalS3 } from '../../helpers/s3rver';
 
 const demo = generateDemoData({ users: 30, movies: 25, seed: 9 });
 const valid = demo.events.filter((e) => typeof e.rating === 'number' && (e.user_id as number) > 0 && typeof e.timestamp === 'string');
@@ -30,22 +29,10 @@ function counted<T extends S3Client | DynamoDBClient>(client: T): { client: T; c
 }
 
 describe('the recommend path on AWS adapters (s3rver, dynalite)', () => {
-  let s3: LocalS3;
-  let dynamo: LocalDynamo;
-  beforeAll(async () => {
-    [s3, dynamo] = await Promise.all([startS3(), startDynamo()]);
-    await createFeatureTables(dynamo, { users: 'users', movies: 'movies' });
-    await dynamo.createTable({
-      TableName: 'models',
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-    });
-  });
-  afterAll(async () => {
-    await Promise.all([s3.stop(), dynamo.stop()]);
-  });
+  const servers = useLocalAws();
 
   const clients = () => {
+    const [s3, dynamo] = [servers.s3(), servers.dynamo()];
     const ddb = counted(new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } }));
     const s3c = counted(
       new S3Client({
@@ -59,8 +46,8 @@ describe('the recommend path on AWS adapters (s3rver, dynalite)', () => {
     );
     const doc = DynamoDBDocumentClient.from(ddb.client);
     return {
-      features: new DynamoFeatureStore(doc, { users: 'users', movies: 'movies' }),
-      models: new S3DynamoModelStore({ s3: s3c.client, bucket: s3.bucket, dynamo: doc, table: 'models' }),
+      features: new DynamoFeatureStore(doc, TABLES),
+      models: new S3DynamoModelStore({ s3: s3c.client, bucket: s3.bucket, dynamo: doc, table: TABLES.models }),
       lake: new S3Lake(s3c.client, s3.bucket),
       dynamoCalls: ddb.calls,
       s3Calls: s3c.calls,

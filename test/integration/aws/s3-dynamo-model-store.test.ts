@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe } from 'vitest';
 import { S3DynamoModelStore } from '../../../lambdas/aws/s3-dynamo-model-store';
-import { startDynamo, type LocalDynamo } from '../../helpers/dynalite';
+import { createModelTable, startDynamo, type LocalDynamo } from '../../helpers/dynalite';
 import { describeModelStoreContract } from '../../helpers/model-store-contract';
 import { startS3, type LocalS3 } from '../../helpers/s3rver';
 
@@ -18,11 +18,7 @@ describe('S3DynamoModelStore against s3rver and dynalite', () => {
   // Each store gets its own pointer table and its own prefix in the bucket.
   describeModelStoreContract('S3DynamoModelStore (Parquet on S3, pointer in DynamoDB)', async () => {
     const name = `models-${++n}`;
-    await dynamo.createTable({
-      TableName: name,
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-    });
+    await createModelTable(dynamo, name);
     return new S3DynamoModelStore({ s3: s3.s3, bucket: s3.bucket, prefix: `${name}/`, dynamo: dynamo.doc, table: name });
   });
 });
