@@ -18,7 +18,7 @@ export function writeParquet(columns: ParquetColumn[]): Uint8Array {
   );
 }
 
-export async function readParquet(bytes: Uint8Array, columns?: string[]): Promise<Record<string, unknown>[]> {
+export async function readParquet(bytes: Uint8Array): Promise<Record<string, unknown>[]> {
   const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  return parquetReadObjects({ file, ...(columns ? { columns } : {}) });
+  return parquetReadObjects({ file });
 }

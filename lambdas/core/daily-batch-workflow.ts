@@ -27,6 +27,9 @@ const RETRYABLE = [
   'Lambda.TooManyRequestsException',
 ];
 
+/** The Fail state that ends a failed run, after RecordFailure. */
+export const FAIL_STATE = 'Failed';
+
 export function substitutionName(task: BatchTask): string {
   return `${task}FunctionArn`;
 }
@@ -59,9 +62,9 @@ export const DAILY_BATCH_WORKFLOW: StateMachineDefinition = {
       Resource: `\${${substitutionName('RecordFailure')}}`,
       ResultPath: null,
       Retry: [{ ErrorEquals: RETRYABLE, IntervalSeconds: 5, MaxAttempts: 3, BackoffRate: 2, JitterStrategy: 'FULL' }],
-      Next: 'Failed',
+      Next: FAIL_STATE,
     },
-    Failed: { Type: 'Fail', Error: 'BatchFailed', Cause: 'A step failed: its error is in the batch run log.' },
+    [FAIL_STATE]: { Type: 'Fail', Error: 'BatchFailed', Cause: 'A step failed: its error is in the batch run log.' },
   },
 };
 

@@ -4,11 +4,9 @@
  * model covers everything loaded so far.
  */
 import type { BatchState } from '../../lambdas/handlers/batch/batch-state';
+import { FAIL_STATE } from '../../lambdas/core/daily-batch-workflow';
 import { runDailyBatch, type BatchResult } from '../batch-runner';
 import type { LocalSystem } from '../system';
-
-/** The Fail state that ends a failed run: its failure is the step's, already shown. */
-const FAIL_STATE = 'Failed';
 
 /** Today's date (UTC): the batch date that covers every event ingested so far. */
 export function today(now = new Date()): string {
@@ -22,6 +20,7 @@ export async function runBatch(system: LocalSystem, date: string | undefined): P
     onStep: (s) => {
       if (s.status === 'succeeded') say(`  ${s.state.padEnd(15)} ${s.seconds.toFixed(2).padStart(7)} s`);
       else if (s.status === 'retried') say(`  ${s.state.padEnd(15)} retrying after a transient error`);
+      // The Fail state repeats the failed step's error, already shown.
       else if (s.status === 'failed' && s.state !== FAIL_STATE) say(`  ${s.state.padEnd(15)} failed: ${s.error}`);
     },
   });

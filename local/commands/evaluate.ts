@@ -102,11 +102,9 @@ function evaluateInteractions(dataset: string, catalog: readonly Movie[], intera
     return { ...out, users: n };
   };
 
-  const trainCounts = new Map<number, number>();
-  for (const r of train) trainCounts.set(r.userId, (trainCounts.get(r.userId) ?? 0) + 1);
   const profiles = userProfiles(train, genres);
   const all = score(profiles);
-  const cold = score(profiles, (userId) => (trainCounts.get(userId) ?? 0) <= COLD_START_MAX_RATINGS);
+  const cold = score(profiles, (userId) => (profiles.get(userId)?.ratings.length ?? 0) <= COLD_START_MAX_RATINGS);
   // Every user as if they had rated only their first few train ratings (in the split's random order).
   const seen = new Map<number, number>();
   const few = train.filter((r) => {

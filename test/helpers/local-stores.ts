@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { afterEach } from 'vitest';
 import type { Logger } from '../../lambdas/core/ports';
 import { openDatabase, type Db } from '../../local/sqlite/database';
 import { SqliteEventLake } from '../../local/sqlite/sqlite-event-lake';
@@ -6,6 +7,7 @@ import { SqliteFeatureStore } from '../../local/sqlite/sqlite-feature-store';
 import { SqliteModelStore } from '../../local/sqlite/sqlite-model-store';
 import { runDailyBatch, type BatchResult } from '../../local/batch-runner';
 import { batchHandlers } from '../../local/system';
+import { useTempDir } from './temp-dir';
 
 export interface RecordingLogger extends Logger {
   lines: { level: string; message: string; data?: Record<string, unknown> }[];
@@ -39,4 +41,18 @@ export async function runBatchOn(
   });
   if (result.status !== 'succeeded') throw new Error(`batch failed: ${result.error}: ${result.cause}`);
   return result;
+}
+
+/** Opens a fresh database file per call; each is closed (and its folder removed) after the test. */
+export function useDatabase(): () => Db {
+  const tempDir = useTempDir();
+  const open: Db[] = [];
+  afterEach(() => {
+    for (const db of open.splice(0)) db.close();
+  });
+  return () => {
+    const db = openDatabase(join(tempDir(), 'movierec.db'));
+    open.push(db);
+    return db;
+  };
 }

@@ -1,18 +1,7 @@
-import { join } from 'node:path';
-import { afterEach } from 'vitest';
-import { openDatabase, type Db } from '../../../local/sqlite/database';
 import { SqliteModelStore } from '../../../local/sqlite/sqlite-model-store';
 import { describeModelStoreContract } from '../../helpers/model-store-contract';
-import { useTempDir } from '../../helpers/temp-dir';
+import { useDatabase } from '../../helpers/local-stores';
 
-const tempDir = useTempDir();
-const open: Db[] = [];
-afterEach(() => {
-  for (const db of open.splice(0)) db.close();
-});
+const database = useDatabase();
 
-describeModelStoreContract('SqliteModelStore (gold tables in a database file)', async () => {
-  const db = openDatabase(join(tempDir(), 'movierec.db'));
-  open.push(db);
-  return new SqliteModelStore(db);
-});
+describeModelStoreContract('SqliteModelStore (gold tables in a database file)', async () => new SqliteModelStore(database()));
