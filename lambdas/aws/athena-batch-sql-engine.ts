@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-athena';
 import { DeleteObjectsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { TRANSIENT_ERROR } from '../core/daily-batch-workflow';
+import { silverPartitionKey } from '../core/lake-layout';
 import type { BatchQuery, BatchSqlEngine } from '../core/ports';
 
 export interface AthenaEngineOptions {
@@ -32,13 +33,6 @@ export interface AthenaEngineOptions {
   now?: () => number;
 }
 
-/** Where each silver table lives in the lake. */
-export const SILVER_LOCATIONS: Record<BatchQuery['target'], string> = {
-  silver_ratings: 'silver/ratings',
-  silver_user_features: 'silver/user_features',
-  silver_movie_features: 'silver/movie_features',
-};
-
 const MAX_POLL_MS = 5_000;
 /** Athena failures worth a retry of the step: capacity and throttling, not bad SQL. */
 const TRANSIENT_REASON = /TooManyRequests|Throttling|SlowDown|rate exceeded|INTERNAL_ERROR|capacity/i;
@@ -53,7 +47,7 @@ export class AthenaBatchSqlEngine implements BatchSqlEngine {
   }
 
   async run(query: BatchQuery, date: string): Promise<number> {
-    const prefix = `${this.options.prefix ?? ''}${SILVER_LOCATIONS[query.target]}/dt=${date}/`;
+    const prefix = `${this.options.prefix ?? ''}${silverPartitionKey(query.target, date)}`;
     await this.emptyPrefix(prefix);
     const select = query.athena.replaceAll('{dt}', date);
     await this.execute(

@@ -2,18 +2,25 @@
  * The event lake on S3: each batch's bronze (and quarantine) records as one gzip JSON Lines object
  * under the lake layout's key, so a retried batch overwrites the same object. The bytes are a
  * function of the records alone (gzip without a timestamp), so a retry writes the same bytes too.
+ * The movie catalog lives here as well, in the same format.
  */
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { MAX_ID } from '../core/event-contract';
 import {
   bronzeLine,
+  CATALOG_KEY,
+  catalogLine,
   lakeObjectKey,
+  movieOfCatalogLine,
   parseLakeObjectKey,
   quarantineLine,
   type BronzeLine,
+  type CatalogLine,
   type LakeArea,
   type QuarantineLine,
 } from '../core/lake-layout';
+import type { Movie } from '../core/movie';
 import type { BronzeRecord, EventLake, LakeObjectId, QuarantineRecord } from '../core/ports';
 
 export class S3Lake implements EventLake {
@@ -44,25 +51,61 @@ export class S3Lake implements EventLake {
       for (const { Key } of listed.Contents ?? []) {
         const parsed = Key === undefined ? undefined : parseLakeObjectKey(Key.slice(this.prefix.length));
         if (!parsed) continue;
-        const object = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key }));
-        const text = gunzipSync(await object.Body!.transformToByteArray()).toString('utf8');
-        const lines = text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as never);
+        const lines = (await this.getLines(Key!)) as never[];
         yield parsed.area === 'events' ? { area: 'events', id: parsed.id, lines } : { area: 'quarantine', id: parsed.id, lines };
       }
       token = listed.IsTruncated ? listed.NextContinuationToken : undefined;
     } while (token);
   }
 
+  /** Replaces the catalog, in movie id order. */
+  async writeCatalog(movies: readonly Movie[]): Promise<void> {
+    const lines = [...movies].sort((a, b) => a.movieId - b.movieId).map(catalogLine);
+    await this.putLines(`${this.prefix}${CATALOG_KEY}`, lines);
+  }
+
+  /** The catalog, or an empty one when the lake has none yet; a malformed line is an error naming it. */
+  async readCatalog(): Promise<Movie[]> {
+    const key = `${this.prefix}${CATALOG_KEY}`;
+    let lines: unknown[];
+    try {
+      lines = await this.getLines(key);
+    } catch (err) {
+      if (err instanceof NoSuchKey) return [];
+      throw err;
+    }
+    return lines.map((line, i) => {
+      if (!isCatalogLine(line)) {
+        throw new Error(`s3://${this.bucket}/${key} line ${i + 1}: expected {"movie_id": id, "title": string, "genres": [string]}`);
+      }
+      return movieOfCatalogLine(line);
+    });
+  }
+
   private async put(area: LakeArea, id: LakeObjectId, lines: readonly object[]): Promise<void> {
+    await this.putLines(`${this.prefix}${lakeObjectKey(area, id)}`, lines);
+  }
+
+  private async putLines(key: string, lines: readonly object[]): Promise<void> {
     const body = gzipSync(lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
     await this.s3.send(
-      new PutObjectCommand({
-        Bucket: this.bucket,
-        Key: `${this.prefix}${lakeObjectKey(area, id)}`,
-        Body: body,
-        ContentType: 'application/x-ndjson',
-        ContentLength: body.length,
-      }),
+      new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: 'application/x-ndjson', ContentLength: body.length }),
     );
   }
+
+  private async getLines(key: string): Promise<unknown[]> {
+    const object = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+    const text = gunzipSync(await object.Body!.transformToByteArray()).toString('utf8');
+    return text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as unknown);
+  }
+}
+
+function isCatalogLine(line: unknown): line is CatalogLine {
+  if (typeof line !== 'object' || line === null) return false;
+  const { movie_id: id, title, genres } = line as Record<string, unknown>;
+  return (
+    Number.isInteger(id) && (id as number) >= 1 && (id as number) <= MAX_ID &&
+    typeof title === 'string' &&
+    Array.isArray(genres) && genres.every((g) => typeof g === 'string')
+  );
 }

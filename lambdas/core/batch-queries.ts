@@ -57,6 +57,9 @@ export const SILVER_USER_FEATURES: BatchQuery = {
     SELECT t.user_id, t.rating_count, t.rating_sum, t.last_active, rc.recent, COALESCE(g.genres, '{}') AS genres
     FROM totals t JOIN recent rc ON rc.user_id = t.user_id LEFT JOIN genres g ON g.user_id = t.user_id
     ORDER BY t.user_id`,
+  // Athena builds the JSON text itself, with fixed key names: casting a ROW to JSON would depend on
+  // how the engine version names (and cases) ROW fields. A double cast to varchar reads "4.5E0",
+  // which is valid JSON for 4.5.
   athena: `
     WITH r AS (SELECT user_id, movie_id, rating, event_time FROM silver_ratings WHERE dt = '{dt}'),
     totals AS (
@@ -64,18 +67,22 @@ export const SILVER_USER_FEATURES: BatchQuery = {
       FROM r GROUP BY user_id),
     recent AS (
       SELECT user_id,
-             slice(array_agg(CAST(ROW(movie_id, rating, event_time) AS ROW(movieId integer, rating double, eventTime bigint))
-                             ORDER BY event_time DESC, movie_id ASC), 1, ${RECENT_RATINGS}) AS recent
+             '[' || array_join(slice(array_agg(
+               '{"movieId":' || CAST(movie_id AS varchar) || ',"rating":' || CAST(rating AS varchar) ||
+               ',"eventTime":' || CAST(event_time AS varchar) || '}'
+               ORDER BY event_time DESC, movie_id ASC), 1, ${RECENT_RATINGS}), ',') || ']' AS recent
       FROM r GROUP BY user_id),
     per_genre AS (
       SELECT r.user_id, genre, count(*) AS n, sum(r.rating) AS s
       FROM r JOIN catalog_movies m ON m.movie_id = r.movie_id CROSS JOIN UNNEST(m.genres) AS t (genre)
       GROUP BY r.user_id, genre),
     genres AS (
-      SELECT user_id, map_agg(genre, CAST(ROW(n, s) AS ROW(count bigint, sum double))) AS genres
+      SELECT user_id,
+             '{' || array_join(array_agg(
+               json_format(CAST(genre AS JSON)) || ':{"count":' || CAST(n AS varchar) || ',"sum":' || CAST(s AS varchar) || '}'
+               ORDER BY genre), ',') || '}' AS genres
       FROM per_genre GROUP BY user_id)
-    SELECT t.user_id, t.rating_count, t.rating_sum, t.last_active, rc.recent,
-           coalesce(g.genres, MAP()) AS genres
+    SELECT t.user_id, t.rating_count, t.rating_sum, t.last_active, rc.recent, coalesce(g.genres, '{}') AS genres
     FROM totals t JOIN recent rc ON rc.user_id = t.user_id LEFT JOIN genres g ON g.user_id = t.user_id
     ORDER BY t.user_id`,
 };

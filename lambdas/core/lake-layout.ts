@@ -2,7 +2,8 @@
  * Object keys of the data lake. S3 uses them as keys and SQLite as primary keys, so that a retried
  * batch rewrites the very same object in either store.
  */
-import type { BronzeRecord, LakeObjectId, QuarantineRecord } from './ports';
+import type { Movie } from './movie';
+import type { BatchQuery, BronzeRecord, LakeObjectId, QuarantineRecord } from './ports';
 
 export type LakeArea = 'events' | 'quarantine';
 
@@ -15,6 +16,24 @@ export function lakePartition(timestamp: number): { dt: string; hour: string } {
 export function lakeObjectKey(area: LakeArea, id: LakeObjectId): string {
   const { dt, hour } = lakePartition(id.timestamp);
   return `bronze/${area}/dt=${dt}/hour=${hour}/${id.topic}-${id.partition}-${id.firstOffset}-${id.lastOffset}.jsonl.gz`;
+}
+
+/**
+ * The movie catalog: one gzip JSON Lines object that whoever owns the catalog replaces whole. The
+ * batch joins it for genre features and takes titles and genres from it into the model.
+ */
+export const CATALOG_KEY = 'catalog/movies/movies.jsonl.gz';
+
+/** Where each silver table lives in the lake. */
+export const SILVER_LOCATIONS: Record<BatchQuery['target'], string> = {
+  silver_ratings: 'silver/ratings',
+  silver_user_features: 'silver/user_features',
+  silver_movie_features: 'silver/movie_features',
+};
+
+/** The folder of a silver table's partition for one date, ending with '/'. */
+export function silverPartitionKey(table: BatchQuery['target'], date: string): string {
+  return `${SILVER_LOCATIONS[table]}/dt=${date}/`;
 }
 
 const OBJECT_KEY = /(?:^|\/)bronze\/(events|quarantine)\/dt=(\d{4}-\d{2}-\d{2})\/hour=(\d{2})\/(.+)-(\d+)-(\d+)-(\d+)\.jsonl\.gz$/;
@@ -71,4 +90,19 @@ export function bronzeLine({ offset, event }: BronzeRecord): BronzeLine {
 
 export function quarantineLine(r: QuarantineRecord): QuarantineLine {
   return { kafka_offset: r.offset, kafka_timestamp: r.timestamp, reason: r.reason, value: r.value, key: r.key };
+}
+
+/** One catalog line, under the names of the lake's catalog table. */
+export interface CatalogLine {
+  movie_id: number;
+  title: string;
+  genres: string[];
+}
+
+export function catalogLine(m: Movie): CatalogLine {
+  return { movie_id: m.movieId, title: m.title, genres: m.genres };
+}
+
+export function movieOfCatalogLine(line: CatalogLine): Movie {
+  return { movieId: line.movie_id, title: line.title, genres: line.genres };
 }

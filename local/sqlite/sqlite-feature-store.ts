@@ -9,7 +9,7 @@ import { addToMovie, ratingKey } from '../../lambdas/core/features';
 import type { Movie } from '../../lambdas/core/movie';
 import type { FeatureKeys, FeatureStore, UserProfile } from '../../lambdas/core/ports';
 import type { Db } from './database';
-import { toMovieFeatures, toUser, type MovieFeatureRow, type UserRow } from './feature-rows';
+import { toMovieFeatures, toUser, type MovieFeatureRow, type UserRow } from '../../lambdas/core/feature-rows';
 
 interface RatingRow {
   user_id: number;

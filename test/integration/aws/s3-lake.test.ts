@@ -1,5 +1,5 @@
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { gunzipSync } from 'node:zlib';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3Lake } from '../../../lambdas/aws/s3-lake';
 import { startS3, type LocalS3 } from '../../helpers/s3rver';
@@ -49,5 +49,28 @@ describe('S3Lake against s3rver', () => {
     expect(await lines(key!)).toEqual([
       { kafka_offset: 11, kafka_timestamp: id.timestamp, reason: 'rating must be a number', value: 'e30=', key: null },
     ]);
+  });
+
+  it('keeps the catalog as one JSON Lines object in movie id order, and reads it back', async () => {
+    const lake = new S3Lake(local.s3, local.bucket, 'catalog-test/');
+    expect(await lake.readCatalog()).toEqual([]);
+    const movies = [
+      { movieId: 5, title: 'Heat (1995)', genres: ['Action', 'Crime'] },
+      { movieId: 2, title: 'Jumanji (1995)', genres: [] },
+    ];
+    await lake.writeCatalog(movies);
+    expect(await lines('catalog-test/catalog/movies/movies.jsonl.gz')).toEqual([
+      { movie_id: 2, title: 'Jumanji (1995)', genres: [] },
+      { movie_id: 5, title: 'Heat (1995)', genres: ['Action', 'Crime'] },
+    ]);
+    expect(await lake.readCatalog()).toEqual([movies[1], movies[0]]);
+  });
+
+  it('names the malformed line of a catalog it cannot read', async () => {
+    const body = gzipSync('{"movie_id":1,"title":"Toy Story (1995)","genres":["Animation"]}\n{"movie_id":"two","title":"x","genres":[]}\n');
+    await local.s3.send(new PutObjectCommand({ Bucket: local.bucket, Key: 'bad/catalog/movies/movies.jsonl.gz', Body: body }));
+    await expect(new S3Lake(local.s3, local.bucket, 'bad/').readCatalog()).rejects.toThrow(
+      `s3://${local.bucket}/bad/catalog/movies/movies.jsonl.gz line 2: expected {"movie_id": id, "title": string, "genres": [string]}`,
+    );
   });
 });

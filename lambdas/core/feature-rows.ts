@@ -1,5 +1,8 @@
-/** Feature rows as the online and silver tables hold them, and their mapping to the core types. */
-import type { CountSum, MovieFeatures, RecentRating, UserFeatures } from '../../lambdas/core/features';
+/**
+ * Feature rows as the silver tables (SQLite and Parquet alike) and the SQLite online tables hold
+ * them, and their mapping to the core types.
+ */
+import type { CountSum, MovieFeatures, RecentRating, UserFeatures } from './features';
 
 export interface UserRow {
   user_id: number;

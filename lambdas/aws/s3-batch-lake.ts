@@ -1,0 +1,86 @@
+/**
+ * The lake as the batch's code steps read it on S3: the silver Parquet files that Athena's UNLOAD
+ * wrote into a date's partition (any number of files, any names) and the catalog. Athena writes
+ * BIGINT columns as INT64, which hyparquet returns as BigInt: they become numbers here, exact up to
+ * 2^53, beyond any count or epoch-ms time this system holds.
+ */
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { toMovieFeatures, toUser, type MovieFeatureRow, type UserRow } from '../core/feature-rows';
+import type { MovieFeatures, UserFeatures } from '../core/features';
+import type { Interactions } from '../core/item-neighbours';
+import { silverPartitionKey } from '../core/lake-layout';
+import type { Movie } from '../core/movie';
+import type { BatchLake, BatchQuery } from '../core/ports';
+import { parquetRowCount, readParquet, readParquetChunks } from './parquet';
+import type { S3Lake } from './s3-lake';
+
+export class S3BatchLake implements BatchLake {
+  constructor(
+    private readonly s3: S3Client,
+    private readonly bucket: string,
+    /** Key prefix of the lake inside the bucket: '' or ending with '/'. */
+    private readonly prefix: string,
+    /** Where the catalog is read from. */
+    private readonly lake: S3Lake,
+  ) {}
+
+  /** Only the two id columns, straight into typed arrays: silver ratings can hold tens of millions of rows. */
+  async readInteractions(date: string): Promise<Interactions> {
+    const files = await this.silverFiles('silver_ratings', date);
+    const total = files.reduce((n, f) => n + parquetRowCount(f), 0);
+    const ids = { user_id: new Int32Array(total), movie_id: new Int32Array(total) };
+    let base = 0;
+    for (const file of files) {
+      await readParquetChunks(file, ['user_id', 'movie_id'], ({ columnName, columnData, rowStart }) => {
+        ids[columnName as keyof typeof ids].set(Int32Array.from(columnData as ArrayLike<number | bigint>, Number), base + rowStart);
+      });
+      base += parquetRowCount(file);
+    }
+    return { userIds: ids.user_id, movieIds: ids.movie_id };
+  }
+
+  readCatalog(): Promise<Movie[]> {
+    return this.lake.readCatalog();
+  }
+
+  /** Silver rows have no updated_at: the publish step stamps them. */
+  async readUserFeatures(date: string): Promise<UserFeatures[]> {
+    const rows = await this.readSilver('silver_user_features', date);
+    return rows.map((r) => toUser({ ...(r as unknown as UserRow), updated_at: 0 }));
+  }
+
+  async readMovieFeatures(date: string): Promise<MovieFeatures[]> {
+    const rows = await this.readSilver('silver_movie_features', date);
+    return rows.map((r) => toMovieFeatures({ ...(r as unknown as MovieFeatureRow), updated_at: 0 }));
+  }
+
+  /** Every row of a silver partition, files in key order, BigInts as numbers. */
+  private async readSilver(table: BatchQuery['target'], date: string): Promise<Record<string, unknown>[]> {
+    const files = await this.silverFiles(table, date);
+    return (await Promise.all(files.map(readParquet))).flat().map(numbersOf);
+  }
+
+  /** The Parquet files of a silver partition, in key order. */
+  private async silverFiles(table: BatchQuery['target'], date: string): Promise<Uint8Array[]> {
+    const folder = `${this.prefix}${silverPartitionKey(table, date)}`;
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      const listed = await this.s3.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: folder, ContinuationToken: token }));
+      // Athena leaves no markers here, but tools that create "folders" write empty objects.
+      for (const o of listed.Contents ?? []) if (o.Key && (o.Size ?? 0) > 0) keys.push(o.Key);
+      token = listed.IsTruncated ? listed.NextContinuationToken : undefined;
+    } while (token);
+    return Promise.all(
+      keys.sort().map(async (Key) => {
+        const object = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key }));
+        return object.Body!.transformToByteArray();
+      }),
+    );
+  }
+}
+
+function numbersOf(row: Record<string, unknown>): Record<string, unknown> {
+  for (const [name, value] of Object.entries(row)) if (typeof value === 'bigint') row[name] = Number(value);
+  return row;
+}

@@ -1,0 +1,64 @@
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { S3BatchLake } from '../../../lambdas/aws/s3-batch-lake';
+import { S3Lake } from '../../../lambdas/aws/s3-lake';
+import { silverParquet } from '../../helpers/athena-twin';
+import { startS3, type LocalS3 } from '../../helpers/s3rver';
+
+const DATE = '2026-11-24';
+const recent = '[{"movieId":3,"rating":4.5E0,"eventTime":1764000000000}]';
+
+describe('S3BatchLake: silver Parquet as Athena UNLOAD writes it', () => {
+  let local: LocalS3;
+  beforeAll(async () => {
+    local = await startS3();
+  });
+  afterAll(async () => {
+    await local.stop();
+  });
+
+  const lakeAt = (prefix: string) => new S3BatchLake(local.s3, local.bucket, prefix, new S3Lake(local.s3, local.bucket, prefix));
+  const put = (Key: string, Body: Uint8Array | string) => local.s3.send(new PutObjectCommand({ Bucket: local.bucket, Key, Body }));
+
+  it('reads every file of the date partition, in key order, and nothing of other dates', async () => {
+    await put(`a/silver/ratings/dt=${DATE}/`, new Uint8Array(0)); // a folder marker some tools write
+    await put(`a/silver/ratings/dt=${DATE}/20261125_1_b`, silverParquet('silver_ratings', [[3, 30, 4, 1, 'e3'], [4, 40, 2.5, 2, 'e4']]));
+    await put(`a/silver/ratings/dt=${DATE}/20261125_1_a`, silverParquet('silver_ratings', [[1, 10, 5, 3, 'e1']]));
+    await put('a/silver/ratings/dt=2026-11-23/20261124_1_a', silverParquet('silver_ratings', [[9, 90, 1, 4, 'e9']]));
+    const { userIds, movieIds } = await lakeAt('a/').readInteractions(DATE);
+    expect([...userIds]).toEqual([1, 3, 4]);
+    expect([...movieIds]).toEqual([10, 30, 40]);
+  });
+
+  it('reads features with INT64 counts as numbers, JSON columns parsed, updatedAt 0', async () => {
+    await put(
+      `b/silver/user_features/dt=${DATE}/f`,
+      silverParquet('silver_user_features', [[7, 1, 4.5, 1764000000000, recent, '{"Comedy":{"count":1,"sum":4.5E0}}']]),
+    );
+    await put(`b/silver/movie_features/dt=${DATE}/f`, silverParquet('silver_movie_features', [[3, 12, 48, 3.9]]));
+    const lake = lakeAt('b/');
+    expect(await lake.readUserFeatures(DATE)).toEqual([
+      {
+        userId: 7,
+        ratingCount: 1,
+        ratingSum: 4.5,
+        lastActive: 1764000000000,
+        recent: [{ movieId: 3, rating: 4.5, eventTime: 1764000000000 }],
+        genres: { Comedy: { count: 1, sum: 4.5 } },
+        updatedAt: 0,
+      },
+    ]);
+    expect(await lake.readMovieFeatures(DATE)).toEqual([{ movieId: 3, ratingCount: 12, ratingSum: 48, bayesianMean: 3.9, updatedAt: 0 }]);
+  });
+
+  it('reads an empty partition (a day without ratings) as no rows', async () => {
+    const lake = lakeAt('empty/');
+    expect(await lake.readInteractions(DATE)).toEqual({ userIds: new Int32Array(0), movieIds: new Int32Array(0) });
+    expect(await lake.readUserFeatures(DATE)).toEqual([]);
+  });
+
+  it('reads the catalog from the lake', async () => {
+    await new S3Lake(local.s3, local.bucket, 'c/').writeCatalog([{ movieId: 1, title: 'Toy Story (1995)', genres: ['Animation'] }]);
+    expect(await lakeAt('c/').readCatalog()).toEqual([{ movieId: 1, title: 'Toy Story (1995)', genres: ['Animation'] }]);
+  });
+});
