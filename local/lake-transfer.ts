@@ -1,13 +1,15 @@
 /**
  * Moving a lake between this machine and S3, for users of the single-machine setup who move to AWS
- * (and back). Export copies every bronze and quarantine object under the same keys. Import replays
- * each original Kafka batch (its valid and its quarantined records, at their original offsets)
- * through the consumer, which writes the same objects again and rebuilds the online features.
+ * (and back). Export copies every bronze and quarantine object under the same keys, and the
+ * catalog. Import loads the catalog, then replays each original Kafka batch (its valid and its
+ * quarantined records, at their original offsets) through the consumer, which writes the same
+ * objects again and rebuilds the online features.
  */
 import type { MSKEvent, MSKRecord } from 'aws-lambda';
 import { S3Lake } from '../lambdas/aws/s3-lake';
 import type { BronzeLine, QuarantineLine } from '../lambdas/core/lake-layout';
-import type { LakeObjectId } from '../lambdas/core/ports';
+import type { Movie } from '../lambdas/core/movie';
+import type { FeatureStore, LakeObjectId } from '../lambdas/core/ports';
 import type { ConsumeCounts } from '../lambdas/handlers/consume';
 import type { EmbeddedProducer } from './embedded-producer';
 import { sumCounts } from './event-pipeline';
@@ -15,7 +17,12 @@ import type { SqliteEventLake } from './sqlite/sqlite-event-lake';
 
 const HOUR_MS = 60 * 60 * 1000;
 
-export async function exportLake(source: SqliteEventLake, target: S3Lake): Promise<{ objects: number; records: number }> {
+export async function exportLake(
+  source: SqliteEventLake,
+  catalog: readonly Movie[],
+  target: S3Lake,
+): Promise<{ objects: number; records: number; movies: number }> {
+  await target.writeCatalog(catalog);
   let objects = 0;
   let records = 0;
   for (const object of source.objects()) {
@@ -24,14 +31,17 @@ export async function exportLake(source: SqliteEventLake, target: S3Lake): Promi
     objects++;
     records += object.records.length;
   }
-  return { objects, records };
+  return { objects, records, movies: catalog.length };
 }
 
 export async function importLake(
   source: S3Lake,
-  submit: (event: MSKEvent) => Promise<ConsumeCounts>,
+  target: { features: Pick<FeatureStore, 'upsertMovies'>; submit: (event: MSKEvent) => Promise<ConsumeCounts> },
   producer: EmbeddedProducer,
-): Promise<ConsumeCounts & { batches: number }> {
+): Promise<ConsumeCounts & { batches: number; movies: number }> {
+  // Genre features need the catalog before the first event.
+  const catalog = await source.readCatalog();
+  await target.features.upsertMovies(catalog);
   const batches = new Map<string, { id: LakeObjectId; bronze: BronzeLine[]; quarantine: QuarantineLine[] }>();
   for await (const object of source.objects()) {
     const { topic, partition, firstOffset, lastOffset, timestamp } = object.id;
@@ -56,11 +66,11 @@ export async function importLake(
         value: line.value ?? '',
       })),
     ].sort((a, b) => a.offset - b.offset);
-    counts.push(await submit({ eventSource: 'aws:kafka', eventSourceArn: 'import', bootstrapServers: 'import', records: { [`${id.topic}-${id.partition}`]: records } }));
+    counts.push(await target.submit({ eventSource: 'aws:kafka', eventSourceArn: 'import', bootstrapServers: 'import', records: { [`${id.topic}-${id.partition}`]: records } }));
     // Local batches produced later must not reuse these offsets, or their objects' keys.
     producer.advancePast(id.topic, id.partition, id.lastOffset);
   }
-  return { ...sumCounts(counts), batches: batches.size };
+  return { ...sumCounts(counts), batches: batches.size, movies: catalog.length };
 }
 
 function eventOf(line: BronzeLine): Record<string, unknown> {

@@ -38,12 +38,12 @@ describe('npm run local -- export --to-s3 / import --from-s3 (e2e, s3rver)', () 
     const credentials = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' };
     const exported = run(['export', '--to-s3', url, '--endpoint', s3.endpoint, '--data-dir', first], credentials);
     expect((await exported.exited).code).toBe(0);
-    expect(exported.output()).toMatch(/Exported \d+ lake objects \(4 records\)\./);
+    expect(exported.output()).toMatch(/Exported \d+ lake objects \(4 records\) and a catalog of 2 movies\./);
 
     const imported = run(['import', '--from-s3', url, '--endpoint', s3.endpoint, '--data-dir', tempDir()], credentials);
     expect((await imported.exited).code).toBe(0);
     expect(imported.output()).toMatch(
-      /Imported \d+ Kafka batches: 4 events received, 3 applied, 0 duplicate, 0 superseded, 1 quarantined\./,
+      /Imported a catalog of 2 movies and \d+ Kafka batches: 4 events received, 3 applied, 0 duplicate, 0 superseded, 1 quarantined\./,
     );
     expect(imported.output()).toMatch(/Batch \d{4}-\d{2}-\d{2} succeeded/);
 

@@ -49,15 +49,18 @@ describe('lake export to S3 and import back (s3rver)', () => {
     }
 
     const lake = new S3Lake(s3.s3, s3.bucket, 'roundtrip/');
-    const exported = await exportLake(source.lake, lake);
-    expect(exported.records).toBe(demo.events.length);
+    const exported = await exportLake(source.lake, demo.movies, lake);
+    expect(exported).toMatchObject({ records: demo.events.length, movies: demo.movies.length });
 
+    // The target starts with no catalog: the import brings it.
     const target = sqliteStores(tempDir());
-    await target.features.upsertMovies(demo.movies);
     const targetProducer = new EmbeddedProducer(target.db);
     const consumeTarget = createConsumeHandler({ lake: target.lake, features: target.features, logger: recordingLogger() });
-    const imported = await importLake(lake, consumeTarget, targetProducer);
-    expect(imported).toMatchObject({ received: demo.events.length, quarantined: 5, duplicate: 0 });
+    const imported = await importLake(lake, { features: target.features, submit: consumeTarget }, targetProducer);
+    expect(imported).toMatchObject({ received: demo.events.length, quarantined: 5, duplicate: 0, movies: demo.movies.length });
+    expect(target.db.prepare('SELECT * FROM movies ORDER BY movie_id').all()).toEqual(
+      source.db.prepare('SELECT * FROM movies ORDER BY movie_id').all(),
+    );
     expect(state(target)).toEqual(state(source));
 
     // Offsets produced after the import come after the imported ones: no key is reused.
