@@ -2,6 +2,7 @@ import { CreateTableCommand, DynamoDBClient, type CreateTableCommandInput } from
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import type { AddressInfo } from 'node:net';
+import { TABLE_KEYS, type TableRole } from '../../lambdas/aws/table-keys';
 
 export interface LocalDynamo {
   client: DynamoDBClient;
@@ -31,31 +32,14 @@ export async function startDynamo(): Promise<LocalDynamo> {
   };
 }
 
-/** The feature store's two tables, keyed as DynamoFeatureStore expects. */
-export async function createFeatureTables(dynamo: LocalDynamo, tables: { users: string; movies: string }): Promise<void> {
-  await dynamo.createTable({
-    TableName: tables.users,
-    AttributeDefinitions: [
-      { AttributeName: 'userId', AttributeType: 'N' },
-      { AttributeName: 'movieId', AttributeType: 'N' },
-    ],
-    KeySchema: [
-      { AttributeName: 'userId', KeyType: 'HASH' },
-      { AttributeName: 'movieId', KeyType: 'RANGE' },
-    ],
-  });
-  await dynamo.createTable({
-    TableName: tables.movies,
-    AttributeDefinitions: [{ AttributeName: 'movieId', AttributeType: 'N' }],
-    KeySchema: [{ AttributeName: 'movieId', KeyType: 'HASH' }],
-  });
-}
-
-/** The model store's pointer table, keyed as S3DynamoModelStore expects. */
-export async function createModelTable(dynamo: LocalDynamo, name: string): Promise<void> {
-  await dynamo.createTable({
-    TableName: name,
-    AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-    KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-  });
+/** Tables with the project's key schemas, named per role. */
+export async function createTables(dynamo: LocalDynamo, names: Partial<Record<TableRole, string>>): Promise<void> {
+  for (const [role, name] of Object.entries(names) as [TableRole, string][]) {
+    const keys = [TABLE_KEYS[role].partitionKey, TABLE_KEYS[role].sortKey].filter((k) => k !== undefined);
+    await dynamo.createTable({
+      TableName: name,
+      AttributeDefinitions: keys.map((k) => ({ AttributeName: k.name, AttributeType: k.type })),
+      KeySchema: keys.map((k, i) => ({ AttributeName: k.name, KeyType: i === 0 ? 'HASH' : 'RANGE' })),
+    });
+  }
 }

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll } from 'vitest';
-import { createFeatureTables, createModelTable, startDynamo, type LocalDynamo } from './dynalite';
+import { createTables, startDynamo, type LocalDynamo } from './dynalite';
 import { startS3, type LocalS3 } from './s3rver';
 
-export const TABLES = { users: 'users', movies: 'movies', models: 'models' } as const;
+export const TABLES = { users: 'users', movies: 'movies', models: 'models', runs: 'runs' } as const;
 
 /**
- * s3rver and dynalite for the test file, with the feature and model tables created; stopped after
+ * s3rver and dynalite for the test file, with every table of the project created; stopped after
  * the file. Read the servers inside tests: they start in beforeAll.
  */
 export function useLocalAws(): { s3: () => LocalS3; dynamo: () => LocalDynamo } {
@@ -13,8 +13,7 @@ export function useLocalAws(): { s3: () => LocalS3; dynamo: () => LocalDynamo } 
   let dynamo: LocalDynamo;
   beforeAll(async () => {
     [s3, dynamo] = await Promise.all([startS3(), startDynamo()]);
-    await createFeatureTables(dynamo, TABLES);
-    await createModelTable(dynamo, TABLES.models);
+    await createTables(dynamo, TABLES);
   });
   afterAll(async () => {
     await Promise.all([s3.stop(), dynamo.stop()]);

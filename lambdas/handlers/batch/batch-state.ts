@@ -10,7 +10,8 @@ export interface BatchState extends DateInput {
   silver?: { ratings: number };
   features?: { users: number; movies: number };
   gold?: { version: string; trainingSeconds: number; counts: ModelManifest['counts'] };
-  publish?: { version: string; activated: boolean; reason: string; replaced: number; kept: number };
+  /** `movies`: catalog entries published to the online store; `replaced`/`kept`: online features. */
+  publish?: { version: string; activated: boolean; reason: string; movies: number; replaced: number; kept: number };
   /** Set by a Catch: the error of the step that failed. */
   failure?: { Error: string; Cause: string };
 }

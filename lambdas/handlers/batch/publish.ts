@@ -1,6 +1,7 @@
 /**
- * Publish: brings the online features in line with silver (correcting any drift, but never undoing
- * what consumers applied after the batch's as-of time), then moves the model pointer, last, and
+ * Publish: brings the online catalog and features in line with the lake (the catalog as the lake
+ * holds it; features from silver, correcting any drift, but never undoing what consumers applied
+ * after the batch's as-of time), then moves the model pointer, last, and
  * records the run. The pointer never moves to an empty model, nor back to an older date's model
  * (a re-run of a past day refreshes its outputs without turning back the model that serves).
  */
@@ -17,7 +18,13 @@ export function createPublishHandler(deps: {
 }): (state: BatchState) => Promise<NonNullable<BatchState['publish']>> {
   return async (state) => {
     if (!state.gold) throw new Error('Publish needs the GoldModel step output ($.gold)');
-    const [users, movies] = await Promise.all([deps.lake.readUserFeatures(state.date), deps.lake.readMovieFeatures(state.date)]);
+    const [catalog, users, movies] = await Promise.all([
+      deps.lake.readCatalog(),
+      deps.lake.readUserFeatures(state.date),
+      deps.lake.readMovieFeatures(state.date),
+    ]);
+    // Consumers take genres from the online catalog: new and changed movies reach them here.
+    await deps.features.upsertMovies(catalog);
     const { replaced, kept } = await deps.features.reconcile(users, movies, state.asOf);
     const active = await deps.models.activeVersion();
     const reason =
@@ -27,7 +34,7 @@ export function createPublishHandler(deps: {
           ? `the active model ${active} is of a later date`
           : '';
     if (!reason) await deps.models.activate(state.gold.version);
-    const published = { version: state.gold.version, activated: !reason, reason: reason || 'activated', replaced, kept };
+    const published = { version: state.gold.version, activated: !reason, reason: reason || 'activated', movies: catalog.length, replaced, kept };
     await deps.runs.record(
       { date: state.date, status: 'succeeded', details: { ...state, publish: published } },
       deps.now(),

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { batchPut } from '../../../lambdas/aws/dynamo-batch';
 import { DynamoFeatureStore } from '../../../lambdas/aws/dynamo-feature-store';
 import { TRANSIENT_ERROR } from '../../../lambdas/core/daily-batch-workflow';
-import { createFeatureTables, startDynamo, type LocalDynamo } from '../../helpers/dynalite';
+import { createTables, startDynamo, type LocalDynamo } from '../../helpers/dynalite';
 import { applyTo, describeFeatureStoreContract } from '../../helpers/feature-store-contract';
 import { ratingEvent as ev } from '../../helpers/msk';
 
@@ -21,7 +21,7 @@ describe('DynamoFeatureStore against dynalite', () => {
 
   async function store(doc = dynamo.doc): Promise<DynamoFeatureStore> {
     const tables = { users: `users-${++n}`, movies: `movies-${n}` };
-    await createFeatureTables(dynamo, tables);
+    await createTables(dynamo, tables);
     return new DynamoFeatureStore(doc, tables);
   }
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe } from 'vitest';
 import { S3DynamoModelStore } from '../../../lambdas/aws/s3-dynamo-model-store';
-import { createModelTable, startDynamo, type LocalDynamo } from '../../helpers/dynalite';
+import { createTables, startDynamo, type LocalDynamo } from '../../helpers/dynalite';
 import { describeModelStoreContract } from '../../helpers/model-store-contract';
 import { startS3, type LocalS3 } from '../../helpers/s3rver';
 
@@ -18,7 +18,7 @@ describe('S3DynamoModelStore against s3rver and dynalite', () => {
   // Each store gets its own pointer table and its own prefix in the bucket.
   describeModelStoreContract('S3DynamoModelStore (Parquet on S3, pointer in DynamoDB)', async () => {
     const name = `models-${++n}`;
-    await createModelTable(dynamo, name);
+    await createTables(dynamo, { models: name });
     return new S3DynamoModelStore({ s3: s3.s3, bucket: s3.bucket, prefix: `${name}/`, dynamo: dynamo.doc, table: name });
   });
 });
