@@ -4,10 +4,22 @@
  * the bundle test share these settings.
  */
 import type { BuildOptions } from 'esbuild';
+import type { BatchTask } from '../lambdas/core/daily-batch-workflow';
+
+/** One function per Task of the daily batch, so that each has only its own grants and memory. */
+export const BATCH_ENTRIES: Record<BatchTask, string> = {
+  ResolveDate: 'lambdas/entry/batch/resolve-date.ts',
+  BronzeToSilver: 'lambdas/entry/batch/bronze-to-silver.ts',
+  SilverFeatures: 'lambdas/entry/batch/silver-features.ts',
+  GoldModel: 'lambdas/entry/batch/gold-model.ts',
+  Publish: 'lambdas/entry/batch/publish.ts',
+  RecordFailure: 'lambdas/entry/batch/record-failure.ts',
+};
 
 export const LAMBDA_ENTRIES = {
   consume: 'lambdas/entry/consume.ts',
   recommend: 'lambdas/entry/recommend.ts',
+  ...BATCH_ENTRIES,
 } as const;
 
 export type LambdaName = keyof typeof LAMBDA_ENTRIES;

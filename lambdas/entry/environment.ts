@@ -11,3 +11,10 @@ export function lakePrefix(): string {
   const prefix = process.env.LAKE_PREFIX ?? '';
   return prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
 }
+
+export function optionalPositiveInteger(name: string): number | undefined {
+  const value = process.env[name];
+  if (value === undefined || value === '') return undefined;
+  if (!/^[1-9]\d*$/.test(value)) throw new Error(`the environment variable ${name} must be a positive integer, not "${value}"`);
+  return Number(value);
+}

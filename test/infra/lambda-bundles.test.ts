@@ -1,4 +1,5 @@
 import { build } from 'esbuild';
+import { isBuiltin } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -11,6 +12,9 @@ const ENVIRONMENT = {
   USERS_TABLE: 'movierec-users',
   MOVIES_TABLE: 'movierec-movies',
   MODELS_TABLE: 'movierec-models',
+  RUNS_TABLE: 'movierec-batch-runs',
+  ATHENA_WORKGROUP: 'movierec',
+  ATHENA_DATABASE: 'movierec',
   AWS_REGION: 'eu-west-1',
   POWERTOOLS_TRACE_ENABLED: 'false',
 };
@@ -23,10 +27,11 @@ describe('Lambda bundles', () => {
     const result = await build({ ...BUNDLE_OPTIONS, entryPoints: { [name]: join(PROJECT_ROOT, LAMBDA_ENTRIES[name]) }, outdir, metafile: true });
     expect(result.errors).toEqual([]);
     const bundle = join(outdir, `${name}.mjs`);
-    // The AWS SDK and the handlers are inside: nothing is left for the runtime to resolve.
+    // The handler and every package are inside: the runtime resolves only Node's own modules.
     const inputs = Object.keys(result.metafile!.inputs);
-    expect(inputs.some((i) => i.includes('@aws-sdk/client-dynamodb'))).toBe(true);
-    expect(inputs.some((i) => i.includes(`lambdas/handlers/${name}.ts`))).toBe(true);
+    const imports = Object.values(result.metafile!.outputs).flatMap((o) => o.imports.filter((i) => i.external).map((i) => i.path));
+    expect(imports.filter((path) => !isBuiltin(path))).toEqual([]);
+    expect(inputs.some((i) => i.includes(LAMBDA_ENTRIES[name].replace('/entry/', '/handlers/')))).toBe(true);
 
     // Loading the bundle creates clients but opens no connection and needs only its environment.
     Object.assign(process.env, ENVIRONMENT);
@@ -41,5 +46,18 @@ describe('Lambda bundles', () => {
     await expect(import(`${pathToFileURL(join(outdir, 'consume.mjs')).href}?fresh`)).rejects.toThrow(
       'the environment variable USERS_TABLE is required',
     );
+  });
+
+  it('runs a bundled batch step as Lambda would: the output to the next state, errors by name', async () => {
+    const outdir = tempDir();
+    await build({ ...BUNDLE_OPTIONS, entryPoints: { ResolveDate: join(PROJECT_ROOT, LAMBDA_ENTRIES.ResolveDate) }, outdir });
+    Object.assign(process.env, ENVIRONMENT);
+    const { handler } = (await import(pathToFileURL(join(outdir, 'ResolveDate.mjs')).href)) as {
+      handler: (event: unknown, context: object) => Promise<unknown>;
+    };
+    const context = { functionName: 'ResolveDate', awsRequestId: 'test', getRemainingTimeInMillis: () => 60_000 };
+    expect(await handler({ date: '2026-11-24' }, context)).toMatchObject({ date: '2026-11-24', asOf: expect.any(Number) });
+    // The workflow's Catch sees the error's name: InvalidBatchInput, not a generic Error.
+    await expect(handler({ date: '2026-02-30' }, context)).rejects.toMatchObject({ name: 'InvalidBatchInput' });
   });
 });

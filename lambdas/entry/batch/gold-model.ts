@@ -1,0 +1,15 @@
+/** GoldModel: trains the model from silver Parquet and writes gold to S3. The memory-hungry step. */
+import { createGoldModelHandler } from '../../handlers/batch/gold-model';
+import { batchLake, modelStore } from '../adapters';
+import { documentClient, s3Client } from '../aws-clients';
+import { observability } from '../observability';
+import { BATCH_SERVICE, batchStep } from './batch-step';
+
+const tools = observability(BATCH_SERVICE);
+const s3 = s3Client(tools.tracer);
+
+export const handler = batchStep(
+  tools,
+  'GoldModel',
+  createGoldModelHandler({ lake: batchLake(s3), models: modelStore(s3, documentClient(tools.tracer)) }),
+);

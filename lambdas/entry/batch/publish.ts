@@ -1,0 +1,22 @@
+/** Publish: catalog and features to DynamoDB, then the model pointer; records the run. */
+import { createPublishHandler } from '../../handlers/batch/publish';
+import { batchLake, featureStore, modelStore, runLog } from '../adapters';
+import { documentClient, s3Client } from '../aws-clients';
+import { observability } from '../observability';
+import { BATCH_SERVICE, batchStep } from './batch-step';
+
+const tools = observability(BATCH_SERVICE);
+const s3 = s3Client(tools.tracer);
+const doc = documentClient(tools.tracer);
+
+export const handler = batchStep(
+  tools,
+  'Publish',
+  createPublishHandler({
+    lake: batchLake(s3),
+    features: featureStore(doc),
+    models: modelStore(s3, doc),
+    runs: runLog(doc),
+    now: () => new Date(),
+  }),
+);

@@ -1,0 +1,14 @@
+/** RecordFailure: the failed step's error into the batch run log. */
+import { createRecordFailureHandler } from '../../handlers/batch/record-failure';
+import { runLog } from '../adapters';
+import { documentClient } from '../aws-clients';
+import { observability } from '../observability';
+import { BATCH_SERVICE, batchStep } from './batch-step';
+
+const tools = observability(BATCH_SERVICE);
+
+export const handler = batchStep(
+  tools,
+  'RecordFailure',
+  createRecordFailureHandler({ runs: runLog(documentClient(tools.tracer)), now: () => new Date() }),
+);

@@ -1,0 +1,8 @@
+/** ResolveDate: the run's date from its input, yesterday (UTC) by default. */
+import { createResolveDateHandler } from '../../handlers/batch/resolve-date';
+import { observability } from '../observability';
+import { BATCH_SERVICE, batchStep } from './batch-step';
+
+const tools = observability(BATCH_SERVICE);
+
+export const handler = batchStep(tools, 'ResolveDate', createResolveDateHandler({ now: () => new Date() }));
