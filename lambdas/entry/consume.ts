@@ -4,9 +4,10 @@ import type { MSKEvent } from 'aws-lambda';
 import { createConsumeHandler } from '../handlers/consume';
 import { documentClient, s3Client } from './aws-clients';
 import { eventLake, featureStore } from './adapters';
+import { CONSUME_SERVICE, METRIC } from './metric-names';
 import { instrumented, observability } from './observability';
 
-const tools = observability('movierec-consume');
+const tools = observability(CONSUME_SERVICE);
 const { metrics, tracer, port } = tools;
 const s3 = s3Client(tracer);
 const doc = documentClient(tracer);
@@ -18,8 +19,8 @@ const consume = createConsumeHandler({
 
 export const handler = instrumented(tools, async (event: MSKEvent) => {
   const counts = await consume(event);
-  metrics.addMetric('EventsReceived', MetricUnit.Count, counts.received);
-  metrics.addMetric('EventsApplied', MetricUnit.Count, counts.applied);
-  metrics.addMetric('EventsQuarantined', MetricUnit.Count, counts.quarantined);
+  metrics.addMetric(METRIC.eventsReceived, MetricUnit.Count, counts.received);
+  metrics.addMetric(METRIC.eventsApplied, MetricUnit.Count, counts.applied);
+  metrics.addMetric(METRIC.eventsQuarantined, MetricUnit.Count, counts.quarantined);
   return counts;
 });

@@ -8,7 +8,8 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Logger as LoggerPort } from '../core/ports';
 
-export const METRICS_NAMESPACE = 'movierec';
+/** The CloudWatch namespace of the metrics: the stack sets one per stage. */
+export const DEFAULT_METRICS_NAMESPACE = 'movierec';
 
 export interface Observability {
   logger: Logger;
@@ -21,7 +22,7 @@ export function observability(service: string): Observability {
   const logger = new Logger({ serviceName: service });
   return {
     logger,
-    metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: service }),
+    metrics: new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? DEFAULT_METRICS_NAMESPACE, serviceName: service }),
     tracer: new Tracer({ serviceName: service }),
     port: {
       info: (message, data) => logger.info(message, data ?? {}),

@@ -4,9 +4,10 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { createRecommendHandler } from '../handlers/recommend';
 import { documentClient, s3Client } from './aws-clients';
 import { featureStore, modelStore } from './adapters';
+import { METRIC, RECOMMEND_SERVICE } from './metric-names';
 import { instrumented, observability } from './observability';
 
-const tools = observability('movierec-recommend');
+const tools = observability(RECOMMEND_SERVICE);
 const { metrics, tracer, port } = tools;
 const s3 = s3Client(tracer);
 const doc = documentClient(tracer);
@@ -20,7 +21,7 @@ const recommend = createRecommendHandler({
 export const handler = instrumented(tools, async (event: APIGatewayProxyEventV2) => {
   const started = performance.now();
   const result = await recommend(event);
-  metrics.addMetric('RecommendationLatency', MetricUnit.Milliseconds, performance.now() - started);
+  metrics.addMetric(METRIC.recommendationLatency, MetricUnit.Milliseconds, performance.now() - started);
   metrics.addMetric(`Status${Math.floor(result.statusCode / 100)}xx`, MetricUnit.Count, 1);
   return result;
 });

@@ -5,17 +5,15 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { BatchTask } from '../../core/daily-batch-workflow';
+import { METRIC } from '../metric-names';
 import { instrumented, type Observability } from '../observability';
-
-/** The service name of every batch step's logs, metrics and traces. */
-export const BATCH_SERVICE = 'movierec-batch';
 
 export function batchStep<I, O>(tools: Observability, step: BatchTask, handler: (input: I) => Promise<O>) {
   return instrumented(tools, async (input: I) => {
     const started = performance.now();
     const output = await handler(input);
-    tools.metrics.addDimension('Step', step);
-    tools.metrics.addMetric('BatchStepDuration', MetricUnit.Seconds, (performance.now() - started) / 1000);
+    tools.metrics.addDimension(METRIC.stepDimension, step);
+    tools.metrics.addMetric(METRIC.batchStepDuration, MetricUnit.Seconds, (performance.now() - started) / 1000);
     return output;
   });
 }

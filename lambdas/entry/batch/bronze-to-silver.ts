@@ -3,7 +3,8 @@ import { createBronzeToSilverHandler } from '../../handlers/batch/bronze-to-silv
 import { athenaEngine } from '../adapters';
 import { athenaClient, s3Client } from '../aws-clients';
 import { observability } from '../observability';
-import { BATCH_SERVICE, batchStep } from './batch-step';
+import { BATCH_SERVICE } from '../metric-names';
+import { batchStep } from './batch-step';
 
 const tools = observability(BATCH_SERVICE);
 

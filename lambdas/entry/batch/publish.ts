@@ -3,7 +3,8 @@ import { createPublishHandler } from '../../handlers/batch/publish';
 import { batchLake, featureStore, modelStore, runLog } from '../adapters';
 import { documentClient, s3Client } from '../aws-clients';
 import { observability } from '../observability';
-import { BATCH_SERVICE, batchStep } from './batch-step';
+import { BATCH_SERVICE } from '../metric-names';
+import { batchStep } from './batch-step';
 
 const tools = observability(BATCH_SERVICE);
 const s3 = s3Client(tools.tracer);

@@ -3,7 +3,8 @@ import { createRecordFailureHandler } from '../../handlers/batch/record-failure'
 import { runLog } from '../adapters';
 import { documentClient } from '../aws-clients';
 import { observability } from '../observability';
-import { BATCH_SERVICE, batchStep } from './batch-step';
+import { BATCH_SERVICE } from '../metric-names';
+import { batchStep } from './batch-step';
 
 const tools = observability(BATCH_SERVICE);
 

@@ -1,0 +1,164 @@
+/**
+ * The deployment's settings, from the CDK context (cdk.json, or `-c key=value`). The values of the
+ * chosen stage's entry under `stages` override the top-level ones, which override the defaults.
+ * A missing or malformed value stops synth with a message that names it.
+ */
+
+export interface StageConfig {
+  /** Names every resource (`movierec-<stage>-...`); lower-case letters, digits and hyphens. */
+  stage: string;
+  /** The MSK cluster that carries the events: arn:aws:kafka:<region>:<account>:cluster/<name>/<uuid>. Required. */
+  mskClusterArn: string;
+  /** The Kafka topic of rating events. */
+  topic: string;
+  /** Records per consumer invocation (1 to 10,000). */
+  consumerBatchSize: number;
+  /** Seconds the event source may wait to fill a batch (0 to 300). */
+  consumerBatchingWindowSeconds: number;
+  /** Retries of a failed batch before it goes to the on-failure queue (0 to 10,000). */
+  consumerRetryAttempts: number;
+  /** When the daily batch runs: an EventBridge cron() or rate() expression, UTC. */
+  batchSchedule: string;
+  /** Days after which bronze objects move to S3 Infrequent Access. */
+  bronzeInfrequentAccessDays: number;
+  /** Days after which bronze and quarantine objects are deleted; 0 keeps them forever. */
+  bronzeRetentionDays: number;
+  /** Days a date's silver and gold outputs are kept (a re-run recreates them). */
+  derivedRetentionDays: number;
+  /** Athena refuses a query that would scan more than this many GB. */
+  athenaScanLimitGb: number;
+  /** Steady-state requests per second of the HTTP API, and its burst. */
+  apiRateLimit: number;
+  apiBurstLimit: number;
+  /** Origins allowed by CORS (e.g. https://example.org); empty allows no browser origin. */
+  corsOrigins: string[];
+  /** Memory of the model training step, MB (the 10M-rating model needs about 1 GB). */
+  goldModelMemoryMb: number;
+  /** Days CloudWatch keeps the functions', state machine's and API's logs. */
+  logRetentionDays: number;
+  /** Alarm when the consumer falls this many records behind the topic. */
+  offsetLagThreshold: number;
+  /** Alarm when the API's p99 latency exceeds this many milliseconds. */
+  apiP99LatencyMs: number;
+  /** Where alarms are e-mailed; none: alarms go to the SNS topic only. */
+  alarmEmail?: string;
+}
+
+export const DEFAULTS: Omit<StageConfig, 'mskClusterArn'> = {
+  stage: 'dev',
+  topic: 'user-events',
+  consumerBatchSize: 1000,
+  consumerBatchingWindowSeconds: 5,
+  consumerRetryAttempts: 3,
+  batchSchedule: 'cron(30 1 * * ? *)',
+  bronzeInfrequentAccessDays: 30,
+  bronzeRetentionDays: 0,
+  derivedRetentionDays: 90,
+  athenaScanLimitGb: 100,
+  apiRateLimit: 500,
+  apiBurstLimit: 1000,
+  corsOrigins: [],
+  goldModelMemoryMb: 4096,
+  logRetentionDays: 30,
+  offsetLagThreshold: 100_000,
+  apiP99LatencyMs: 500,
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** The retention periods CloudWatch Logs accepts. */
+const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+const MSK_CLUSTER_ARN = /^arn:aws[a-z-]*:kafka:[a-z0-9-]+:\d{12}:cluster\/[A-Za-z0-9-]+\/[0-9a-f-]+-\d+$/;
+const STAGE = /^[a-z][a-z0-9-]{0,19}$/;
+const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
+const SCHEDULE = /^(cron\(.+\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$/;
+
+/** Reads a context value by key; `App.node.tryGetContext` in the app. */
+export type ContextReader = (key: string) => unknown;
+
+export function readStageConfig(context: ContextReader): StageConfig {
+  const stage = context('stage') ?? DEFAULTS.stage;
+  if (typeof stage !== 'string' || !STAGE.test(stage)) {
+    throw new ConfigError(`context "stage" must be 1-20 lower-case letters, digits or hyphens, starting with a letter; got ${JSON.stringify(stage)}`);
+  }
+  const stages = context('stages');
+  const overrides = typeof stages === 'object' && stages !== null ? ((stages as Record<string, unknown>)[stage] ?? {}) : {};
+  if (typeof overrides !== 'object' || overrides === null) throw new ConfigError(`context "stages.${stage}" must be an object`);
+  const value = (key: keyof StageConfig): unknown => {
+    const own = (overrides as Record<string, unknown>)[key];
+    return own !== undefined ? own : context(key);
+  };
+  const where = (key: string) => `context "${key}" (stage ${stage})`;
+
+  const text = (key: keyof StageConfig, pattern: RegExp, expected: string, fallback?: string): string => {
+    const v = value(key) ?? fallback;
+    if (v === undefined) throw new ConfigError(`${where(key)} is required: ${expected}`);
+    if (typeof v !== 'string' || !pattern.test(v)) throw new ConfigError(`${where(key)} must be ${expected}; got ${JSON.stringify(v)}`);
+    return v;
+  };
+  const integer = (key: keyof StageConfig, min: number, max: number): number => {
+    const v = value(key) ?? DEFAULTS[key as keyof typeof DEFAULTS];
+    // `-c key=value` gives strings.
+    const n = typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : v;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
+      throw new ConfigError(`${where(key)} must be an integer from ${min} to ${max}; got ${JSON.stringify(v)}`);
+    }
+    return n;
+  };
+  const origins = (): string[] => {
+    const v = value('corsOrigins') ?? DEFAULTS.corsOrigins;
+    const list = typeof v === 'string' ? v.split(',').map((o) => o.trim()).filter((o) => o !== '') : v;
+    if (!Array.isArray(list) || !list.every((o) => typeof o === 'string' && /^https?:\/\/[^/\s*]+$/.test(o))) {
+      throw new ConfigError(`${where('corsOrigins')} must be a list of origins like https://example.org; got ${JSON.stringify(v)}`);
+    }
+    return list as string[];
+  };
+  const retention = (): number => {
+    const days = integer('logRetentionDays', 1, 3653);
+    if (!LOG_RETENTION_DAYS.includes(days)) {
+      throw new ConfigError(`${where('logRetentionDays')} must be one of CloudWatch's retention periods (${LOG_RETENTION_DAYS.join(', ')}); got ${days}`);
+    }
+    return days;
+  };
+  const email = value('alarmEmail');
+  if (email !== undefined && (typeof email !== 'string' || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email))) {
+    throw new ConfigError(`${where('alarmEmail')} must be an e-mail address; got ${JSON.stringify(email)}`);
+  }
+
+  const config: StageConfig = {
+    stage,
+    mskClusterArn: text('mskClusterArn', MSK_CLUSTER_ARN, 'an MSK cluster ARN, arn:aws:kafka:<region>:<account>:cluster/<name>/<uuid>'),
+    topic: text('topic', TOPIC, 'a Kafka topic name', DEFAULTS.topic),
+    consumerBatchSize: integer('consumerBatchSize', 1, 10_000),
+    consumerBatchingWindowSeconds: integer('consumerBatchingWindowSeconds', 0, 300),
+    consumerRetryAttempts: integer('consumerRetryAttempts', 0, 10_000),
+    batchSchedule: text('batchSchedule', SCHEDULE, 'an EventBridge cron(...) or rate(...) expression', DEFAULTS.batchSchedule),
+    bronzeInfrequentAccessDays: integer('bronzeInfrequentAccessDays', 30, 3650),
+    bronzeRetentionDays: integer('bronzeRetentionDays', 0, 36_500),
+    derivedRetentionDays: integer('derivedRetentionDays', 1, 36_500),
+    athenaScanLimitGb: integer('athenaScanLimitGb', 1, 100_000),
+    apiRateLimit: integer('apiRateLimit', 1, 100_000),
+    apiBurstLimit: integer('apiBurstLimit', 1, 100_000),
+    corsOrigins: origins(),
+    goldModelMemoryMb: integer('goldModelMemoryMb', 512, 10_240),
+    logRetentionDays: retention(),
+    offsetLagThreshold: integer('offsetLagThreshold', 1, 1_000_000_000),
+    apiP99LatencyMs: integer('apiP99LatencyMs', 1, 30_000),
+    ...(email === undefined ? {} : { alarmEmail: email as string }),
+  };
+  if (config.bronzeRetentionDays !== 0 && config.bronzeRetentionDays <= config.bronzeInfrequentAccessDays) {
+    throw new ConfigError(
+      `${where('bronzeRetentionDays')} must be 0 (keep) or more than bronzeInfrequentAccessDays (${config.bronzeInfrequentAccessDays}); got ${config.bronzeRetentionDays}`,
+    );
+  }
+  return config;
+}
+
+/** The parts of an MSK cluster ARN that name its topics and consumer groups in IAM. */
+export function mskClusterParts(arn: string): { partition: string; region: string; account: string; name: string; uuid: string } {
+  const [, partition, , region, account, resource] = arn.split(':') as [string, string, string, string, string, string];
+  const [, name, uuid] = resource.split('/') as [string, string, string];
+  return { partition, region, account, name, uuid };
+}

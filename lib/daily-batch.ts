@@ -1,0 +1,151 @@
+/**
+ * The daily batch: one function per Task, the Step Functions state machine from the same ASL
+ * document that the local runner executes (its `${<Task>FunctionArn}` placeholders filled by
+ * definition substitutions), and an EventBridge schedule that starts it with `{}` (yesterday).
+ * A run of any date starts from the console with `{"date": "YYYY-MM-DD"}`.
+ */
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
+import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { DefinitionBody, LogLevel, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { BATCH_TASKS, DAILY_BATCH_WORKFLOW, substitutionName, type BatchTask } from '../lambdas/core/daily-batch-workflow';
+import { ATHENA_RESULTS, type DataLake } from './data-lake';
+import type { FeatureStore } from './feature-store';
+import { LAKE_TABLES } from './lake-tables';
+import { MovierecFunction } from './movierec-function';
+
+export interface DailyBatchProps {
+  namePrefix: string;
+  lake: DataLake;
+  features: FeatureStore;
+  /** EventBridge cron() or rate() expression, UTC. */
+  schedule: string;
+  /** Memory of the GoldModel function, MB. */
+  goldModelMemoryMb: number;
+  metricsNamespace: string;
+  logRetention: RetentionDays;
+}
+
+/** Memory (MB) and timeout of each step's function: Athena steps wait, GoldModel computes. */
+const SIZES: Record<BatchTask, { memory: number; minutes: number; description: string }> = {
+  ResolveDate: { memory: 256, minutes: 1, description: 'Daily batch: the run date' },
+  BronzeToSilver: { memory: 256, minutes: 15, description: 'Daily batch: silver ratings by Athena' },
+  SilverFeatures: { memory: 256, minutes: 15, description: 'Daily batch: silver features by Athena' },
+  GoldModel: { memory: 0, minutes: 15, description: 'Daily batch: trains the model into gold' },
+  Publish: { memory: 2048, minutes: 15, description: 'Daily batch: catalog, features and the model pointer online' },
+  RecordFailure: { memory: 256, minutes: 1, description: 'Daily batch: records a failed run' },
+};
+
+export class DailyBatch extends Construct {
+  readonly stateMachine: StateMachine;
+  readonly functions: Record<BatchTask, MovierecFunction>;
+
+  private readonly lake: DataLake;
+
+  constructor(scope: Construct, id: string, props: DailyBatchProps) {
+    super(scope, id);
+    const { lake, features } = props;
+    this.lake = lake;
+    const { users, movies, models, runs } = features.tables;
+    const bucket = { LAKE_BUCKET: lake.bucket.bucketName };
+    const athena = { ...bucket, ATHENA_WORKGROUP: lake.workgroupName, ATHENA_DATABASE: lake.databaseName };
+    const environment: Record<BatchTask, Record<string, string>> = {
+      ResolveDate: {},
+      BronzeToSilver: athena,
+      SilverFeatures: athena,
+      GoldModel: { ...bucket, MODELS_TABLE: models.tableName },
+      Publish: { ...bucket, ...features.environment },
+      RecordFailure: { RUNS_TABLE: runs.tableName },
+    };
+    this.functions = Object.fromEntries(
+      BATCH_TASKS.map((task) => {
+        const size = SIZES[task];
+        const fn = new MovierecFunction(this, task, {
+          entry: task,
+          description: size.description,
+          memorySize: task === 'GoldModel' ? props.goldModelMemoryMb : size.memory,
+          timeout: Duration.minutes(size.minutes),
+          environment: environment[task],
+          metricsNamespace: props.metricsNamespace,
+          logRetention: props.logRetention,
+        });
+        return [task, fn];
+      }),
+    ) as Record<BatchTask, MovierecFunction>;
+    const fns = this.functions;
+
+    for (const task of ['BronzeToSilver', 'SilverFeatures'] as const) this.grantAthena(fns[task], task === 'BronzeToSilver');
+    lake.grantObjects(fns.GoldModel, ['s3:GetObject'], ['silver/ratings/', 'catalog/', 'gold/']);
+    lake.grantObjects(fns.GoldModel, ['s3:PutObject'], ['gold/']);
+    models.grant(fns.GoldModel, 'dynamodb:GetItem', 'dynamodb:PutItem');
+    lake.grantObjects(fns.Publish, ['s3:GetObject'], ['silver/user_features/', 'silver/movie_features/', 'catalog/', 'gold/model/']);
+    users.grant(fns.Publish, 'dynamodb:PutItem');
+    movies.grant(fns.Publish, 'dynamodb:UpdateItem');
+    models.grant(fns.Publish, 'dynamodb:GetItem', 'dynamodb:PutItem');
+    runs.grant(fns.Publish, 'dynamodb:PutItem');
+    runs.grant(fns.RecordFailure, 'dynamodb:PutItem');
+
+    const logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
+    this.stateMachine = new StateMachine(this, 'StateMachine', {
+      stateMachineName: `${props.namePrefix}-daily-batch`,
+      definitionBody: DefinitionBody.fromString(JSON.stringify(DAILY_BATCH_WORKFLOW)),
+      definitionSubstitutions: Object.fromEntries(BATCH_TASKS.map((task) => [substitutionName(task), fns[task].functionArn])),
+      timeout: Duration.hours(2),
+      tracingEnabled: true,
+      logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: true },
+    });
+    for (const task of BATCH_TASKS) {
+      fns[task].grantInvoke(this.stateMachine);
+      Validations.of(this.stateMachine).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${logicalId(fns[task])}.Arn>:*]`,
+        reason: `Invoking any version or alias of the ${task} function, as grantInvoke allows.`,
+      });
+    }
+    Validations.of(this.stateMachine).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'Step Functions needs these log delivery and X-Ray actions on "*": they have no resource-level permissions.',
+    });
+
+    new Rule(this, 'Schedule', {
+      description: 'Starts the daily batch for yesterday (UTC)',
+      schedule: Schedule.expression(props.schedule),
+      targets: [new SfnStateMachine(this.stateMachine, { input: RuleTargetInput.fromObject({}) })],
+    });
+  }
+
+  /** Athena runs the SQL with the caller's permissions: the query, the tables, the data it reads and writes. */
+  private grantAthena(fn: MovierecFunction, writesRatings: boolean): void {
+    const { lake } = this;
+    const stack = Stack.of(this);
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StopQueryExecution'],
+        resources: [stack.formatArn({ service: 'athena', resource: 'workgroup', resourceName: lake.workgroupName })],
+      }),
+    );
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetPartitions'],
+        resources: [
+          stack.formatArn({ service: 'glue', resource: 'catalog' }),
+          stack.formatArn({ service: 'glue', resource: 'database', resourceName: lake.databaseName }),
+          ...LAKE_TABLES.map((t) => stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${lake.databaseName}/${t.name}` })),
+        ],
+      }),
+    );
+    // Each statement is an UNLOAD into silver, then a count of what it wrote.
+    const reads = writesRatings ? ['bronze/events/'] : ['silver/ratings/', 'catalog/'];
+    const writes = writesRatings ? ['silver/ratings/'] : ['silver/user_features/', 'silver/movie_features/'];
+    lake.grantObjects(fn, ['s3:GetObject'], [...reads, ...writes, ATHENA_RESULTS]);
+    lake.grantObjects(fn, ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'], [...writes, ATHENA_RESULTS]);
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetBucketLocation'], resources: [lake.bucket.bucketArn] }));
+  }
+}
+
+function logicalId(fn: MovierecFunction): string {
+  return Stack.of(fn).getLogicalId(fn.node.defaultChild as CfnFunction);
+}

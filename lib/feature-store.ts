@@ -1,0 +1,43 @@
+/**
+ * The online store: DynamoDB tables on demand, with point-in-time recovery and deletion protection,
+ * keyed as lambdas/aws/table-keys.ts says (the adapters and the tests use the same definitions).
+ */
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Construct } from 'constructs';
+import { TABLE_KEYS, type KeyAttribute, type TableRole } from '../lambdas/aws/table-keys';
+
+export interface FeatureStoreProps {
+  /** Prefix of the tables' names. */
+  namePrefix: string;
+}
+
+const attribute = (k: KeyAttribute) => ({ name: k.name, type: k.type === 'N' ? AttributeType.NUMBER : AttributeType.STRING });
+
+export class FeatureStore extends Construct {
+  readonly tables: Record<TableRole, TableV2>;
+
+  constructor(scope: Construct, id: string, props: FeatureStoreProps) {
+    super(scope, id);
+    const table = (role: TableRole) => {
+      const { partitionKey, sortKey } = TABLE_KEYS[role];
+      return new TableV2(this, role[0]!.toUpperCase() + role.slice(1), {
+        tableName: `${props.namePrefix}-${role}`,
+        partitionKey: attribute(partitionKey),
+        ...(sortKey ? { sortKey: attribute(sortKey) } : {}),
+        billing: Billing.onDemand(),
+        encryption: TableEncryptionV2.awsManagedKey(),
+        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+        deletionProtection: true,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+    };
+    this.tables = { users: table('users'), movies: table('movies'), models: table('models'), runs: table('runs') };
+  }
+
+  /** The environment variables that name the tables for lambdas/entry/adapters.ts. */
+  get environment(): Record<string, string> {
+    const { users, movies, models, runs } = this.tables;
+    return { USERS_TABLE: users.tableName, MOVIES_TABLE: movies.tableName, MODELS_TABLE: models.tableName, RUNS_TABLE: runs.tableName };
+  }
+}
