@@ -1,10 +1,12 @@
 import { build } from 'esbuild';
+import { readFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { BUNDLE_OPTIONS, LAMBDA_ENTRIES, type LambdaName } from '../../lib/lambda-bundles';
 import { PROJECT_ROOT } from '../helpers/local-process';
+import { removeOutdir, synthesize } from '../helpers/cdk-app';
 import { useTempDir } from '../helpers/temp-dir';
 
 const ENVIRONMENT = {
@@ -59,5 +61,20 @@ describe('Lambda bundles', () => {
     expect(await handler({ date: '2026-11-24' }, context)).toMatchObject({ date: '2026-11-24', asOf: expect.any(Number) });
     // The workflow's Catch sees the error's name: InvalidBatchInput, not a generic Error.
     await expect(handler({ date: '2026-02-30' }, context)).rejects.toMatchObject({ name: 'InvalidBatchInput' });
+  });
+
+  it('gives each function of the synthesized stack its own bundle, built from its own entry', () => {
+    const synthesized = synthesize({ stage: 'bundles' }, { bundle: true });
+    const functions = Object.entries(synthesized.template.findResources('AWS::Lambda::Function')) as [string, { Properties: { Code: { S3Key: string } } }][];
+    const assets = new Set(functions.map(([, f]) => f.Properties.Code.S3Key));
+    expect(assets.size).toBe(8);
+    const entries = Object.values(LAMBDA_ENTRIES);
+    for (const [id, f] of functions) {
+      const dir = join(synthesized.outdir, `asset.${f.Properties.Code.S3Key.replace('.zip', '')}`);
+      const map = JSON.parse(readFileSync(join(dir, 'index.mjs.map'), 'utf8')) as { sources: string[] };
+      const own = entries.filter((e) => map.sources.some((src) => src.endsWith(e)));
+      expect(own, id).toHaveLength(1);
+    }
+    removeOutdir(synthesized);
   });
 });

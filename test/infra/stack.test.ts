@@ -1,0 +1,217 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TABLE_KEYS } from '../../lambdas/aws/table-keys';
+import { DAILY_BATCH_WORKFLOW, substituteResources } from '../../lambdas/core/daily-batch-workflow';
+import { bronzeLine } from '../../lambdas/core/lake-layout';
+import { SILVER_COLUMNS } from '../../lambdas/core/lake-tables';
+import { removeOutdir, synthesize, type Synthesized } from '../helpers/cdk-app';
+
+type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
+
+describe('the stack (aws-cdk-lib/assertions)', () => {
+  let s: Synthesized;
+  let template: Template;
+  const of = (type: string): Resources => template.findResources(type) as Resources;
+  const only = (type: string) => {
+    const found = Object.values(of(type));
+    expect(found).toHaveLength(1);
+    return found[0]!.Properties;
+  };
+
+  beforeAll(() => {
+    s = synthesize({ stage: 'test' });
+    template = s.template;
+  });
+  afterAll(() => removeOutdir(s));
+
+  describe('data lake', () => {
+    it('keeps the lake bucket encrypted, private, versioned and access-logged, and refuses plain HTTP', () => {
+      template.hasResourceProperties('AWS::S3::Bucket', {
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        VersioningConfiguration: { Status: 'Enabled' },
+        LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'lake/' }),
+      });
+      const policies = Object.values(of('AWS::S3::BucketPolicy'));
+      expect(policies.length).toBe(2);
+      for (const p of policies) {
+        expect(JSON.stringify(p.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
+      }
+    });
+
+    it('moves bronze to Infrequent Access, and expires it only when a retention is set', () => {
+      const rules = (t: Template) =>
+        Object.values(t.findResources('AWS::S3::Bucket', { Properties: { VersioningConfiguration: { Status: 'Enabled' } } }))[0]!
+          .Properties.LifecycleConfiguration.Rules as { Id: string; Prefix?: string; ExpirationInDays?: number; Transitions?: unknown[] }[];
+      const bronze = rules(template).find((r) => r.Id === 'bronze-events')!;
+      expect(bronze).toMatchObject({ Prefix: 'bronze/events/', Transitions: [{ StorageClass: 'STANDARD_IA', TransitionInDays: 30 }] });
+      expect(bronze.ExpirationInDays).toBeUndefined();
+      expect(rules(template).find((r) => r.Id === 'athena-results')).toMatchObject({ ExpirationInDays: 7 });
+
+      const kept = synthesize({ stage: 'retention', bronzeRetentionDays: 400 });
+      expect(rules(kept.template).filter((r) => r.Prefix?.startsWith('bronze/')).map((r) => [r.Prefix, r.ExpirationInDays])).toEqual([
+        ['bronze/events/', 400],
+        ['bronze/quarantine/', 400],
+      ]);
+      removeOutdir(kept);
+    });
+
+    it('defines Glue tables whose columns are the ones the code writes, partitions projected', () => {
+      const tables = Object.fromEntries(
+        Object.values(of('AWS::Glue::Table')).map((t) => {
+          const input = t.Properties.TableInput as { Name: string; StorageDescriptor: { Columns: { Name: string; Type: string }[] }; Parameters: Record<string, string>; PartitionKeys: { Name: string }[] };
+          return [input.Name, input];
+        }),
+      );
+      const sample = bronzeLine({ offset: 1, event: { eventId: 'e', userId: 1, movieId: 2, rating: 3, eventTime: 4 } });
+      expect(tables.bronze_events!.StorageDescriptor.Columns.map((c) => c.Name)).toEqual(Object.keys(sample));
+      expect(tables.bronze_events!.PartitionKeys.map((p) => p.Name)).toEqual(['dt', 'hour']);
+      expect(tables.bronze_events!.Parameters).toMatchObject({
+        'projection.enabled': 'true',
+        'projection.dt.type': 'date',
+        'projection.hour.digits': '2',
+        'storage.location.template': expect.anything(),
+      });
+      for (const [name, columns] of Object.entries(SILVER_COLUMNS)) {
+        expect(tables[name]!.StorageDescriptor.Columns).toEqual(columns.map((c) => ({ Name: c.name, Type: c.type })));
+      }
+      expect(tables.catalog_movies!.StorageDescriptor.Columns).toContainEqual({ Name: 'genres', Type: 'array<string>' });
+      expect(Object.keys(tables).sort()).toEqual(
+        ['bronze_events', 'bronze_quarantine', 'catalog_movies', 'gold_item_neighbours', 'gold_movies', 'gold_popularity', ...Object.keys(SILVER_COLUMNS)].sort(),
+      );
+    });
+
+    it('gives Athena a workgroup with enforced settings, encrypted results and a scan limit', () => {
+      const wg = only('AWS::Athena::WorkGroup');
+      expect(wg).toMatchObject({
+        Name: 'movierec-test-batch',
+        WorkGroupConfiguration: {
+          EnforceWorkGroupConfiguration: true,
+          BytesScannedCutoffPerQuery: 100 * 1024 ** 3,
+          EngineVersion: { SelectedEngineVersion: 'Athena engine version 3' },
+          ResultConfiguration: { EncryptionConfiguration: { EncryptionOption: 'SSE_S3' } },
+        },
+      });
+    });
+  });
+
+  it('creates the feature store tables on demand with point-in-time recovery, keyed as the adapters expect', () => {
+    const tables = Object.values(of('AWS::DynamoDB::GlobalTable')).map((t) => t.Properties);
+    expect(tables.map((t) => t.TableName).sort()).toEqual(['movierec-test-models', 'movierec-test-movies', 'movierec-test-runs', 'movierec-test-users']);
+    for (const t of tables) {
+      const role = (t.TableName as string).replace('movierec-test-', '') as keyof typeof TABLE_KEYS;
+      const { partitionKey, sortKey } = TABLE_KEYS[role];
+      expect(t.KeySchema).toEqual([
+        { AttributeName: partitionKey.name, KeyType: 'HASH' },
+        ...(sortKey ? [{ AttributeName: sortKey.name, KeyType: 'RANGE' }] : []),
+      ]);
+      expect(t.BillingMode).toBe('PAY_PER_REQUEST');
+      expect(t.Replicas).toEqual([expect.objectContaining({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }, DeletionProtectionEnabled: true })]);
+    }
+  });
+
+  it('consumes the topic through an MSK event source with finite retries and an on-failure queue', () => {
+    const esm = only('AWS::Lambda::EventSourceMapping');
+    expect(esm).toMatchObject({
+      EventSourceArn: 'arn:aws:kafka:eu-west-1:123456789012:cluster/events/0a1b2c3d-4e5f-6789-abcd-ef0123456789-2',
+      Topics: ['user-events'],
+      BatchSize: 1000,
+      MaximumBatchingWindowInSeconds: 5,
+      MaximumRetryAttempts: 3,
+      StartingPosition: 'TRIM_HORIZON',
+      AmazonManagedKafkaEventSourceConfig: { ConsumerGroupId: 'movierec-test-consumer' },
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [expect.stringMatching(/^IngestFailures/), 'Arn'] } } },
+    });
+    const tuned = synthesize({ stage: 'tuned', consumerBatchSize: 250, consumerBatchingWindowSeconds: 0, consumerRetryAttempts: 7 });
+    expect(Object.values(tuned.template.findResources('AWS::Lambda::EventSourceMapping'))[0]!.Properties).toMatchObject({
+      BatchSize: 250,
+      MaximumBatchingWindowInSeconds: 0,
+      MaximumRetryAttempts: 7,
+    });
+    removeOutdir(tuned);
+  });
+
+  describe('daily batch', () => {
+    it('deploys the very ASL document the local runner executes, each Task on its own function', () => {
+      const sm = only('AWS::StepFunctions::StateMachine');
+      const substitutions = sm.DefinitionSubstitutions as Record<string, { 'Fn::GetAtt': [string, string] }>;
+      // Fill the placeholders as CloudFormation will, with the functions' logical ids.
+      const deployed = JSON.parse(
+        Object.entries(substitutions).reduce((text, [name, arn]) => text.replaceAll(`\${${name}}`, arn['Fn::GetAtt'][0]), sm.DefinitionString as string),
+      ) as unknown;
+      const functions = Object.keys(of('AWS::Lambda::Function'));
+      const expected = substituteResources((task) => functions.find((id) => id.startsWith(`Batch${task}`))!);
+      expect(deployed).toEqual(expected);
+      expect(Object.keys(substitutions)).toHaveLength(Object.keys(DAILY_BATCH_WORKFLOW.States).length - 1); // all Tasks, not the Fail state
+      expect(sm).toMatchObject({ TracingConfiguration: { Enabled: true }, LoggingConfiguration: expect.objectContaining({ Level: 'ALL' }) });
+    });
+
+    it('starts once a day with {} (yesterday) on the configured schedule', () => {
+      expect(only('AWS::Events::Rule')).toMatchObject({
+        ScheduleExpression: 'cron(30 1 * * ? *)',
+        Targets: [{ Arn: { Ref: expect.stringMatching(/^BatchStateMachine/) }, Input: '{}' }],
+      });
+    });
+  });
+
+  describe('HTTP API', () => {
+    it('routes every request to the recommend function, throttled, with JSON access logs', () => {
+      expect(only('AWS::ApiGatewayV2::Route')).toMatchObject({ RouteKey: '$default' });
+      const stage = only('AWS::ApiGatewayV2::Stage');
+      expect(stage).toMatchObject({ StageName: '$default', DefaultRouteSettings: { ThrottlingRateLimit: 500, ThrottlingBurstLimit: 1000 } });
+      const format = JSON.parse((stage.AccessLogSettings as { Format: string }).Format) as Record<string, string>;
+      expect(format).toMatchObject({ requestId: '$context.requestId', status: '$context.status', latencyMs: '$context.responseLatency' });
+    });
+
+    it('allows no browser origin unless configured, then only those origins and GET', () => {
+      expect(only('AWS::ApiGatewayV2::Api').CorsConfiguration).toBeUndefined();
+      const cors = synthesize({ stage: 'cors', corsOrigins: ['https://movies.example'] });
+      expect(Object.values(cors.template.findResources('AWS::ApiGatewayV2::Api'))[0]!.Properties.CorsConfiguration).toMatchObject({
+        AllowOrigins: ['https://movies.example'],
+        AllowMethods: ['GET'],
+      });
+      removeOutdir(cors);
+    });
+  });
+
+  describe('observability', () => {
+    it('traces every function and keeps its JSON logs for the configured retention', () => {
+      const functions = Object.values(of('AWS::Lambda::Function')).map((f) => f.Properties);
+      expect(functions).toHaveLength(8);
+      for (const f of functions) {
+        expect(f).toMatchObject({ TracingConfig: { Mode: 'Active' }, LoggingConfig: { LogFormat: 'JSON' }, Runtime: 'nodejs24.x' });
+        expect((f.Environment as { Variables: Record<string, string> }).Variables.POWERTOOLS_METRICS_NAMESPACE).toBe('movierec/test');
+      }
+      for (const g of Object.values(of('AWS::Logs::LogGroup'))) expect(g.Properties.RetentionInDays).toBe(30);
+    });
+
+    it('alarms on consumer errors, offset lag, failed batches, batch runs, API 5xx and p99 latency, to the SNS topic', () => {
+      const alarms = Object.values(of('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+      const byMetric = (name: string) => alarms.filter((a) => a.MetricName === name);
+      expect(byMetric('Errors')).toHaveLength(1);
+      expect(byMetric('OffsetLag')[0]).toMatchObject({ Threshold: 100_000, Statistic: 'Maximum' });
+      expect(byMetric('ApproximateNumberOfMessagesVisible')).toHaveLength(1);
+      expect(byMetric('5xx')).toHaveLength(1);
+      expect(byMetric('Latency')[0]).toMatchObject({ ExtendedStatistic: 'p99', Threshold: 500 });
+      const batch = alarms.find((a) => JSON.stringify(a.Metrics ?? '').includes('ExecutionsFailed'));
+      expect(batch).toBeDefined();
+      expect(alarms).toHaveLength(6);
+      for (const a of alarms) expect(a.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^MonitoringAlarms/) }]);
+      template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    });
+
+    it('draws a dashboard of events consumed, lag, batch step durations, runs, API traffic and latency', () => {
+      const body = JSON.stringify(only('AWS::CloudWatch::Dashboard').DashboardBody);
+      for (const metric of ['EventsReceived', 'EventsQuarantined', 'OffsetLag', 'BatchStepDuration', 'ExecutionsSucceeded', 'RecommendationLatency', '5xx', 'Latency']) {
+        expect(body).toContain(metric);
+      }
+    });
+
+    it('e-mails alarms when an address is configured', () => {
+      const mailed = synthesize({ stage: 'mail', alarmEmail: 'ops@movies.example' });
+      mailed.template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@movies.example' });
+      removeOutdir(mailed);
+      expect(Object.keys(of('AWS::SNS::Subscription'))).toHaveLength(0);
+    });
+  });
+});
