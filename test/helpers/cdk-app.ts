@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readStageConfig } from '../../lib/config';
 import { MovierecStack } from '../../lib/movierec-stack';
+import { PROJECT_ROOT } from './local-process';
 
 export const CLUSTER_ARN = 'arn:aws:kafka:eu-west-1:123456789012:cluster/events/0a1b2c3d-4e5f-6789-abcd-ef0123456789-2';
 
@@ -30,7 +31,15 @@ export interface Synthesized {
  */
 export function synthesize(context: Record<string, unknown> = {}, options: { bundle?: boolean } = {}): Synthesized {
   const outdir = mkdtempSync(join(tmpdir(), 'movierec-cdk-'));
-  const full = { mskClusterArn: CLUSTER_ARN, ...context, ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) };
+  // cdk.json's context first (its feature flags shape the template), as `cdk synth` reads it.
+  const project = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
+  const full = {
+    ...project,
+    mskClusterArn: CLUSTER_ARN,
+    stage: 'dev',
+    ...context,
+    ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
+  };
   const app = new App({ outdir, context: full });
   const config = readStageConfig((key) => app.node.tryGetContext(key));
   const stack = new MovierecStack(app, `movierec-${config.stage}`, { config });
