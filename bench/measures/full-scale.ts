@@ -1,0 +1,48 @@
+/**
+ * The full-scale state the batch and serving measures start from: the workload's events in the
+ * SQLite lake (bronze, as the consumer writes it: one object per 1,000 events) and the catalog.
+ * Bronze is written through the lake adapter directly: consuming 10M events is measured apart.
+ */
+import { join } from 'node:path';
+import { openDatabase, type Db } from '../../local/sqlite/database';
+import { SqliteEventLake } from '../../local/sqlite/sqlite-event-lake';
+import { SqliteFeatureStore } from '../../local/sqlite/sqlite-feature-store';
+import { DATABASE_FILE } from '../../local/system';
+import { TOPIC } from '../../local/embedded-producer';
+import type { Workload } from '../workload';
+import { MSK_BATCH } from './consume';
+
+export async function loadLake(w: Workload, dataDir: string, progress: (done: number) => void): Promise<void> {
+  const db = openDatabase(join(dataDir, DATABASE_FILE));
+  try {
+    await new SqliteFeatureStore(db).upsertMovies(w.movies);
+    const lake = new SqliteEventLake(db);
+    for (let start = 0; start < w.count; start += MSK_BATCH) {
+      const end = Math.min(w.count, start + MSK_BATCH);
+      const records = [];
+      for (let i = start; i < end; i++) {
+        records.push({
+          offset: i,
+          event: { eventId: `bench-${i}`, userId: w.userIds[i]!, movieId: w.movieIds[i]!, rating: w.halfStars[i]! / 2, eventTime: w.times[i]! },
+        });
+      }
+      await lake.writeBronze({ topic: TOPIC, partition: 0, firstOffset: start, lastOffset: end - 1, timestamp: w.times[end - 1]! }, records);
+      if (start % 500_000 === 0) progress(end);
+    }
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Gives the online tables the ratings that consuming the workload would leave (the batch's
+ * Publish step already wrote the user and movie features), so that serving has real profiles.
+ */
+export function fillOnlineRatings(db: Db, date: string): number {
+  return db
+    .prepare(
+      `INSERT OR REPLACE INTO ratings (user_id, movie_id, rating, event_time, event_id)
+       SELECT user_id, movie_id, rating, event_time, event_id FROM silver_ratings WHERE dt = ?`,
+    )
+    .run(date).changes;
+}

@@ -1,0 +1,83 @@
+/**
+ * The local HTTP API under load: `npm run local` serving the full-scale data in a process of its
+ * own, and 32 keep-alive connections each sending its next request when the previous answer is in.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Agent, request } from 'node:http';
+import { join } from 'node:path';
+import { seededRandom } from '../../lambdas/core/random';
+import { percentile } from '../stats';
+
+export const CONNECTIONS = 32;
+const PROJECT_ROOT = join(import.meta.dirname, '..', '..');
+
+export interface HttpServer {
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** Starts `npm run local` on the data folder (no demo, a free port) and waits until it listens. */
+export async function startServer(dataDir: string): Promise<HttpServer> {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'local/cli.ts', '--data-dir', dataDir, '--no-demo', '--port', '0'], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, LOG_LEVEL: 'error' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the server did not start:\n${output}`)), 120_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const m = /listening on http:\/\/[^:]+:(\d+)/.exec(output);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`the server exited (${code}):\n${output}`)));
+  });
+  return {
+    port,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGINT');
+      }),
+  };
+}
+
+/** Sends `total` requests over CONNECTIONS connections; returns requests per second, p99 and errors. */
+export async function measureHttp(port: number, users: number, total: number, seed: number): Promise<{ rps: number; p99: number; errors: number }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+  const rnd = seededRandom(seed);
+  const latencies: number[] = [];
+  let errors = 0;
+  let sent = 0;
+  const get = (path: string) =>
+    new Promise<number>((resolve) => {
+      const req = request({ host: '127.0.0.1', port, path, agent }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', () => resolve(0));
+      req.end();
+    });
+  const worker = async () => {
+    while (sent < total) {
+      sent++;
+      const started = performance.now();
+      const status = await get(`/users/${rnd.int(1, users)}/recommendations?limit=10`);
+      latencies.push(performance.now() - started);
+      if (status !== 200) errors++;
+    }
+  };
+  // Warm-up: the model loads on the first request.
+  await get('/users/1/recommendations');
+  const started = performance.now();
+  await Promise.all(Array.from({ length: CONNECTIONS }, worker));
+  const seconds = (performance.now() - started) / 1000;
+  agent.destroy();
+  return { rps: total / seconds, p99: percentile(latencies, 99), errors };
+}

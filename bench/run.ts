@@ -1,0 +1,127 @@
+/**
+ * `npm run bench [-- --preset small|full] [--runs N] [--json]`: generates the synthetic workload
+ * (fixed seed) and measures consume throughput against a naive baseline, the daily batch end to
+ * end, model loading, and recommendations in-process and over local HTTP. Each measure runs several
+ * times; the figures are medians. Progress goes to stderr; with --json, stdout is one JSON object.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { openDatabase } from '../local/sqlite/database';
+import { DATABASE_FILE } from '../local/system';
+import { measureConsume } from './measures/consume';
+import { fillOnlineRatings, loadLake } from './measures/full-scale';
+import { measureHttp, startServer } from './measures/http-load';
+import { measureNaiveConsume } from './measures/naive-consume';
+import { measureModelLoad, measureRecommend } from './measures/serving';
+import { median, round } from './stats';
+import { generateWorkload, PRESETS, type Preset } from './workload';
+
+/** How much of each measure a preset does. */
+const PLAN: Record<keyof typeof PRESETS, { consumeEvents: number; naiveEvents: number; recommendRequests: number; httpRequests: number }> = {
+  small: { consumeEvents: 50_000, naiveEvents: 10_000, recommendRequests: 1_000, httpRequests: 2_000 },
+  full: { consumeEvents: 1_000_000, naiveEvents: 100_000, recommendRequests: 20_000, httpRequests: 50_000 },
+};
+
+const { values } = parseArgs({
+  options: { preset: { type: 'string', default: 'small' }, runs: { type: 'string', default: '3' }, json: { type: 'boolean', default: false } },
+});
+const presetName = values.preset as keyof typeof PRESETS;
+if (!(presetName in PRESETS)) {
+  process.stderr.write(`--preset must be small or full (got ${JSON.stringify(values.preset)})\n`);
+  process.exit(2);
+}
+const runs = Number(values.runs);
+if (!Number.isInteger(runs) || runs < 1 || runs > 20) {
+  process.stderr.write(`--runs must be an integer from 1 to 20 (got ${JSON.stringify(values.runs)})\n`);
+  process.exit(2);
+}
+const preset: Preset = PRESETS[presetName];
+const plan = PLAN[presetName];
+const say = (line: string) => process.stderr.write(`${line}\n`);
+const work = mkdtempSync(join(tmpdir(), 'movierec-bench-'));
+const runDir = (name: string) => mkdtempSync(join(work, `${name}-`));
+
+try {
+  say(`movierec bench, preset ${presetName}: ${preset.users} users, ${preset.movies} movies, ${preset.ratings} ratings; ${runs} runs each`);
+  let started = performance.now();
+  const w = generateWorkload(preset);
+  say(`workload: ${w.count} events in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+
+  // 1. Consume, and the naive baseline on the same prefix.
+  const consumeRuns: number[] = [];
+  const oursOnPrefix: number[] = [];
+  const naiveRuns: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    consumeRuns.push(await measureConsume(w, Math.min(w.count, plan.consumeEvents), runDir('consume')));
+    oursOnPrefix.push(await measureConsume(w, Math.min(w.count, plan.naiveEvents), runDir('prefix')));
+    naiveRuns.push(measureNaiveConsume(w, Math.min(w.count, plan.naiveEvents), runDir('naive')));
+    say(`consume run ${r + 1}: ${Math.round(consumeRuns[r]!)} events/s; on the first ${plan.naiveEvents}: ${Math.round(oursOnPrefix[r]!)} vs naive ${Math.round(naiveRuns[r]!)}`);
+  }
+
+  // 2. The daily batch on everything, each run in its own process.
+  const dataDir = runDir('full');
+  started = performance.now();
+  await loadLake(w, dataDir, (done) => say(`  lake: ${done} of ${w.count} events`));
+  say(`lake loaded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  const date = new Date(w.times[w.count - 1]!).toISOString().slice(0, 10);
+  const batchRuns: { seconds: number; steps: Record<string, number>; peak_rss_mb: number }[] = [];
+  for (let r = 0; r < runs; r++) {
+    const child = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'batch-child.ts'), dataDir, date], {
+      encoding: 'utf8',
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    const result = JSON.parse(child.stdout.trim().split('\n').at(-1) ?? '{}') as (typeof batchRuns)[number] & { status: string; error?: string };
+    if (child.status !== 0 || result.status !== 'succeeded') throw new Error(`the batch failed: ${result.error ?? child.stderr}`);
+    batchRuns.push(result);
+    say(`batch run ${r + 1}: ${result.seconds.toFixed(1)} s, peak RSS ${result.peak_rss_mb} MB (${Object.entries(result.steps).map(([s, t]) => `${s} ${t.toFixed(1)}`).join(', ')})`);
+  }
+
+  // 3. and 4. Serving: the online ratings as consuming would leave them, then the model and requests.
+  const db = openDatabase(join(dataDir, DATABASE_FILE));
+  fillOnlineRatings(db, date);
+  const modelLoads: number[] = [];
+  const recommendRuns: { p50: number; p99: number }[] = [];
+  for (let r = 0; r < runs; r++) {
+    modelLoads.push(await measureModelLoad(db));
+    recommendRuns.push(await measureRecommend(db, preset.users, plan.recommendRequests, r + 1));
+    say(`serving run ${r + 1}: model load ${modelLoads[r]!.toFixed(0)} ms, recommend p50 ${recommendRuns[r]!.p50.toFixed(3)} ms, p99 ${recommendRuns[r]!.p99.toFixed(3)} ms`);
+  }
+  db.close();
+  const server = await startServer(dataDir);
+  const httpRuns: { rps: number; p99: number; errors: number }[] = [];
+  try {
+    for (let r = 0; r < runs; r++) {
+      httpRuns.push(await measureHttp(server.port, preset.users, plan.httpRequests, r + 1));
+      say(`http run ${r + 1}: ${Math.round(httpRuns[r]!.rps)} requests/s, p99 ${httpRuns[r]!.p99.toFixed(1)} ms, ${httpRuns[r]!.errors} errors`);
+    }
+  } finally {
+    await server.stop();
+  }
+
+  const steps = Object.fromEntries(Object.keys(batchRuns[0]!.steps).map((s) => [s, round(median(batchRuns.map((b) => b.steps[s] ?? NaN)), 2)]));
+  const report = {
+    preset: presetName,
+    workload: { users: preset.users, movies: preset.movies, events: w.count },
+    runs,
+    machine: { cores: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown', memory_gb: round(totalmem() / 1024 ** 3, 1), node: process.version },
+    consume_events_per_s: Math.round(median(consumeRuns)),
+    naive_consume_events_per_s: Math.round(median(naiveRuns)),
+    consume_vs_naive_ratio: round(median(oursOnPrefix) / median(naiveRuns), 1),
+    batch_seconds: round(median(batchRuns.map((b) => b.seconds)), 1),
+    batch_step_seconds: steps,
+    batch_peak_rss_mb: Math.round(median(batchRuns.map((b) => b.peak_rss_mb))),
+    model_load_ms: round(median(modelLoads), 1),
+    recommend_p50_ms: round(median(recommendRuns.map((r) => r.p50)), 3),
+    recommend_p99_ms: round(median(recommendRuns.map((r) => r.p99)), 3),
+    http_rps: Math.round(median(httpRuns.map((r) => r.rps))),
+    http_p99_ms: round(median(httpRuns.map((r) => r.p99)), 1),
+    http_errors: httpRuns.reduce((n, r) => n + r.errors, 0),
+  };
+  if (values.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+  else process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}

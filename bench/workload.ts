@@ -1,0 +1,139 @@
+/**
+ * The benchmark's synthetic workload, from a fixed seed: a catalog whose popularity has a long tail,
+ * and users whose activity does too (a few heavy raters, many light ones), each with two favourite
+ * genres. Events are kept in typed arrays (17 bytes each), in the order a topic would carry them:
+ * users interleaved, event time increasing.
+ */
+import { DEMO_GENRES } from '../local/demo-data';
+import type { Movie } from '../lambdas/core/movie';
+import { seededRandom } from '../lambdas/core/random';
+
+export interface Preset {
+  users: number;
+  movies: number;
+  ratings: number;
+}
+
+export const PRESETS: Record<'small' | 'full', Preset> = {
+  small: { users: 2_000, movies: 1_000, ratings: 100_000 },
+  full: { users: 100_000, movies: 10_000, ratings: 10_000_000 },
+};
+
+export interface Workload {
+  movies: Movie[];
+  users: number;
+  count: number;
+  userIds: Int32Array;
+  movieIds: Int32Array;
+  /** Half-stars: rating * 2. */
+  halfStars: Uint8Array;
+  /** Event time, epoch ms, increasing. */
+  times: Float64Array;
+}
+
+export const WORKLOAD_START = Date.UTC(2025, 10, 1);
+const SPAN_MS = 365 * 24 * 60 * 60 * 1000;
+/** Users whose events are interleaved with each other: a topic mixes the users active at a time. */
+const INTERLEAVE_USERS = 5_000;
+
+export function generateWorkload(preset: Preset, seed = 42): Workload {
+  const rnd = seededRandom(seed);
+  const movies: (Movie & { quality: number })[] = [];
+  const popularity = new Float64Array(preset.movies);
+  for (let id = 1; id <= preset.movies; id++) {
+    const genres = new Set<string>([rnd.pick(DEMO_GENRES)]);
+    while (genres.size < 3 && rnd.float() < 0.45) genres.add(rnd.pick(DEMO_GENRES));
+    movies.push({ movieId: id, title: `Movie ${id}`, genres: [...genres].sort(), quality: rnd.normal() * 0.6 });
+    popularity[id - 1] = 1 / Math.pow(rnd.int(1, preset.movies), 0.8);
+  }
+  const everyone = sampler(movies.map((m) => m.movieId), popularity);
+  const byGenre = new Map(
+    DEMO_GENRES.map((g) => {
+      const ids = movies.filter((m) => m.genres.includes(g)).map((m) => m.movieId);
+      return [g as string, sampler(ids, Float64Array.from(ids, (id) => popularity[id - 1]!))];
+    }),
+  );
+
+  // Activity: a Pareto-like weight per user, scaled so that the counts add up to the target.
+  const activity = Float64Array.from({ length: preset.users }, () => 1 / Math.pow(1 - rnd.float() * 0.999, 0.7));
+  const total = activity.reduce((a, b) => a + b, 0);
+  const maxPerUser = Math.floor(preset.movies * 0.4);
+
+  const userIds = new Int32Array(preset.ratings);
+  const movieIds = new Int32Array(preset.ratings);
+  const halfStars = new Uint8Array(preset.ratings);
+  let n = 0;
+  for (let block = 0; block < preset.users; block += INTERLEAVE_USERS) {
+    const start = n;
+    for (let u = block; u < Math.min(preset.users, block + INTERLEAVE_USERS); u++) {
+      const userId = u + 1;
+      const want = Math.min(maxPerUser, Math.max(5, Math.round((activity[u]! / total) * preset.ratings)));
+      const favourites = [rnd.pick(DEMO_GENRES), rnd.pick(DEMO_GENRES)];
+      const seen = new Set<number>();
+      for (let attempt = 0; seen.size < want && attempt < want * 20 && n < preset.ratings; attempt++) {
+        const movieId = rnd.float() < 0.85 ? byGenre.get(rnd.pick(favourites))!(rnd.float()) : everyone(rnd.float());
+        if (seen.has(movieId)) continue;
+        seen.add(movieId);
+        const m = movies[movieId - 1]!;
+        const liked = m.genres.some((g) => favourites.includes(g as (typeof DEMO_GENRES)[number])) ? 0.7 : -0.5;
+        userIds[n] = userId;
+        movieIds[n] = movieId;
+        halfStars[n] = Math.min(10, Math.max(1, Math.round((3 + m.quality + liked + rnd.normal() * 0.6) * 2)));
+        n++;
+      }
+    }
+    // Interleave the block's users as a topic would carry them.
+    for (let i = n - 1; i > start; i--) {
+      const j = start + Math.floor(rnd.float() * (i - start + 1));
+      swap(userIds, i, j);
+      swap(movieIds, i, j);
+      swap(halfStars, i, j);
+    }
+  }
+  const times = Float64Array.from({ length: n }, (_, i) => WORKLOAD_START + Math.floor((i * SPAN_MS) / n));
+  return {
+    movies: movies.map(({ movieId, title, genres }) => ({ movieId, title, genres })),
+    users: preset.users,
+    count: n,
+    userIds: userIds.subarray(0, n),
+    movieIds: movieIds.subarray(0, n),
+    halfStars: halfStars.subarray(0, n),
+    times,
+  };
+}
+
+/** The event object of workload event `i`, as a producer puts it on the topic. */
+export function eventAt(w: Workload, i: number): Record<string, unknown> {
+  return {
+    event_id: `bench-${i}`,
+    type: 'rating',
+    user_id: w.userIds[i],
+    movie_id: w.movieIds[i],
+    rating: w.halfStars[i]! / 2,
+    timestamp: w.times[i],
+  };
+}
+
+function swap(a: Int32Array | Uint8Array, i: number, j: number): void {
+  const t = a[i]!;
+  a[i] = a[j]!;
+  a[j] = t;
+}
+
+/** Draws an id with probability proportional to its weight, from a uniform number. */
+function sampler(ids: readonly number[], weights: Float64Array): (u: number) => number {
+  const cumulative = new Float64Array(ids.length);
+  let sum = 0;
+  for (let i = 0; i < ids.length; i++) cumulative[i] = sum += weights[i]!;
+  return (u) => {
+    const x = u * sum;
+    let lo = 0;
+    let hi = ids.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cumulative[mid]! > x) hi = mid;
+      else lo = mid + 1;
+    }
+    return ids[lo]!;
+  };
+}
