@@ -109,6 +109,16 @@ export interface ModelIndex {
   version: string;
   movies: ReadonlyMap<number, ModelMovie>;
   neighbours: ReadonlyMap<number, readonly Neighbour[]>;
+  /**
+   * The same neighbours as compressed rows over dense slots, for the per-request hot loop: the
+   * movie in slot s is `slotMovies[s]`, and its neighbours' slots and scores are at
+   * [neighbourStart[s], neighbourStart[s + 1]) of `neighbourSlots` and `neighbourScores`.
+   */
+  slots: ReadonlyMap<number, number>;
+  slotMovies: readonly ModelMovie[];
+  neighbourStart: Int32Array;
+  neighbourSlots: Int32Array;
+  neighbourScores: Float64Array;
   popular: readonly number[];
   popularByGenre: ReadonlyMap<string, readonly number[]>;
   /** Every genre of the catalog, for validating a genre filter. */
@@ -120,10 +130,35 @@ export interface ModelIndex {
 export function indexModel(model: Model): ModelIndex {
   const movies = new Map(model.movies.map((m) => [m.movieId, m]));
   const top = model.popular[0];
+  const slotMovies = model.movies;
+  const slots = new Map(slotMovies.map((m, i) => [m.movieId, i]));
+  const neighbourStart = new Int32Array(slotMovies.length + 1);
+  let total = 0;
+  slotMovies.forEach((m, i) => {
+    neighbourStart[i] = total;
+    for (const n of model.neighbours.get(m.movieId) ?? []) if (slots.has(n.movieId)) total++;
+  });
+  neighbourStart[slotMovies.length] = total;
+  const neighbourSlots = new Int32Array(total);
+  const neighbourScores = new Float64Array(total);
+  slotMovies.forEach((m, i) => {
+    let j = neighbourStart[i]!;
+    for (const n of model.neighbours.get(m.movieId) ?? []) {
+      const slot = slots.get(n.movieId);
+      if (slot === undefined) continue;
+      neighbourSlots[j] = slot;
+      neighbourScores[j++] = n.score;
+    }
+  });
   return {
     version: model.manifest.version,
     movies,
     neighbours: model.neighbours,
+    slots,
+    slotMovies,
+    neighbourStart,
+    neighbourSlots,
+    neighbourScores,
     popular: model.popular,
     popularByGenre: model.popularByGenre,
     genres: new Set(model.movies.flatMap((m) => m.genres)),

@@ -40,39 +40,58 @@ export const BLEND = { cf: 0.6, genre: 0.15, popularity: 0.25, rampRatings: 1 } 
 /** Popular movies considered as candidates, overall and per favourite genre. */
 const POPULAR_CANDIDATES = 200;
 const FAVOURITE_GENRES = 3;
+/** Ratings whose neighbours a request visits, at most: bounds a heavy rater's latency. */
+export const CF_SOURCES = 500;
 
 type Signal = 'cf' | 'genre' | 'popularity';
 
-interface Candidate {
-  cf: number;
-  cfSource: number;
-}
-
+/**
+ * Scores every candidate with numbers only (typed arrays over the model's slots: a heavy rater's
+ * candidates are most of the catalog), keeps the best `limit`, and writes reasons for those alone.
+ */
 export function recommendForUser(
   model: ModelIndex,
   user: UserInput | undefined,
   options: RecommendOptions,
 ): Recommendation[] {
   const ratings = user?.ratings ?? [];
-  const rated = new Set(ratings.map((r) => r.movieId));
-  const eligible = (id: number): boolean => {
-    if (rated.has(id)) return false;
-    const movie = model.movies.get(id);
-    return movie !== undefined && (options.genre === undefined || movie.genres.includes(options.genre));
+  const n = model.slotMovies.length;
+  // 0: not a candidate, 1: candidate, 2: excluded (rated, or not of the asked genre).
+  const state = new Uint8Array(n);
+  for (const r of ratings) {
+    const slot = model.slots.get(r.movieId);
+    if (slot !== undefined) state[slot] = 2;
+  }
+  const excluded = (slot: number): boolean => {
+    if (state[slot] === 2) return true;
+    if (options.genre !== undefined && state[slot] === 0 && !model.slotMovies[slot]!.genres.includes(options.genre)) {
+      state[slot] = 2;
+      return true;
+    }
+    return false;
   };
 
-  const candidates = new Map<number, Candidate>();
-  for (const r of ratings) {
+  const cf = new Float64Array(n);
+  const cfSource = new Int32Array(n);
+  const candidates: number[] = [];
+  const { neighbourStart, neighbourSlots, neighbourScores } = model;
+  for (const r of cfSources(ratings)) {
     const liking = (r.rating - RATING_MIN) / (RATING_MAX - RATING_MIN);
     if (liking <= 0) continue;
-    for (const n of model.neighbours.get(r.movieId) ?? []) {
-      if (!eligible(n.movieId)) continue;
-      const contribution = liking * n.score;
-      const c = candidates.get(n.movieId);
-      if (!c) candidates.set(n.movieId, { cf: contribution, cfSource: r.movieId });
-      else {
-        if (contribution > c.cf) c.cfSource = r.movieId;
-        c.cf += contribution;
+    const from = model.slots.get(r.movieId);
+    if (from === undefined) continue;
+    for (let j = neighbourStart[from]!; j < neighbourStart[from + 1]!; j++) {
+      const t = neighbourSlots[j]!;
+      if (excluded(t)) continue;
+      const contribution = liking * neighbourScores[j]!;
+      if (state[t] === 0) {
+        state[t] = 1;
+        candidates.push(t);
+        cf[t] = contribution;
+        cfSource[t] = r.movieId;
+      } else {
+        if (contribution > cf[t]!) cfSource[t] = r.movieId;
+        cf[t]! += contribution;
       }
     }
   }
@@ -86,32 +105,55 @@ export function recommendForUser(
     let taken = 0;
     for (const id of list) {
       if (taken >= POPULAR_CANDIDATES) break;
-      if (!eligible(id)) continue;
+      const slot = model.slots.get(id);
+      if (slot === undefined || excluded(slot)) continue;
       taken++;
-      if (!candidates.has(id)) candidates.set(id, { cf: 0, cfSource: 0 });
+      if (state[slot] === 0) {
+        state[slot] = 1;
+        candidates.push(slot);
+      }
     }
   }
 
-  const maxCf = Math.max(0, ...[...candidates.values()].map((c) => c.cf));
+  let maxCf = 0;
+  for (const t of candidates) if (cf[t]! > maxCf) maxCf = cf[t]!;
   const ramp = ratings.length / (ratings.length + BLEND.rampRatings);
   const weights: Record<Signal, number> = {
     cf: maxCf > 0 ? BLEND.cf * ramp : 0,
     genre: affinity.size > 0 ? BLEND.genre * ramp : 0,
     popularity: BLEND.popularity,
   };
-
-  const scored = [...candidates.entries()].map(([id, c]) => {
-    const movie = model.movies.get(id)!;
-    const [genre, genreScore] = bestGenre(movie, affinity);
-    const parts: Record<Signal, number> = {
-      cf: maxCf > 0 ? (weights.cf * c.cf) / maxCf : 0,
-      genre: weights.genre * genreScore,
+  const parts = (slot: number): Record<Signal, number> => {
+    const movie = model.slotMovies[slot]!;
+    return {
+      cf: maxCf > 0 ? (weights.cf * cf[slot]!) / maxCf : 0,
+      genre: weights.genre * bestGenre(movie, affinity)[1],
       popularity: weights.popularity * popularity(model, movie),
     };
-    const top = (Object.keys(parts) as Signal[]).reduce((a, b) => (parts[b] > parts[a] ? b : a));
+  };
+
+  // The best `limit`, best first; ties by movie id.
+  const best: { slot: number; score: number }[] = [];
+  const before = (a: { slot: number; score: number }, b: { slot: number; score: number }) =>
+    b.score - a.score || model.slotMovies[a.slot]!.movieId - model.slotMovies[b.slot]!.movieId;
+  for (const slot of candidates) {
+    const p = parts(slot);
+    const entry = { slot, score: p.cf + p.genre + p.popularity };
+    if (best.length === options.limit && before(entry, best[best.length - 1]!) >= 0) continue;
+    let i = best.length;
+    while (i > 0 && before(entry, best[i - 1]!) < 0) i--;
+    best.splice(i, 0, entry);
+    if (best.length > options.limit) best.pop();
+  }
+
+  return best.map(({ slot, score }) => {
+    const movie = model.slotMovies[slot]!;
+    const p = parts(slot);
+    const [genre, genreScore] = bestGenre(movie, affinity);
+    const top = (Object.keys(p) as Signal[]).reduce((a, b) => (p[b] > p[a] ? b : a));
     const reason =
       top === 'cf'
-        ? `similar to ${titleOf(model, c.cfSource)}`
+        ? `similar to ${titleOf(model, cfSource[slot]!)}`
         : top === 'genre'
           ? `because you like ${genre}`
           : options.genre
@@ -119,11 +161,14 @@ export function recommendForUser(
             : genre && genreScore > 0
               ? `popular in ${genre}`
               : 'popular overall';
-    return { movie, score: parts.cf + parts.genre + parts.popularity, reason };
+    return item(movie, score, reason);
   });
+}
 
-  scored.sort((a, b) => b.score - a.score || a.movie.movieId - b.movie.movieId);
-  return scored.slice(0, options.limit).map(({ movie, score, reason }) => item(movie, score, reason));
+/** The ratings whose neighbours are candidates: a heavy rater's latest CF_SOURCES. */
+function cfSources(ratings: readonly RatingEvent[]): readonly RatingEvent[] {
+  if (ratings.length <= CF_SOURCES) return ratings;
+  return [...ratings].sort((a, b) => b.eventTime - a.eventTime || a.movieId - b.movieId).slice(0, CF_SOURCES);
 }
 
 /**

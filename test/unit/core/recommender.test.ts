@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RatingEvent } from '../../../lambdas/core/event-contract';
 import { emptyUser, type UserFeatures } from '../../../lambdas/core/features';
 import { indexModel, type Model } from '../../../lambdas/core/model';
-import { genreAffinity, recommendForUser, similarMovies } from '../../../lambdas/core/recommender';
+import { CF_SOURCES, genreAffinity, recommendForUser, similarMovies } from '../../../lambdas/core/recommender';
 
 const movie = (movieId: number, genres: string[], ratingCount: number) => ({ movieId, title: `Movie ${movieId}`, genres, ratingCount });
 
@@ -45,6 +45,18 @@ function user(ratings: [number, number][], genres: UserFeatures['genres'] = {}):
 }
 
 describe('recommendForUser', () => {
+  it("takes collaborative candidates from a heavy rater's latest ratings only", () => {
+    // Movie 1 (whose neighbours are 4 and 2) rated first, then CF_SOURCES ratings of movies without neighbours.
+    const filler = Array.from({ length: CF_SOURCES }, (_, i): [number, number] => [1000 + i, 4]);
+    const heavy = user([[1, 5], ...filler]);
+    const catalog = { ...model, movies: [...movies, ...filler.map(([id]) => movie(id, ['Comedy'], 1))] };
+    const items = recommendForUser(indexModel(catalog), heavy, { limit: 10 });
+    expect(items.some((i) => i.reason.startsWith('similar to'))).toBe(false);
+    // One rating fewer, and movie 1 is among the latest: its neighbours come back.
+    const lighter = user([[1, 5], ...filler.slice(1)]);
+    expect(recommendForUser(indexModel(catalog), lighter, { limit: 10 })[0]).toMatchObject({ movieId: 4, reason: 'similar to Movie 1' });
+  });
+
   it('ranks by popularity for an unknown user', () => {
     const items = recommendForUser(index, undefined, { limit: 10 });
     expect(items.map((i) => i.movieId)).toEqual([1, 3, 2, 4, 5]);
