@@ -36,7 +36,8 @@ const SPAN_MS = 365 * 24 * 60 * 60 * 1000;
 /** Users whose events are interleaved with each other: a topic mixes the users active at a time. */
 const INTERLEAVE_USERS = 5_000;
 
-export function generateWorkload(preset: Preset, seed = 42): Workload {
+/** The workload; `start` is the first event's time (a later workload continues an earlier one). */
+export function generateWorkload(preset: Preset, seed = 42, start = WORKLOAD_START): Workload {
   const rnd = seededRandom(seed);
   const movies: (Movie & { quality: number })[] = [];
   const popularity = new Float64Array(preset.movies);
@@ -90,7 +91,7 @@ export function generateWorkload(preset: Preset, seed = 42): Workload {
       swap(halfStars, i, j);
     }
   }
-  const times = Float64Array.from({ length: n }, (_, i) => WORKLOAD_START + Math.floor((i * SPAN_MS) / n));
+  const times = Float64Array.from({ length: n }, (_, i) => start + Math.floor((i * SPAN_MS) / n));
   return {
     movies: movies.map(({ movieId, title, genres }) => ({ movieId, title, genres })),
     users: preset.users,
@@ -105,7 +106,7 @@ export function generateWorkload(preset: Preset, seed = 42): Workload {
 /** The event object of workload event `i`, as a producer puts it on the topic. */
 export function eventAt(w: Workload, i: number): Record<string, unknown> {
   return {
-    event_id: `bench-${i}`,
+    event_id: `bench-${w.times[0]}-${i}`,
     type: 'rating',
     user_id: w.userIds[i],
     movie_id: w.movieIds[i],

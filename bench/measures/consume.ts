@@ -1,7 +1,8 @@
 /**
  * Consume throughput: the consume handler over the SQLite adapters, fed MSK batches of 1,000
- * events of the workload. Only the handler's time counts; building each batch (the producer's
- * work) does not.
+ * events, against a database that already holds the full workload (its ratings and features), so
+ * that every lookup and write is at full scale. Only the handler's time counts; building each
+ * batch (the producer's work) does not.
  */
 import { join } from 'node:path';
 import { createConsumeHandler } from '../../lambdas/handlers/consume';
@@ -9,20 +10,22 @@ import { EmbeddedProducer, messageFor } from '../../local/embedded-producer';
 import { openDatabase } from '../../local/sqlite/database';
 import { SqliteEventLake } from '../../local/sqlite/sqlite-event-lake';
 import { SqliteFeatureStore } from '../../local/sqlite/sqlite-feature-store';
+import { DATABASE_FILE } from '../../local/system';
 import { eventAt, type Workload } from '../workload';
 
 export const MSK_BATCH = 1000;
 const SILENT = { info() {}, warn() {}, error() {} };
 
-/** Consumes the first `count` events into a fresh database in `dir`; returns events per second. */
-export async function measureConsume(w: Workload, count: number, dir: string): Promise<number> {
-  const db = openDatabase(join(dir, 'consume.db'));
+/**
+ * Consumes the first `count` events of `w` into the database in `dataDir`; returns the handler's
+ * seconds per batch, in order.
+ */
+export async function measureConsume(w: Workload, count: number, dataDir: string): Promise<number[]> {
+  const db = openDatabase(join(dataDir, DATABASE_FILE));
   try {
-    const features = new SqliteFeatureStore(db);
-    await features.upsertMovies(w.movies);
-    const consume = createConsumeHandler({ lake: new SqliteEventLake(db), features, logger: SILENT });
+    const consume = createConsumeHandler({ lake: new SqliteEventLake(db), features: new SqliteFeatureStore(db), logger: SILENT });
     const producer = new EmbeddedProducer(db);
-    let spent = 0;
+    const seconds: number[] = [];
     for (let start = 0; start < count; start += MSK_BATCH) {
       const messages = [];
       for (let i = start; i < Math.min(count, start + MSK_BATCH); i++) messages.push(messageFor(eventAt(w, i)));
@@ -30,10 +33,10 @@ export async function measureConsume(w: Workload, count: number, dir: string): P
       const [batch] = producer.batches(messages, MSK_BATCH, w.times[start + messages.length - 1]!);
       const started = performance.now();
       const counts = await consume(batch!);
-      spent += performance.now() - started;
+      seconds.push((performance.now() - started) / 1000);
       if (counts.quarantined > 0) throw new Error(`the workload's events were quarantined: ${JSON.stringify(counts)}`);
     }
-    return count / (spent / 1000);
+    return seconds;
   } finally {
     db.close();
   }

@@ -2,6 +2,10 @@
  * Online features and the catalog in SQLite. A batch's changes are written in one transaction,
  * and the ratings upsert itself refuses to replace a newer rating, so even a writer that read a
  * stale snapshot cannot break the latest-wins rule.
+ *
+ * Parsed user features, movie features and catalog genres are kept in memory between batches:
+ * decoding a user's JSON columns costs more than the rest of their event. The cached values are
+ * the committed ones; a commit by any other connection (PRAGMA data_version moves) empties them.
  */
 import type { RatingEvent } from '../../lambdas/core/event-contract';
 import type { FeatureChanges, FeatureSnapshot, GlobalStats, MovieFeatures, UserFeatures } from '../../lambdas/core/features';
@@ -24,8 +28,15 @@ interface MovieRow {
   genres: string;
 }
 
+/** Entries kept per cache: the users (and movies) active lately, a few kilobytes each. */
+export const CACHE_ENTRIES = 50_000;
+
 export class SqliteFeatureStore implements FeatureStore {
   private readonly stmt;
+  private readonly users = new BoundedCache<number, UserFeatures | null>(CACHE_ENTRIES);
+  private readonly movieFeatures = new BoundedCache<number, MovieFeatures | null>(CACHE_ENTRIES);
+  private readonly genres = new BoundedCache<number, readonly string[] | null>(CACHE_ENTRIES);
+  private dataVersion = -1;
 
   constructor(private readonly db: Db) {
     this.stmt = {
@@ -76,15 +87,22 @@ export class SqliteFeatureStore implements FeatureStore {
 
   async readSnapshot(keys: FeatureKeys): Promise<FeatureSnapshot> {
     return this.db.transaction((): FeatureSnapshot => {
+      this.dropIfChangedElsewhere();
       const users = new Map<number, UserFeatures>();
       for (const id of keys.userIds) {
-        const row = this.stmt.user.get(id);
-        if (row) users.set(id, toUser(row));
+        const user = this.users.getOrLoad(id, () => {
+          const row = this.stmt.user.get(id);
+          return row ? toUser(row) : null;
+        });
+        if (user) users.set(id, user);
       }
       const genres = new Map<number, readonly string[]>();
       for (const id of keys.movieIds) {
-        const m = this.stmt.movie.get(id);
-        if (m) genres.set(id, JSON.parse(m.genres) as string[]);
+        const list = this.genres.getOrLoad(id, () => {
+          const m = this.stmt.movie.get(id);
+          return m ? (JSON.parse(m.genres) as string[]) : null;
+        });
+        if (list) genres.set(id, list);
       }
       const ratings = new Map<string, RatingEvent>();
       for (const { userId, movieId } of keys.pairs) {
@@ -96,18 +114,27 @@ export class SqliteFeatureStore implements FeatureStore {
   }
 
   async writeChanges(changes: FeatureChanges): Promise<void> {
-    this.db.transaction(() => {
+    const movies = this.db.transaction((): MovieFeatures[] => {
+      this.dropIfChangedElsewhere();
       for (const r of changes.ratings) {
         this.stmt.upsertRating.run(r.userId, r.movieId, r.rating, r.eventTime, r.eventId);
       }
       for (const u of changes.users) this.stmt.upsertUser.run(...userColumns(u));
-      for (const delta of changes.movies) {
-        const stored = this.stmt.movieFeatures.get(delta.movieId);
-        const movie = addToMovie(stored && toMovieFeatures(stored), delta, changes.batchTime, changes.priorMean);
+      const written = changes.movies.map((delta) => {
+        const stored = this.movieFeatures.getOrLoad(delta.movieId, () => {
+          const row = this.stmt.movieFeatures.get(delta.movieId);
+          return row ? toMovieFeatures(row) : null;
+        });
+        const movie = addToMovie(stored ?? undefined, delta, changes.batchTime, changes.priorMean);
         this.stmt.upsertMovieFeatures.run(...movieColumns(movie));
-      }
+        return movie;
+      });
       this.stmt.addToGlobal.run(changes.global.ratingCount, changes.global.ratingSum);
+      return written;
     })();
+    // Committed: the cache follows.
+    for (const u of changes.users) this.users.set(u.userId, u);
+    for (const m of movies) this.movieFeatures.set(m.movieId, m);
   }
 
   async getMovieFeatures(movieIds: readonly number[]): Promise<Map<number, MovieFeatures>> {
@@ -131,6 +158,7 @@ export class SqliteFeatureStore implements FeatureStore {
     this.db.transaction(() => {
       for (const m of movies) this.stmt.upsertMovie.run(m.movieId, m.title, JSON.stringify(m.genres));
     })();
+    for (const m of movies) this.genres.set(m.movieId, m.genres);
   }
 
   async reconcile(
@@ -138,12 +166,26 @@ export class SqliteFeatureStore implements FeatureStore {
     movies: readonly MovieFeatures[],
     asOf: number,
   ): Promise<{ replaced: number; kept: number }> {
-    return this.db.transaction(() => {
+    const result = this.db.transaction(() => {
       let replaced = 0;
       for (const u of users) replaced += this.stmt.reconcileUser.run(...userColumns({ ...u, updatedAt: asOf })).changes;
       for (const m of movies) replaced += this.stmt.reconcileMovie.run(...movieColumns({ ...m, updatedAt: asOf })).changes;
       return { replaced, kept: users.length + movies.length - replaced };
     })();
+    // Which rows the conditions kept is known to SQLite alone: read them afresh.
+    this.users.clear();
+    this.movieFeatures.clear();
+    return result;
+  }
+
+  /** Another connection committed (a second process on the same data folder): the caches may be stale. */
+  private dropIfChangedElsewhere(): void {
+    const version = this.db.pragma('data_version', { simple: true }) as number;
+    if (version === this.dataVersion) return;
+    this.dataVersion = version;
+    this.users.clear();
+    this.movieFeatures.clear();
+    this.genres.clear();
   }
 
   private global(): GlobalStats {
@@ -168,4 +210,28 @@ function toRating(row: RatingRow): RatingEvent {
     eventTime: row.event_time,
     eventId: row.event_id,
   };
+}
+
+/** A map that forgets its oldest entries beyond `capacity`. */
+class BoundedCache<K, V> {
+  private readonly map = new Map<K, V>();
+
+  constructor(private readonly capacity: number) {}
+
+  getOrLoad(key: K, load: () => V): V {
+    if (this.map.has(key)) return this.map.get(key) as V;
+    const value = load();
+    this.set(key, value);
+    return value;
+  }
+
+  set(key: K, value: V): void {
+    this.map.delete(key);
+    this.map.set(key, value);
+    if (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value as K);
+  }
+
+  clear(): void {
+    this.map.clear();
+  }
 }
