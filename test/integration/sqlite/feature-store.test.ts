@@ -1,7 +1,56 @@
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { applyRatings } from '../../../lambdas/core/features';
+import type { FeatureStore } from '../../../lambdas/core/ports';
+import { openDatabase, type Db } from '../../../local/sqlite/database';
 import { SqliteFeatureStore } from '../../../local/sqlite/sqlite-feature-store';
 import { describeFeatureStoreContract } from '../../helpers/feature-store-contract';
 import { useDatabase } from '../../helpers/local-stores';
+import { useTempDir } from '../../helpers/temp-dir';
 
 const database = useDatabase();
 
 describeFeatureStoreContract('SqliteFeatureStore (a database file)', async () => new SqliteFeatureStore(database()));
+
+describe('SqliteFeatureStore caches', () => {
+  const tempDir = useTempDir();
+  const open: Db[] = [];
+  afterEach(() => open.splice(0).forEach((db) => db.close()));
+
+  async function rate(store: FeatureStore, userId: number, movieId: number, rating: number, time: number): Promise<void> {
+    const keys = { userIds: [userId], movieIds: [movieId], pairs: [{ userId, movieId }] };
+    const { changes } = applyRatings(await store.readSnapshot(keys), [{ eventId: `e${time}`, userId, movieId, rating, eventTime: time }], time);
+    await store.writeChanges(changes);
+  }
+
+  it('sees what another connection committed (a second process on the same data folder)', async () => {
+    const file = join(tempDir(), 'movierec.db');
+    const [a, b] = [openDatabase(file), openDatabase(file)];
+    open.push(a, b);
+    const [first, second] = [new SqliteFeatureStore(a), new SqliteFeatureStore(b)];
+    await first.upsertMovies([{ movieId: 10, title: 'Ten', genres: ['Drama'] }]);
+    await rate(first, 1, 10, 4, 1000);
+    // The second process changes the user and the catalog...
+    await second.upsertMovies([{ movieId: 10, title: 'Ten', genres: ['Comedy'] }]);
+    await rate(second, 1, 11, 2, 2000);
+    // ...and the first, which has both cached, reads the new state.
+    const snapshot = await first.readSnapshot({ userIds: [1], movieIds: [10], pairs: [] });
+    expect(snapshot.users.get(1)).toMatchObject({ ratingCount: 2, ratingSum: 6 });
+    expect(snapshot.genres.get(10)).toEqual(['Comedy']);
+    await rate(first, 1, 12, 5, 3000);
+    expect((await second.getUserProfile(1))?.features).toMatchObject({ ratingCount: 3, ratingSum: 11 });
+  });
+
+  it('keeps no change of a batch whose write failed', async () => {
+    const db = openDatabase(join(tempDir(), 'movierec.db'));
+    open.push(db);
+    const store = new SqliteFeatureStore(db);
+    await rate(store, 1, 10, 4, 1000);
+    const keys = { userIds: [1], movieIds: [11], pairs: [{ userId: 1, movieId: 11 }] };
+    const { changes } = applyRatings(await store.readSnapshot(keys), [{ eventId: 'x', userId: 1, movieId: 11, rating: 5, eventTime: 2000 }], 2000);
+    db.exec("CREATE TRIGGER fail BEFORE INSERT ON movie_features BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+    await expect(store.writeChanges(changes)).rejects.toThrow('disk full');
+    db.exec('DROP TRIGGER fail');
+    expect((await store.readSnapshot(keys)).users.get(1)).toMatchObject({ ratingCount: 1, ratingSum: 4 });
+  });
+});
