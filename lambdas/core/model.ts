@@ -119,6 +119,13 @@ export interface ModelIndex {
   neighbourStart: Int32Array;
   neighbourSlots: Int32Array;
   neighbourScores: Float64Array;
+  /** Popularity of the movie in each slot, scaled to [0, 1]. */
+  slotPopularity: Float64Array;
+  /**
+   * Per-slot working memory of a recommendation, zero between calls: requests are synchronous,
+   * so one set serves them all and a request allocates nothing in proportion to the catalog.
+   */
+  scratch: { state: Uint8Array; cf: Float64Array; cfSource: Int32Array };
   popular: readonly number[];
   popularByGenre: ReadonlyMap<string, readonly number[]>;
   /** Every genre of the catalog, for validating a genre filter. */
@@ -150,6 +157,7 @@ export function indexModel(model: Model): ModelIndex {
       neighbourScores[j++] = n.score;
     }
   });
+  const maxLogCount = Math.log1p(top === undefined ? 0 : (movies.get(top)?.ratingCount ?? 0));
   return {
     version: model.manifest.version,
     movies,
@@ -159,9 +167,11 @@ export function indexModel(model: Model): ModelIndex {
     neighbourStart,
     neighbourSlots,
     neighbourScores,
+    slotPopularity: Float64Array.from(slotMovies, (m) => (maxLogCount > 0 ? Math.log1p(m.ratingCount) / maxLogCount : 0)),
+    scratch: { state: new Uint8Array(slotMovies.length), cf: new Float64Array(slotMovies.length), cfSource: new Int32Array(slotMovies.length) },
     popular: model.popular,
     popularByGenre: model.popularByGenre,
     genres: new Set(model.movies.flatMap((m) => m.genres)),
-    maxLogCount: Math.log1p(top === undefined ? 0 : (movies.get(top)?.ratingCount ?? 0)),
+    maxLogCount,
   };
 }

@@ -54,25 +54,41 @@ export function recommendForUser(
   user: UserInput | undefined,
   options: RecommendOptions,
 ): Recommendation[] {
+  const { state, cf, cfSource } = model.scratch;
+  // Every slot written below, to zero again at the end.
+  const touched: number[] = [];
+  try {
+    return rank(model, user, options, touched);
+  } finally {
+    for (const slot of touched) {
+      state[slot] = 0;
+      cf[slot] = 0;
+      cfSource[slot] = 0;
+    }
+  }
+}
+
+function rank(model: ModelIndex, user: UserInput | undefined, options: RecommendOptions, touched: number[]): Recommendation[] {
   const ratings = user?.ratings ?? [];
-  const n = model.slotMovies.length;
-  // 0: not a candidate, 1: candidate, 2: excluded (rated, or not of the asked genre).
-  const state = new Uint8Array(n);
+  // state: 0 not a candidate, 1 candidate, 2 excluded (rated, or not of the asked genre).
+  const { state, cf, cfSource } = model.scratch;
   for (const r of ratings) {
     const slot = model.slots.get(r.movieId);
-    if (slot !== undefined) state[slot] = 2;
+    if (slot !== undefined && state[slot] !== 2) {
+      state[slot] = 2;
+      touched.push(slot);
+    }
   }
   const excluded = (slot: number): boolean => {
     if (state[slot] === 2) return true;
     if (options.genre !== undefined && state[slot] === 0 && !model.slotMovies[slot]!.genres.includes(options.genre)) {
       state[slot] = 2;
+      touched.push(slot);
       return true;
     }
     return false;
   };
 
-  const cf = new Float64Array(n);
-  const cfSource = new Int32Array(n);
   const candidates: number[] = [];
   const { neighbourStart, neighbourSlots, neighbourScores } = model;
   for (const r of cfSources(ratings)) {
@@ -86,6 +102,7 @@ export function recommendForUser(
       const contribution = liking * neighbourScores[j]!;
       if (state[t] === 0) {
         state[t] = 1;
+        touched.push(t);
         candidates.push(t);
         cf[t] = contribution;
         cfSource[t] = r.movieId;
@@ -110,6 +127,7 @@ export function recommendForUser(
       taken++;
       if (state[slot] === 0) {
         state[slot] = 1;
+        touched.push(slot);
         candidates.push(slot);
       }
     }
@@ -123,33 +141,36 @@ export function recommendForUser(
     genre: affinity.size > 0 ? BLEND.genre * ramp : 0,
     popularity: BLEND.popularity,
   };
-  const parts = (slot: number): Record<Signal, number> => {
-    const movie = model.slotMovies[slot]!;
-    return {
-      cf: maxCf > 0 ? (weights.cf * cf[slot]!) / maxCf : 0,
-      genre: weights.genre * bestGenre(movie, affinity)[1],
-      popularity: weights.popularity * popularity(model, movie),
-    };
-  };
+  const parts = (slot: number): Record<Signal, number> => ({
+    cf: maxCf > 0 ? (weights.cf * cf[slot]!) / maxCf : 0,
+    genre: weights.genre * bestGenre(model.slotMovies[slot]!, affinity)[1],
+    popularity: weights.popularity * model.slotPopularity[slot]!,
+  });
 
-  // The best `limit`, best first; ties by movie id.
-  const best: { slot: number; score: number }[] = [];
-  const before = (a: { slot: number; score: number }, b: { slot: number; score: number }) =>
-    b.score - a.score || model.slotMovies[a.slot]!.movieId - model.slotMovies[b.slot]!.movieId;
+  // The best `limit`, best first; ties by movie id. Scores are summed in the order `parts` lists them.
+  const bestSlots: number[] = [];
+  const bestScores: number[] = [];
+  const before = (score: number, slot: number, i: number) =>
+    score > bestScores[i]! || (score === bestScores[i] && model.slotMovies[slot]!.movieId < model.slotMovies[bestSlots[i]!]!.movieId);
   for (const slot of candidates) {
-    const p = parts(slot);
-    const entry = { slot, score: p.cf + p.genre + p.popularity };
-    if (best.length === options.limit && before(entry, best[best.length - 1]!) >= 0) continue;
-    let i = best.length;
-    while (i > 0 && before(entry, best[i - 1]!) < 0) i--;
-    best.splice(i, 0, entry);
-    if (best.length > options.limit) best.pop();
+    const cfPart = maxCf > 0 ? (weights.cf * cf[slot]!) / maxCf : 0;
+    const score = cfPart + weights.genre * genreScore(model.slotMovies[slot]!, affinity) + weights.popularity * model.slotPopularity[slot]!;
+    const last = bestSlots.length - 1;
+    if (bestSlots.length === options.limit && !before(score, slot, last)) continue;
+    let i = bestSlots.length;
+    while (i > 0 && before(score, slot, i - 1)) i--;
+    bestSlots.splice(i, 0, slot);
+    bestScores.splice(i, 0, score);
+    if (bestSlots.length > options.limit) {
+      bestSlots.pop();
+      bestScores.pop();
+    }
   }
 
-  return best.map(({ slot, score }) => {
+  return bestSlots.map((slot, i) => {
     const movie = model.slotMovies[slot]!;
     const p = parts(slot);
-    const [genre, genreScore] = bestGenre(movie, affinity);
+    const [genre, genreScoreOfMovie] = bestGenre(movie, affinity);
     const top = (Object.keys(p) as Signal[]).reduce((a, b) => (p[b] > p[a] ? b : a));
     const reason =
       top === 'cf'
@@ -158,10 +179,10 @@ export function recommendForUser(
           ? `because you like ${genre}`
           : options.genre
             ? `popular in ${options.genre}`
-            : genre && genreScore > 0
+            : genre && genreScoreOfMovie > 0
               ? `popular in ${genre}`
               : 'popular overall';
-    return item(movie, score, reason);
+    return item(movie, bestScores[i]!, reason);
   });
 }
 
@@ -220,6 +241,16 @@ export function genreAffinity(features: UserFeatures): Map<string, number> {
   return raw;
 }
 
+/** The affinity of the movie's best-liked genre, without allocating. */
+function genreScore(movie: ModelMovie, affinity: ReadonlyMap<string, number>): number {
+  let score = 0;
+  for (const g of movie.genres) {
+    const a = affinity.get(g) ?? 0;
+    if (a > score) score = a;
+  }
+  return score;
+}
+
 function bestGenre(movie: ModelMovie, affinity: ReadonlyMap<string, number>): [string | undefined, number] {
   let best: string | undefined;
   let score = 0;
@@ -228,10 +259,6 @@ function bestGenre(movie: ModelMovie, affinity: ReadonlyMap<string, number>): [s
     if (a > score) [best, score] = [g, a];
   }
   return [best, score];
-}
-
-function popularity(model: ModelIndex, movie: ModelMovie): number {
-  return model.maxLogCount > 0 ? Math.log1p(movie.ratingCount) / model.maxLogCount : 0;
 }
 
 function titleOf(model: ModelIndex, movieId: number): string {

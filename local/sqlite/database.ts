@@ -161,6 +161,21 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (topic, partition)
   ) WITHOUT ROWID;
   `,
+  // The model's neighbours as one row per movie (JSON arrays in rank order): loading 10,000
+  // movies' lists is 10,000 rows, not two million.
+  `
+  CREATE TABLE gold_neighbour_lists (
+    dt TEXT NOT NULL,
+    movie_id INTEGER NOT NULL,
+    neighbour_ids TEXT NOT NULL, -- JSON array, best first
+    scores TEXT NOT NULL,        -- JSON array, the same order
+    PRIMARY KEY (dt, movie_id)
+  ) WITHOUT ROWID;
+  INSERT INTO gold_neighbour_lists (dt, movie_id, neighbour_ids, scores)
+    SELECT dt, movie_id, json_group_array(neighbour_id ORDER BY rank), json_group_array(score ORDER BY rank)
+    FROM gold_item_neighbours GROUP BY dt, movie_id;
+  DROP TABLE gold_item_neighbours;
+  `,
 ];
 
 export function openDatabase(file: string): Db {

@@ -1,13 +1,14 @@
 /**
- * Gold in SQLite: the model of each batch date in the gold_* tables (the lake's Parquet layout),
- * and the version pointer that readers follow. Writing a date replaces it whole, in one transaction.
+ * Gold in SQLite: the model of each batch date in the gold_* tables (the lake's layout, but for
+ * neighbours, kept as one list per movie so that a model loads in a fraction of a second), and the
+ * version pointer that readers follow. Writing a date replaces it whole, in one transaction.
  */
 import type { Neighbour } from '../../lambdas/core/item-neighbours';
 import type { Model, ModelManifest } from '../../lambdas/core/model';
 import type { ModelStore } from '../../lambdas/core/ports';
 import type { Db } from './database';
 
-const GOLD_TABLES = ['gold_item_neighbours', 'gold_popularity', 'gold_movies', 'gold_manifest'] as const;
+const GOLD_TABLES = ['gold_neighbour_lists', 'gold_popularity', 'gold_movies', 'gold_manifest'] as const;
 /** The overall ranking's genre in gold_popularity. */
 const OVERALL = '';
 
@@ -23,17 +24,15 @@ export class SqliteModelStore implements ModelStore {
       movies: db.prepare<[string], { movie_id: number; title: string; genres: string; rating_count: number }>(
         'SELECT movie_id, title, genres, rating_count FROM gold_movies WHERE dt = ? ORDER BY movie_id',
       ),
-      neighbours: db.prepare<[string], [number, number, number]>(
-        'SELECT movie_id, neighbour_id, score FROM gold_item_neighbours WHERE dt = ? ORDER BY movie_id, rank',
+      neighbours: db.prepare<[string], [number, string, string]>(
+        'SELECT movie_id, neighbour_ids, scores FROM gold_neighbour_lists WHERE dt = ? ORDER BY movie_id',
       ),
       popularity: db.prepare<[string], [string, number]>(
         'SELECT genre, movie_id FROM gold_popularity WHERE dt = ? ORDER BY genre, rank',
       ),
       insertManifest: db.prepare('INSERT INTO gold_manifest (dt, version, manifest) VALUES (?, ?, ?)'),
       insertMovie: db.prepare('INSERT INTO gold_movies (dt, movie_id, title, genres, rating_count) VALUES (?, ?, ?, ?, ?)'),
-      insertNeighbour: db.prepare(
-        'INSERT INTO gold_item_neighbours (dt, movie_id, rank, neighbour_id, score) VALUES (?, ?, ?, ?, ?)',
-      ),
+      insertNeighbours: db.prepare('INSERT INTO gold_neighbour_lists (dt, movie_id, neighbour_ids, scores) VALUES (?, ?, ?, ?)'),
       insertPopularity: db.prepare('INSERT INTO gold_popularity (dt, genre, rank, movie_id) VALUES (?, ?, ?, ?)'),
       movePointer: db.prepare(
         'INSERT INTO model_pointer (id, version) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version',
@@ -60,12 +59,12 @@ export class SqliteModelStore implements ModelStore {
         ratingCount: r.rating_count,
       }));
       const neighbours = new Map<number, Neighbour[]>();
-      for (const [movieId, neighbourId, score] of this.stmt.neighbours.raw().iterate(row.dt) as IterableIterator<
-        [number, number, number]
-      >) {
-        let list = neighbours.get(movieId);
-        if (!list) neighbours.set(movieId, (list = []));
-        list.push({ movieId: neighbourId, score });
+      for (const [movieId, ids, scores] of this.stmt.neighbours.raw().all(row.dt) as [number, string, string][]) {
+        const scoreList = JSON.parse(scores) as number[];
+        neighbours.set(
+          movieId,
+          (JSON.parse(ids) as number[]).map((id, rank) => ({ movieId: id, score: scoreList[rank]! })),
+        );
       }
       const manifest = JSON.parse(row.manifest) as ModelManifest;
       const popular: number[] = [];
@@ -92,7 +91,7 @@ export class SqliteModelStore implements ModelStore {
       this.stmt.insertManifest.run(dt, model.manifest.version, JSON.stringify(model.manifest));
       for (const m of model.movies) this.stmt.insertMovie.run(dt, m.movieId, m.title, JSON.stringify(m.genres), m.ratingCount);
       for (const [movieId, list] of model.neighbours) {
-        list.forEach((n, rank) => this.stmt.insertNeighbour.run(dt, movieId, rank, n.movieId, n.score));
+        this.stmt.insertNeighbours.run(dt, movieId, JSON.stringify(list.map((n) => n.movieId)), JSON.stringify(list.map((n) => n.score)));
       }
       model.popular.forEach((movieId, rank) => this.stmt.insertPopularity.run(dt, OVERALL, rank, movieId));
       for (const [genre, list] of model.popularByGenre) {

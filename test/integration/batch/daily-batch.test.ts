@@ -43,7 +43,7 @@ const OUTPUT_TABLES = [
   'silver_movie_features',
   'gold_manifest',
   'gold_movies',
-  'gold_item_neighbours',
+  'gold_neighbour_lists',
   'gold_popularity',
 ];
 

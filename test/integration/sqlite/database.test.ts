@@ -2,6 +2,8 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MIGRATIONS, openDatabase, schemaVersion } from '../../../local/sqlite/database';
+import { SqliteModelStore } from '../../../local/sqlite/sqlite-model-store';
+import { demoModel } from '../../helpers/model-store-contract';
 import { useTempDir } from '../../helpers/temp-dir';
 
 describe('openDatabase', () => {
@@ -33,5 +35,31 @@ describe('openDatabase', () => {
     raw.pragma(`user_version = ${MIGRATIONS.length + 1}`);
     raw.close();
     expect(() => openDatabase(file)).toThrow(/newer than this movierec/);
+  });
+
+  it("moves a version 1 database's neighbours to one list per movie, and the model loads the same", async () => {
+    const file = join(tempDir(), 'movierec.db');
+    const model = demoModel('2026-11-24');
+    const v1 = new Database(file);
+    v1.exec(MIGRATIONS[0]!);
+    v1.pragma('user_version = 1');
+    const dt = model.manifest.date;
+    v1.prepare('INSERT INTO gold_manifest (dt, version, manifest) VALUES (?, ?, ?)').run(dt, model.manifest.version, JSON.stringify(model.manifest));
+    const movie = v1.prepare('INSERT INTO gold_movies (dt, movie_id, title, genres, rating_count) VALUES (?, ?, ?, ?, ?)');
+    for (const m of model.movies) movie.run(dt, m.movieId, m.title, JSON.stringify(m.genres), m.ratingCount);
+    const neighbour = v1.prepare('INSERT INTO gold_item_neighbours (dt, movie_id, rank, neighbour_id, score) VALUES (?, ?, ?, ?, ?)');
+    for (const [id, list] of model.neighbours) list.forEach((n, rank) => neighbour.run(dt, id, rank, n.movieId, n.score));
+    const popularity = v1.prepare('INSERT INTO gold_popularity (dt, genre, rank, movie_id) VALUES (?, ?, ?, ?)');
+    model.popular.forEach((id, rank) => popularity.run(dt, '', rank, id));
+    for (const [genre, list] of model.popularByGenre) list.forEach((id, rank) => popularity.run(dt, genre, rank, id));
+    v1.prepare('INSERT INTO model_pointer (id, version) VALUES (1, ?)').run(model.manifest.version);
+    v1.close();
+
+    const db = openDatabase(file);
+    expect(schemaVersion(db)).toBe(MIGRATIONS.length);
+    const store = new SqliteModelStore(db);
+    expect(await store.activeVersion()).toBe(model.manifest.version);
+    expect(await store.load(model.manifest.version)).toEqual(model);
+    db.close();
   });
 });
