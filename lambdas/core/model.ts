@@ -121,11 +121,15 @@ export interface ModelIndex {
   neighbourScores: Float64Array;
   /** Popularity of the movie in each slot, scaled to [0, 1]. */
   slotPopularity: Float64Array;
+  /** The catalog's genres by number, and each slot's genre numbers at [slotGenreStart[s], slotGenreStart[s + 1]). */
+  genreNames: readonly string[];
+  slotGenreStart: Int32Array;
+  slotGenres: Int32Array;
   /**
    * Per-slot working memory of a recommendation, zero between calls: requests are synchronous,
    * so one set serves them all and a request allocates nothing in proportion to the catalog.
    */
-  scratch: { state: Uint8Array; cf: Float64Array; cfSource: Int32Array };
+  scratch: { state: Uint8Array; cf: Float64Array; cfBest: Float64Array; cfSource: Int32Array };
   popular: readonly number[];
   popularByGenre: ReadonlyMap<string, readonly number[]>;
   /** Every genre of the catalog, for validating a genre filter. */
@@ -158,6 +162,11 @@ export function indexModel(model: Model): ModelIndex {
     }
   });
   const maxLogCount = Math.log1p(top === undefined ? 0 : (movies.get(top)?.ratingCount ?? 0));
+  const genreNames = [...new Set(slotMovies.flatMap((m) => m.genres))].sort();
+  const genreNumber = new Map(genreNames.map((g, i) => [g, i]));
+  const slotGenreStart = new Int32Array(slotMovies.length + 1);
+  slotMovies.forEach((m, i) => (slotGenreStart[i + 1] = slotGenreStart[i]! + m.genres.length));
+  const slotGenres = Int32Array.from(slotMovies.flatMap((m) => m.genres.map((g) => genreNumber.get(g)!)));
   return {
     version: model.manifest.version,
     movies,
@@ -167,11 +176,19 @@ export function indexModel(model: Model): ModelIndex {
     neighbourStart,
     neighbourSlots,
     neighbourScores,
+    genreNames,
+    slotGenreStart,
+    slotGenres,
     slotPopularity: Float64Array.from(slotMovies, (m) => (maxLogCount > 0 ? Math.log1p(m.ratingCount) / maxLogCount : 0)),
-    scratch: { state: new Uint8Array(slotMovies.length), cf: new Float64Array(slotMovies.length), cfSource: new Int32Array(slotMovies.length) },
+    scratch: {
+      state: new Uint8Array(slotMovies.length),
+      cf: new Float64Array(slotMovies.length),
+      cfBest: new Float64Array(slotMovies.length),
+      cfSource: new Int32Array(slotMovies.length),
+    },
     popular: model.popular,
     popularByGenre: model.popularByGenre,
-    genres: new Set(model.movies.flatMap((m) => m.genres)),
+    genres: new Set(genreNames),
     maxLogCount,
   };
 }

@@ -54,7 +54,7 @@ export function recommendForUser(
   user: UserInput | undefined,
   options: RecommendOptions,
 ): Recommendation[] {
-  const { state, cf, cfSource } = model.scratch;
+  const { state, cf, cfBest, cfSource } = model.scratch;
   // Every slot written below, to zero again at the end.
   const touched: number[] = [];
   try {
@@ -63,6 +63,7 @@ export function recommendForUser(
     for (const slot of touched) {
       state[slot] = 0;
       cf[slot] = 0;
+      cfBest[slot] = 0;
       cfSource[slot] = 0;
     }
   }
@@ -71,7 +72,7 @@ export function recommendForUser(
 function rank(model: ModelIndex, user: UserInput | undefined, options: RecommendOptions, touched: number[]): Recommendation[] {
   const ratings = user?.ratings ?? [];
   // state: 0 not a candidate, 1 candidate, 2 excluded (rated, or not of the asked genre).
-  const { state, cf, cfSource } = model.scratch;
+  const { state, cf, cfBest, cfSource } = model.scratch;
   for (const r of ratings) {
     const slot = model.slots.get(r.movieId);
     if (slot !== undefined && state[slot] !== 2) {
@@ -79,9 +80,10 @@ function rank(model: ModelIndex, user: UserInput | undefined, options: Recommend
       touched.push(slot);
     }
   }
+  const { genre } = options;
   const excluded = (slot: number): boolean => {
     if (state[slot] === 2) return true;
-    if (options.genre !== undefined && state[slot] === 0 && !model.slotMovies[slot]!.genres.includes(options.genre)) {
+    if (genre !== undefined && state[slot] === 0 && !model.slotMovies[slot]!.genres.includes(genre)) {
       state[slot] = 2;
       touched.push(slot);
       return true;
@@ -96,19 +98,20 @@ function rank(model: ModelIndex, user: UserInput | undefined, options: Recommend
     if (liking <= 0) continue;
     const from = model.slots.get(r.movieId);
     if (from === undefined) continue;
-    for (let j = neighbourStart[from]!; j < neighbourStart[from + 1]!; j++) {
+    for (let j = neighbourStart[from]!, end = neighbourStart[from + 1]!; j < end; j++) {
       const t = neighbourSlots[j]!;
-      if (excluded(t)) continue;
+      if (state[t] === 2 || (genre !== undefined && excluded(t))) continue;
       const contribution = liking * neighbourScores[j]!;
       if (state[t] === 0) {
         state[t] = 1;
         touched.push(t);
         candidates.push(t);
-        cf[t] = contribution;
+      }
+      cf[t]! += contribution;
+      // The reason names the rated movie that contributed most (ties: the lower id), whatever the ratings' order.
+      if (contribution > cfBest[t]! || (contribution === cfBest[t] && r.movieId < cfSource[t]!)) {
+        cfBest[t] = contribution;
         cfSource[t] = r.movieId;
-      } else {
-        if (contribution > cf[t]!) cfSource[t] = r.movieId;
-        cf[t]! += contribution;
       }
     }
   }
@@ -152,9 +155,17 @@ function rank(model: ModelIndex, user: UserInput | undefined, options: Recommend
   const bestScores: number[] = [];
   const before = (score: number, slot: number, i: number) =>
     score > bestScores[i]! || (score === bestScores[i] && model.slotMovies[slot]!.movieId < model.slotMovies[bestSlots[i]!]!.movieId);
+  // Affinity by genre number, and each candidate's best: no lookups by name in the loop.
+  const affinityOf = Float64Array.from(model.genreNames, (g) => affinity.get(g) ?? 0);
+  const { slotGenreStart, slotGenres } = model;
   for (const slot of candidates) {
     const cfPart = maxCf > 0 ? (weights.cf * cf[slot]!) / maxCf : 0;
-    const score = cfPart + weights.genre * genreScore(model.slotMovies[slot]!, affinity) + weights.popularity * model.slotPopularity[slot]!;
+    let genreScore = 0;
+    for (let k = slotGenreStart[slot]!, end = slotGenreStart[slot + 1]!; k < end; k++) {
+      const a = affinityOf[slotGenres[k]!]!;
+      if (a > genreScore) genreScore = a;
+    }
+    const score = cfPart + weights.genre * genreScore + weights.popularity * model.slotPopularity[slot]!;
     const last = bestSlots.length - 1;
     if (bestSlots.length === options.limit && !before(score, slot, last)) continue;
     let i = bestSlots.length;
@@ -189,7 +200,10 @@ function rank(model: ModelIndex, user: UserInput | undefined, options: Recommend
 /** The ratings whose neighbours are candidates: a heavy rater's latest CF_SOURCES. */
 function cfSources(ratings: readonly RatingEvent[]): readonly RatingEvent[] {
   if (ratings.length <= CF_SOURCES) return ratings;
-  return [...ratings].sort((a, b) => b.eventTime - a.eventTime || a.movieId - b.movieId).slice(0, CF_SOURCES);
+  const latestFirst = (a: RatingEvent, b: RatingEvent) => b.eventTime - a.eventTime || a.movieId - b.movieId;
+  // A store that reads them latest first spares the sort.
+  const sorted = ratings.every((r, i) => i === 0 || latestFirst(ratings[i - 1]!, r) <= 0);
+  return (sorted ? ratings : [...ratings].sort(latestFirst)).slice(0, CF_SOURCES);
 }
 
 /**
@@ -239,16 +253,6 @@ export function genreAffinity(features: UserFeatures): Map<string, number> {
   const max = Math.max(0, ...raw.values());
   for (const [g, v] of raw) raw.set(g, v / max);
   return raw;
-}
-
-/** The affinity of the movie's best-liked genre, without allocating. */
-function genreScore(movie: ModelMovie, affinity: ReadonlyMap<string, number>): number {
-  let score = 0;
-  for (const g of movie.genres) {
-    const a = affinity.get(g) ?? 0;
-    if (a > score) score = a;
-  }
-  return score;
 }
 
 function bestGenre(movie: ModelMovie, affinity: ReadonlyMap<string, number>): [string | undefined, number] {

@@ -44,7 +44,10 @@ export class SqliteFeatureStore implements FeatureStore {
       movieFeatures: db.prepare<[number], MovieFeatureRow>('SELECT * FROM movie_features WHERE movie_id = ?'),
       movie: db.prepare<[number], MovieRow>('SELECT * FROM movies WHERE movie_id = ?'),
       rating: db.prepare<[number, number], RatingRow>('SELECT * FROM ratings WHERE user_id = ? AND movie_id = ?'),
-      userRatings: db.prepare<[number], RatingRow>('SELECT * FROM ratings WHERE user_id = ? ORDER BY movie_id'),
+      // Latest first: the order in which recommendations take a heavy rater's ratings.
+      userRatings: db.prepare<[number], [number, number, number, number, string]>(
+        'SELECT user_id, movie_id, rating, event_time, event_id FROM ratings WHERE user_id = ? ORDER BY event_time DESC, movie_id',
+      ),
       global: db.prepare<[], { rating_count: number; rating_sum: number }>(
         'SELECT rating_count, rating_sum FROM global_stats WHERE id = 1',
       ),
@@ -150,7 +153,10 @@ export class SqliteFeatureStore implements FeatureStore {
     return this.db.transaction((): UserProfile | undefined => {
       const row = this.stmt.user.get(userId);
       if (!row) return undefined;
-      return { features: toUser(row), ratings: this.stmt.userRatings.all(userId).map(toRating) };
+      const ratings = (this.stmt.userRatings.raw().all(userId) as [number, number, number, number, string][]).map(
+        ([userId, movieId, rating, eventTime, eventId]): RatingEvent => ({ userId, movieId, rating, eventTime, eventId }),
+      );
+      return { features: toUser(row), ratings };
     })();
   }
 

@@ -45,6 +45,13 @@ function user(ratings: [number, number][], genres: UserFeatures['genres'] = {}):
 }
 
 describe('recommendForUser', () => {
+  it('names the rated movie that contributed most, whatever order the ratings come in', () => {
+    const shared = indexModel({ ...model, neighbours: new Map([[1, [{ movieId: 6, score: 0.2 }]], [3, [{ movieId: 6, score: 0.9 }]]]) });
+    for (const ratings of [[[1, 5], [3, 4]], [[3, 4], [1, 5]]] as [number, number][][]) {
+      expect(recommendForUser(shared, user(ratings), { limit: 1 })[0]).toMatchObject({ movieId: 6, reason: 'similar to Movie 3' });
+    }
+  });
+
   it("takes collaborative candidates from a heavy rater's latest ratings only", () => {
     // Movie 1 (whose neighbours are 4 and 2) rated first, then CF_SOURCES ratings of movies without neighbours.
     const filler = Array.from({ length: CF_SOURCES }, (_, i): [number, number] => [1000 + i, 4]);
