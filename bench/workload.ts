@@ -6,7 +6,7 @@
  */
 import { DEMO_GENRES } from '../local/demo-data';
 import type { Movie } from '../lambdas/core/movie';
-import { seededRandom } from '../lambdas/core/random';
+import { seededRandom, weightedSampler } from '../lambdas/core/random';
 
 export interface Preset {
   users: number;
@@ -47,11 +47,11 @@ export function generateWorkload(preset: Preset, seed = 42, start = WORKLOAD_STA
     movies.push({ movieId: id, title: `Movie ${id}`, genres: [...genres].sort(), quality: rnd.normal() * 0.6 });
     popularity[id - 1] = 1 / Math.pow(rnd.int(1, preset.movies), 0.8);
   }
-  const everyone = sampler(movies.map((m) => m.movieId), popularity);
+  const everyone = weightedSampler(movies.map((m) => m.movieId), (id) => popularity[id - 1]!);
   const byGenre = new Map(
     DEMO_GENRES.map((g) => {
       const ids = movies.filter((m) => m.genres.includes(g)).map((m) => m.movieId);
-      return [g as string, sampler(ids, Float64Array.from(ids, (id) => popularity[id - 1]!))];
+      return [g as string, weightedSampler(ids, (id) => popularity[id - 1]!)];
     }),
   );
 
@@ -72,7 +72,7 @@ export function generateWorkload(preset: Preset, seed = 42, start = WORKLOAD_STA
       const favourites = [rnd.pick(DEMO_GENRES), rnd.pick(DEMO_GENRES)];
       const seen = new Set<number>();
       for (let attempt = 0; seen.size < want && attempt < want * 20 && n < preset.ratings; attempt++) {
-        const movieId = rnd.float() < 0.85 ? byGenre.get(rnd.pick(favourites))!(rnd.float()) : everyone(rnd.float());
+        const movieId = (rnd.float() < 0.85 ? byGenre.get(rnd.pick(favourites))!(rnd.float()) : everyone(rnd.float()))!;
         if (seen.has(movieId)) continue;
         seen.add(movieId);
         const m = movies[movieId - 1]!;
@@ -119,22 +119,4 @@ function swap(a: Int32Array | Uint8Array, i: number, j: number): void {
   const t = a[i]!;
   a[i] = a[j]!;
   a[j] = t;
-}
-
-/** Draws an id with probability proportional to its weight, from a uniform number. */
-function sampler(ids: readonly number[], weights: Float64Array): (u: number) => number {
-  const cumulative = new Float64Array(ids.length);
-  let sum = 0;
-  for (let i = 0; i < ids.length; i++) cumulative[i] = sum += weights[i]!;
-  return (u) => {
-    const x = u * sum;
-    let lo = 0;
-    let hi = ids.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (cumulative[mid]! > x) hi = mid;
-      else lo = mid + 1;
-    }
-    return ids[lo]!;
-  };
 }

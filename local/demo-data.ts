@@ -6,7 +6,7 @@
  * malformed events are mixed in to show the quarantine at work.
  */
 import type { Movie } from '../lambdas/core/movie';
-import { seededRandom } from '../lambdas/core/random';
+import { seededRandom, weightedSampler } from '../lambdas/core/random';
 
 export const DEMO_SEED = 20261125;
 export const DEMO_GENRES = [
@@ -55,8 +55,8 @@ export function generateDemoData(options: { users?: number; movies?: number; see
 
   const start = Date.UTC(2026, 0, 1);
   const span = Date.UTC(2026, 10, 20) - start;
-  const everyone = sampler(movies);
-  const byGenre = new Map(DEMO_GENRES.map((g) => [g, sampler(movies.filter((m) => m.genres.includes(g)))]));
+  const everyone = weightedSampler(movies, (m) => m.weight);
+  const byGenre = new Map(DEMO_GENRES.map((g) => [g, weightedSampler(movies.filter((m) => m.genres.includes(g)), (m) => m.weight)]));
   const events: Record<string, unknown>[] = [];
   for (let userId = 1; userId <= nUsers; userId++) {
     const first = rnd.pick(DEMO_GENRES);
@@ -95,22 +95,4 @@ export function generateDemoData(options: { users?: number; movies?: number; see
   malformed.forEach((e, i) => events.splice(Math.floor(((i + 1) * events.length) / (malformed.length + 1)), 0, e));
 
   return { movies: movies.map(({ movieId, title, genres }) => ({ movieId, title, genres })), events };
-}
-
-/** Draws a movie with probability proportional to its popularity weight, from a uniform number. */
-function sampler<T extends { weight: number }>(items: readonly T[]): (u: number) => T | undefined {
-  const cumulative: number[] = [];
-  let total = 0;
-  for (const item of items) cumulative.push((total += item.weight));
-  return (u) => {
-    const x = u * total;
-    let lo = 0;
-    let hi = cumulative.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (cumulative[mid]! > x) hi = mid;
-      else lo = mid + 1;
-    }
-    return items[lo];
-  };
 }

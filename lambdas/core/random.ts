@@ -23,3 +23,21 @@ export function seededRandom(seed: number): Random {
     pick: (items) => items[uniformInt(rng, 0, items.length - 1)]!,
   };
 }
+
+/** Draws one of `items` with probability proportional to `weightOf(item)`, from a uniform number in [0, 1). */
+export function weightedSampler<T>(items: readonly T[], weightOf: (item: T) => number): (u: number) => T | undefined {
+  const cumulative = new Float64Array(items.length);
+  let total = 0;
+  items.forEach((item, i) => (cumulative[i] = total += weightOf(item)));
+  return (u) => {
+    const x = u * total;
+    let lo = 0;
+    let hi = items.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cumulative[mid]! > x) hi = mid;
+      else lo = mid + 1;
+    }
+    return items[lo];
+  };
+}
