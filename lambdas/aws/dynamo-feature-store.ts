@@ -206,8 +206,8 @@ export class DynamoFeatureStore implements FeatureStore {
           TableName: this.tables.users,
           Item: { userId: r.userId, movieId: r.movieId, rating: r.rating, eventTime: r.eventTime, eventId: r.eventId },
           ConditionExpression:
-            'attribute_not_exists(userId) OR eventTime < :time OR (eventTime = :time AND eventId < :id)',
-          ExpressionAttributeValues: { ':time': r.eventTime, ':id': r.eventId },
+            'attribute_not_exists(userId) OR eventTime < :time OR (eventTime = :time AND eventId < :id) OR (eventTime = :time AND eventId = :id AND rating < :rating)',
+          ExpressionAttributeValues: { ':time': r.eventTime, ':id': r.eventId, ':rating': r.rating },
         }),
       ),
     );

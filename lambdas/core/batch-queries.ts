@@ -11,13 +11,13 @@
 import { BAYES_PRIOR_WEIGHT, DEFAULT_GLOBAL_MEAN, RECENT_RATINGS } from './features';
 import type { BatchQuery } from './ports';
 
-/** Latest rating per (user, movie) by event time, ties by event id; a redelivered event counts once. */
+/** Latest rating per (user, movie) by event time, then event id, then rating (features.ts `isNewer`). */
 export const SILVER_RATINGS: BatchQuery = {
   target: 'silver_ratings',
   sqlite: `
     SELECT user_id, movie_id, rating, event_time, event_id FROM (
       SELECT b.user_id, b.movie_id, b.rating, b.event_time, b.event_id,
-             ROW_NUMBER() OVER (PARTITION BY b.user_id, b.movie_id ORDER BY b.event_time DESC, b.event_id DESC) AS rn
+             ROW_NUMBER() OVER (PARTITION BY b.user_id, b.movie_id ORDER BY b.event_time DESC, b.event_id DESC, b.rating DESC) AS rn
       FROM bronze_events b JOIN lake_objects o ON o.object_key = b.object_key
       WHERE o.area = 'events' AND o.dt <= :dt
     ) WHERE rn = 1
@@ -25,7 +25,7 @@ export const SILVER_RATINGS: BatchQuery = {
   athena: `
     SELECT user_id, movie_id, rating, event_time, event_id FROM (
       SELECT user_id, movie_id, rating, event_time, event_id,
-             row_number() OVER (PARTITION BY user_id, movie_id ORDER BY event_time DESC, event_id DESC) AS rn
+             row_number() OVER (PARTITION BY user_id, movie_id ORDER BY event_time DESC, event_id DESC, rating DESC) AS rn
       FROM bronze_events
       WHERE dt <= '{dt}'
     ) WHERE rn = 1

@@ -100,18 +100,26 @@ export function bayesianMean(count: number, sum: number, priorMean: number): num
   return (BAYES_PRIOR_WEIGHT * priorMean + sum) / (BAYES_PRIOR_WEIGHT + count);
 }
 
-/** True when `a` should replace `b` as the current rating of their (user, movie). */
+/**
+ * True when `a` should replace `b` as the current rating of their (user, movie): later event time,
+ * then greater event id, then greater rating. A total order, which the silver SQL and the stores'
+ * conditional writes follow too, so that every path keeps the same rating.
+ */
 export function isNewer(a: RatingEvent, b: RatingEvent): boolean {
-  return a.eventTime > b.eventTime || (a.eventTime === b.eventTime && a.eventId > b.eventId);
+  return (
+    a.eventTime > b.eventTime ||
+    (a.eventTime === b.eventTime && (a.eventId > b.eventId || (a.eventId === b.eventId && a.rating > b.rating)))
+  );
 }
 
 /**
- * True when `a` carries nothing new over the current rating `b`: the same event, or one with the
- * same time and value (a producer's resend without an event id gets a new offset, hence a new
- * derived id, but the same rating).
+ * True when `a` carries nothing new over the current rating `b`: the same time and value, as in a
+ * redelivery, or a producer's resend without an event id (a new offset, hence a new derived id).
+ * An event that reuses an id with another time or value is not a redelivery: it competes by
+ * `isNewer`, as it does in silver.
  */
 export function isSameRating(a: RatingEvent, b: RatingEvent): boolean {
-  return a.eventId === b.eventId || (a.eventTime === b.eventTime && a.rating === b.rating);
+  return a.eventTime === b.eventTime && a.rating === b.rating;
 }
 
 /** A movie's features after an increment: what a store writes for each MovieDelta. */

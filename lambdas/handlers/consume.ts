@@ -12,7 +12,7 @@ export interface ConsumeCounts {
   received: number;
   /** Changed a (user, movie) rating and the features. */
   applied: number;
-  /** Already reflected: the same event id was applied before (a redelivery). */
+  /** Already reflected: the rating held has the same time and value (a redelivery, or a resend). */
   duplicate: number;
   /** Older than the rating held for its (user, movie): kept in bronze, no effect online. */
   superseded: number;

@@ -56,7 +56,8 @@ export class SqliteFeatureStore implements FeatureStore {
          ON CONFLICT (user_id, movie_id) DO UPDATE SET
            rating = excluded.rating, event_time = excluded.event_time, event_id = excluded.event_id
          WHERE excluded.event_time > ratings.event_time
-            OR (excluded.event_time = ratings.event_time AND excluded.event_id > ratings.event_id)`,
+            OR (excluded.event_time = ratings.event_time AND excluded.event_id > ratings.event_id)
+            OR (excluded.event_time = ratings.event_time AND excluded.event_id = ratings.event_id AND excluded.rating > ratings.rating)`,
       ),
       upsertUser: db.prepare(
         `INSERT OR REPLACE INTO user_features (user_id, rating_count, rating_sum, last_active, recent, genres, updated_at)

@@ -107,6 +107,16 @@ describe('applyRatings', () => {
     expect(again.changes.ratings).toEqual([]);
   });
 
+  it('applies an event that reuses an id with another value and a later time, as silver does', () => {
+    const first = applyRatings(empty(), [ev('k', 7, 1, 4, 1000)], BATCH_TIME);
+    const reuse = applyRatings(merge(empty(), first.changes), [ev('k', 7, 1, 0.5, 2000)], BATCH_TIME);
+    expect(reuse.outcomes).toEqual(['applied']);
+    expect(reuse.changes.users[0]).toMatchObject({ ratingCount: 1, ratingSum: 0.5 });
+    expect(reuse.changes.ratings).toEqual([ev('k', 7, 1, 0.5, 2000)]);
+    // An older reuse of the id loses, as any older event does.
+    expect(applyRatings(merge(empty(), first.changes), [ev('k', 7, 1, 2, 500)], BATCH_TIME).outcomes).toEqual(['superseded']);
+  });
+
   it('counts a resend with a new id but the same time and value as a duplicate', () => {
     const first = applyRatings(empty(), [ev('user-events-0-1', 7, 1, 4, 1000)], BATCH_TIME);
     const again = applyRatings(merge(empty(), first.changes), [ev('user-events-0-9', 7, 1, 4, 1000)], BATCH_TIME);
