@@ -28,11 +28,25 @@ export function createHttpServer(deps: HttpServerDeps): Server {
       .then((result) => send(res, result));
   });
   server.keepAliveTimeout = 5_000;
+  // A request Node's parser refuses still gets a JSON answer, not a bare 400.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+    const body = JSON.stringify({ error: status === 431 ? 'request headers are too large' : 'malformed HTTP request' });
+    socket.end(
+      `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+        `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  });
   return server;
 }
 
 async function handle(req: IncomingMessage, deps: HttpServerDeps): Promise<HttpResult> {
-  const url = new URL(req.url ?? '/', 'http://localhost');
+  const url = requestUrl(req.url);
+  if (!url) {
+    req.resume();
+    return json(400, { error: 'the request target must be a path, like /users/1/recommendations' });
+  }
   const method = req.method ?? 'GET';
   if (url.pathname === '/events' || url.pathname === '/events/') {
     if (method !== 'POST') return json(405, { error: `method ${method} is not allowed`, allowed: ['POST'] }, { allow: 'POST' });
@@ -57,6 +71,17 @@ async function handle(req: IncomingMessage, deps: HttpServerDeps): Promise<HttpR
   req.resume();
   const query = url.search.startsWith('?') ? url.search.slice(1) : '';
   return deps.recommend({ rawPath: url.pathname, rawQueryString: query, requestContext: { http: { method } } });
+}
+
+/** The request's path and query; undefined for a target that is not a path ("*", "http://..."). */
+function requestUrl(target: string | undefined): URL | undefined {
+  if (!target?.startsWith('/')) return undefined;
+  try {
+    // Prefixed, not resolved against a base: "//x" is a path here, not a host.
+    return new URL(`http://localhost${target}`);
+  } catch {
+    return undefined;
+  }
 }
 
 async function readBody(req: IncomingMessage): Promise<string | HttpResult> {
