@@ -13,6 +13,7 @@ const PROJECT_ROOT = join(import.meta.dirname, '..', '..');
 
 export interface HttpServer {
   port: number;
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -40,6 +41,7 @@ export async function startServer(dataDir: string): Promise<HttpServer> {
   });
   return {
     port,
+    pid: child.pid!,
     stop: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve());
