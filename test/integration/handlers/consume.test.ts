@@ -113,6 +113,20 @@ describe('consume handler on SQLite', () => {
     expect(logger.lines.some((l) => l.level === 'warn' && l.message === 'records quarantined')).toBe(true);
   });
 
+  it('logs reasons and counts, never a payload, a key or a value', async () => {
+    const secret = 'card-4111111111111111';
+    await consume(
+      mskEvent([
+        mskRecord({ type: 'rating', user_id: 1, movie_id: 1, rating: 9, timestamp: 1, note: secret }, 1),
+        mskRecord(`{"password": "${secret}"`, 2),
+        mskRecord({ event_id: secret, type: 'rating', user_id: 1, movie_id: 2, rating: 4, timestamp: '2026-11-24T10:00:00Z' }, 3),
+      ]),
+    );
+    const logged = JSON.stringify(logger.lines);
+    expect(logged).toContain('records quarantined');
+    for (const form of [secret, Buffer.from(secret).toString('base64').slice(0, 16)]) expect(logged).not.toContain(form);
+  });
+
   it('accepts an empty batch', async () => {
     expect(await consume({ records: {} })).toEqual({ received: 0, applied: 0, duplicate: 0, superseded: 0, quarantined: 0 });
   });
