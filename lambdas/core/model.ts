@@ -134,8 +134,6 @@ export interface ModelIndex {
   popularByGenre: ReadonlyMap<string, readonly number[]>;
   /** Every genre of the catalog, for validating a genre filter. */
   genres: ReadonlySet<string>;
-  /** log(1 + ratings) of the most popular movie: scales popularity to [0, 1]. */
-  maxLogCount: number;
 }
 
 export function indexModel(model: Model): ModelIndex {
@@ -189,6 +187,5 @@ export function indexModel(model: Model): ModelIndex {
     popular: model.popular,
     popularByGenre: model.popularByGenre,
     genres: new Set(genreNames),
-    maxLogCount,
   };
 }
