@@ -17,7 +17,7 @@ export async function startDynamo(): Promise<LocalDynamo> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const client = dynaliteClient(endpoint);
   return {
     client,
     doc: DynamoDBDocumentClient.from(client),
@@ -30,6 +30,11 @@ export async function startDynamo(): Promise<LocalDynamo> {
       await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
     },
   };
+}
+
+/** A client for dynalite at `endpoint`. */
+export function dynaliteClient(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
 }
 
 /** Tables with the project's key schemas, named per role. */

@@ -17,15 +17,7 @@ export async function startS3(bucket = 'movierec-test'): Promise<LocalS3> {
   const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory });
   const { port } = await server.run();
   const endpoint = `http://127.0.0.1:${port}`;
-  const s3 = new S3Client({
-    endpoint,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-    // s3rver corrupts streamed uploads that carry checksums.
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  const s3 = s3rverClient(endpoint);
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   return {
     s3,
@@ -37,4 +29,17 @@ export async function startS3(bucket = 'movierec-test'): Promise<LocalS3> {
       rmSync(directory, { recursive: true, force: true });
     },
   };
+}
+
+/** A client for s3rver at `endpoint`: its credentials, path-style addressing, checksums only when required. */
+export function s3rverClient(endpoint: string): S3Client {
+  return new S3Client({
+    endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    // s3rver corrupts streamed uploads that carry checksums.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
 }

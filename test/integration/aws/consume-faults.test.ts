@@ -3,8 +3,8 @@
  * client): the consumer must fail the batch, so that Lambda delivers it again, and the redelivery
  * must end in the state of a run that never failed.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { MSKEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
@@ -15,8 +15,9 @@ import { createConsumeHandler } from '../../../lambdas/handlers/consume';
 import { generateDemoData } from '../../../local/demo-data';
 import { EmbeddedProducer, messageFor } from '../../../local/embedded-producer';
 import { openDatabase } from '../../../local/sqlite/database';
-import { createTables } from '../../helpers/dynalite';
+import { createTables, dynaliteClient } from '../../helpers/dynalite';
 import { useLocalAws } from '../../helpers/local-aws';
+import { s3rverClient } from '../../helpers/s3rver';
 import { recordingLogger } from '../../helpers/local-stores';
 
 const demo = generateDemoData({ users: 30, movies: 25, seed: 4 });
@@ -45,15 +46,8 @@ describe('consumer faults on the AWS adapters', () => {
     const tables = { users: `users-${tableSet}`, movies: `movies-${tableSet}` };
     const prefix = `run${tableSet++}/`;
     await createTables(dynamo, tables);
-    const s3c = new S3Client({
-      endpoint: s3.endpoint,
-      region: 'us-east-1',
-      forcePathStyle: true,
-      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    });
-    const ddb = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
+    const s3c = s3rverClient(s3.endpoint);
+    const ddb = dynaliteClient(dynamo.endpoint);
     if (fault) injectFault(fault.client === 's3' ? s3c : ddb, fault.command, fault.armed, fault.error);
     const features = new DynamoFeatureStore(DynamoDBDocumentClient.from(ddb), tables, { baseMs: 1 });
     await features.upsertMovies(demo.movies);

@@ -1,5 +1,5 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { DynamoFeatureStore } from '../../../lambdas/aws/dynamo-feature-store';
@@ -11,7 +11,9 @@ import { createRecommendHandler } from '../../../lambdas/handlers/recommend';
 import { generateDemoData } from '../../../local/demo-data';
 import { EmbeddedProducer, messageFor } from '../../../local/embedded-producer';
 import { openDatabase } from '../../../local/sqlite/database';
+import { dynaliteClient } from '../../helpers/dynalite';
 import { TABLES, useLocalAws } from '../../helpers/local-aws';
+import { s3rverClient } from '../../helpers/s3rver';
 import { recordingLogger } from '../../helpers/local-stores';
 
 const demo = generateDemoData({ users: 30, movies: 25, seed: 9 });
@@ -33,17 +35,8 @@ describe('the recommend path on AWS adapters (s3rver, dynalite)', () => {
 
   const clients = () => {
     const [s3, dynamo] = [servers.s3(), servers.dynamo()];
-    const ddb = counted(new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } }));
-    const s3c = counted(
-      new S3Client({
-        endpoint: s3.endpoint,
-        region: 'us-east-1',
-        forcePathStyle: true,
-        credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-        requestChecksumCalculation: 'WHEN_REQUIRED',
-        responseChecksumValidation: 'WHEN_REQUIRED',
-      }),
-    );
+    const ddb = counted(dynaliteClient(dynamo.endpoint));
+    const s3c = counted(s3rverClient(s3.endpoint));
     const doc = DynamoDBDocumentClient.from(ddb.client);
     return {
       features: new DynamoFeatureStore(doc, TABLES),
