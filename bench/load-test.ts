@@ -7,7 +7,6 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,7 +14,7 @@ import { seededRandom } from '../lambdas/core/random';
 import { openDatabase } from '../local/sqlite/database';
 import { DATABASE_FILE } from '../local/system';
 import { fillOnlineRatings, loadLake } from './measures/full-scale';
-import { CONNECTIONS, startServer } from './measures/http-load';
+import { CONNECTIONS, sendLoad, startServer } from './measures/http-load';
 import { percentile } from './stats';
 import { generateWorkload, PRESETS } from './workload';
 
@@ -29,13 +28,13 @@ const say = (line: string) => process.stderr.write(`${line}\n`);
 const dataDir = mkdtempSync(join(tmpdir(), 'movierec-loadtest-'));
 
 /** The requests, with the status each must get. */
-function nextRequest(rnd: ReturnType<typeof seededRandom>, users: number, movies: number): { path: string; expect: number } {
+function nextRequest(rnd: ReturnType<typeof seededRandom>, users: number, movies: number): { path: string; status: number } {
   const kind = rnd.float();
-  if (kind < 0.7) return { path: `/users/${rnd.int(1, users + 500)}/recommendations?limit=${rnd.int(1, 20)}`, expect: 200 };
-  if (kind < 0.85) return { path: `/movies/${rnd.int(1, movies)}/similar?limit=10`, expect: 200 };
-  if (kind < 0.9) return { path: '/health', expect: 200 };
-  if (kind < 0.95) return { path: `/users/${rnd.int(1, users)}/recommendations?limit=0`, expect: 400 };
-  return { path: `/nowhere/${rnd.int(1, 1000)}`, expect: 404 };
+  if (kind < 0.7) return { path: `/users/${rnd.int(1, users + 500)}/recommendations?limit=${rnd.int(1, 20)}`, status: 200 };
+  if (kind < 0.85) return { path: `/movies/${rnd.int(1, movies)}/similar?limit=10`, status: 200 };
+  if (kind < 0.9) return { path: '/health', status: 200 };
+  if (kind < 0.95) return { path: `/users/${rnd.int(1, users)}/recommendations?limit=0`, status: 400 };
+  return { path: `/nowhere/${rnd.int(1, 1000)}`, status: 404 };
 }
 
 function rssMb(pid: number): number {
@@ -56,49 +55,18 @@ try {
 
   const server = await startServer(dataDir);
   say(`serving the small preset (${preset.users} users, ${preset.movies} movies) on port ${server.port} (pid ${server.pid}); ${total} requests over ${CONNECTIONS} connections`);
-  const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
   const rnd = seededRandom(7);
-  const latencies: number[] = [];
-  const errors: string[] = [];
   const memory: number[] = [];
-  let sent = 0;
-  let done = 0;
-  const get = (path: string) =>
-    new Promise<number>((resolve) => {
-      const req = request({ host: '127.0.0.1', port: server.port, path, agent }, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (body += c));
-        res.on('end', () => {
-          try {
-            JSON.parse(body);
-            resolve(res.statusCode ?? 0);
-          } catch {
-            resolve(-1);
-          }
-        });
-      });
-      req.on('error', () => resolve(0));
-      req.end();
-    });
-  const started = performance.now();
-  const worker = async () => {
-    while (sent < total) {
-      sent++;
-      const next = nextRequest(rnd, preset.users, preset.movies);
-      const t = performance.now();
-      const status = await get(next.path);
-      latencies.push(performance.now() - t);
-      if (status !== next.expect) errors.push(`${next.path}: ${status}`);
-      if (++done % (total / 10) === 0) {
-        memory.push(rssMb(server.pid));
-        say(`  ${done} requests, server RSS ${memory.at(-1)} MB, ${errors.length} errors`);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: CONNECTIONS }, worker));
-  const seconds = (performance.now() - started) / 1000;
-  agent.destroy();
+  const { seconds, latencies, errors } = await sendLoad(
+    server.port,
+    total,
+    () => nextRequest(rnd, preset.users, preset.movies),
+    (done, errorCount) => {
+      if (done % (total / 10) !== 0) return;
+      memory.push(rssMb(server.pid));
+      say(`  ${done} requests, server RSS ${memory.at(-1)} MB, ${errorCount} errors`);
+    },
+  );
   await server.stop();
 
   // Growth after warm-up: the last tenth against the second.

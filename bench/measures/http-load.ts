@@ -50,36 +50,70 @@ export async function startServer(dataDir: string): Promise<HttpServer> {
   };
 }
 
-/** Sends `total` requests over CONNECTIONS connections; returns requests per second, p99 and errors. */
-export async function measureHttp(port: number, users: number, total: number, seed: number): Promise<{ rps: number; p99: number; errors: number }> {
+export interface LoadResult {
+  seconds: number;
+  /** Per request, ms. */
+  latencies: number[];
+  /** Each answer whose status was not the expected one, or whose body was not JSON. */
+  errors: string[];
+}
+
+/**
+ * Sends `total` requests over CONNECTIONS keep-alive connections, each sending its next request
+ * when the previous answer is in; `next` says what to ask and which status to expect. The first
+ * request goes alone, untimed: the model loads on it.
+ */
+export async function sendLoad(
+  port: number,
+  total: number,
+  next: () => { path: string; status: number },
+  onProgress?: (done: number, errors: number) => void,
+): Promise<LoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
-  const rnd = seededRandom(seed);
-  const latencies: number[] = [];
-  let errors = 0;
-  let sent = 0;
   const get = (path: string) =>
-    new Promise<number>((resolve) => {
+    new Promise<{ status: number; json: boolean }>((resolve) => {
       const req = request({ host: '127.0.0.1', port, path, agent }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => {
+          let json = true;
+          try {
+            JSON.parse(body);
+          } catch {
+            json = false;
+          }
+          resolve({ status: res.statusCode ?? 0, json });
+        });
       });
-      req.on('error', () => resolve(0));
+      req.on('error', () => resolve({ status: 0, json: false }));
       req.end();
     });
+  const latencies: number[] = [];
+  const errors: string[] = [];
+  let sent = 0;
   const worker = async () => {
     while (sent < total) {
       sent++;
+      const ask = next();
       const started = performance.now();
-      const status = await get(`/users/${rnd.int(1, users)}/recommendations?limit=10`);
+      const answer = await get(ask.path);
       latencies.push(performance.now() - started);
-      if (status !== 200) errors++;
+      if (answer.status !== ask.status || !answer.json) errors.push(`${ask.path}: ${answer.status}${answer.json ? '' : ' (not JSON)'}`);
+      onProgress?.(latencies.length, errors.length);
     }
   };
-  // Warm-up: the model loads on the first request.
   await get('/users/1/recommendations');
   const started = performance.now();
   await Promise.all(Array.from({ length: CONNECTIONS }, worker));
   const seconds = (performance.now() - started) / 1000;
   agent.destroy();
-  return { rps: total / seconds, p99: percentile(latencies, 99), errors };
+  return { seconds, latencies, errors };
+}
+
+/** Recommendations for random users; returns requests per second, p99 and errors. */
+export async function measureHttp(port: number, users: number, total: number, seed: number): Promise<{ rps: number; p99: number; errors: number }> {
+  const rnd = seededRandom(seed);
+  const { seconds, latencies, errors } = await sendLoad(port, total, () => ({ path: `/users/${rnd.int(1, users)}/recommendations?limit=10`, status: 200 }));
+  return { rps: total / seconds, p99: percentile(latencies, 99), errors: errors.length };
 }
