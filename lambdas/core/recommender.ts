@@ -144,28 +144,32 @@ function rank(model: ModelIndex, user: UserInput | undefined, options: Recommend
     genre: affinity.size > 0 ? BLEND.genre * ramp : 0,
     popularity: BLEND.popularity,
   };
-  const parts = (slot: number): Record<Signal, number> => ({
-    cf: maxCf > 0 ? (weights.cf * cf[slot]!) / maxCf : 0,
-    genre: weights.genre * bestGenre(model.slotMovies[slot]!, affinity)[1],
-    popularity: weights.popularity * model.slotPopularity[slot]!,
-  });
+  // Affinity by genre number: no lookups by name per candidate.
+  const affinityOf = Float64Array.from(model.genreNames, (g) => affinity.get(g) ?? 0);
+  const { slotGenreStart, slotGenres } = model;
+  /** The number of the slot's best-liked genre, -1 when the user likes none of its genres. */
+  const bestGenre = (slot: number): number => {
+    let best = -1;
+    for (let k = slotGenreStart[slot]!, end = slotGenreStart[slot + 1]!; k < end; k++) {
+      const g = slotGenres[k]!;
+      if (affinityOf[g]! > (best < 0 ? 0 : affinityOf[best]!)) best = g;
+    }
+    return best;
+  };
+  const cfPart = (slot: number) => (maxCf > 0 ? (weights.cf * cf[slot]!) / maxCf : 0);
+  const genrePart = (slot: number) => {
+    const g = bestGenre(slot);
+    return g < 0 ? 0 : weights.genre * affinityOf[g]!;
+  };
+  const popularityPart = (slot: number) => weights.popularity * model.slotPopularity[slot]!;
 
-  // The best `limit`, best first; ties by movie id. Scores are summed in the order `parts` lists them.
+  // The best `limit`, best first; ties by movie id.
   const bestSlots: number[] = [];
   const bestScores: number[] = [];
   const before = (score: number, slot: number, i: number) =>
     score > bestScores[i]! || (score === bestScores[i] && model.slotMovies[slot]!.movieId < model.slotMovies[bestSlots[i]!]!.movieId);
-  // Affinity by genre number, and each candidate's best: no lookups by name in the loop.
-  const affinityOf = Float64Array.from(model.genreNames, (g) => affinity.get(g) ?? 0);
-  const { slotGenreStart, slotGenres } = model;
   for (const slot of candidates) {
-    const cfPart = maxCf > 0 ? (weights.cf * cf[slot]!) / maxCf : 0;
-    let genreScore = 0;
-    for (let k = slotGenreStart[slot]!, end = slotGenreStart[slot + 1]!; k < end; k++) {
-      const a = affinityOf[slotGenres[k]!]!;
-      if (a > genreScore) genreScore = a;
-    }
-    const score = cfPart + weights.genre * genreScore + weights.popularity * model.slotPopularity[slot]!;
+    const score = cfPart(slot) + genrePart(slot) + popularityPart(slot);
     const last = bestSlots.length - 1;
     if (bestSlots.length === options.limit && !before(score, slot, last)) continue;
     let i = bestSlots.length;
@@ -179,9 +183,9 @@ function rank(model: ModelIndex, user: UserInput | undefined, options: Recommend
   }
 
   return bestSlots.map((slot, i) => {
-    const movie = model.slotMovies[slot]!;
-    const p = parts(slot);
-    const [genre, genreScoreOfMovie] = bestGenre(movie, affinity);
+    const p: Record<Signal, number> = { cf: cfPart(slot), genre: genrePart(slot), popularity: popularityPart(slot) };
+    const g = bestGenre(slot);
+    const genre = g < 0 ? undefined : model.genreNames[g];
     const top = (Object.keys(p) as Signal[]).reduce((a, b) => (p[b] > p[a] ? b : a));
     const reason =
       top === 'cf'
@@ -190,10 +194,10 @@ function rank(model: ModelIndex, user: UserInput | undefined, options: Recommend
           ? `because you like ${genre}`
           : options.genre
             ? `popular in ${options.genre}`
-            : genre && genreScoreOfMovie > 0
+            : genre
               ? `popular in ${genre}`
               : 'popular overall';
-    return item(movie, bestScores[i]!, reason);
+    return item(model.slotMovies[slot]!, bestScores[i]!, reason);
   });
 }
 
@@ -253,16 +257,6 @@ export function genreAffinity(features: UserFeatures): Map<string, number> {
   const max = Math.max(0, ...raw.values());
   for (const [g, v] of raw) raw.set(g, v / max);
   return raw;
-}
-
-function bestGenre(movie: ModelMovie, affinity: ReadonlyMap<string, number>): [string | undefined, number] {
-  let best: string | undefined;
-  let score = 0;
-  for (const g of movie.genres) {
-    const a = affinity.get(g) ?? 0;
-    if (a > score) [best, score] = [g, a];
-  }
-  return [best, score];
 }
 
 function titleOf(model: ModelIndex, movieId: number): string {
