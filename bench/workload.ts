@@ -106,13 +106,18 @@ export function generateWorkload(preset: Preset, seed = 42, start = WORKLOAD_STA
 /** The event object of workload event `i`, as a producer puts it on the topic. */
 export function eventAt(w: Workload, i: number): Record<string, unknown> {
   return {
-    event_id: `bench-${w.times[0]}-${i}`,
+    event_id: eventIdAt(w, i),
     type: 'rating',
     user_id: w.userIds[i],
     movie_id: w.movieIds[i],
     rating: w.halfStars[i]! / 2,
     timestamp: w.times[i],
   };
+}
+
+/** Event ids are unique across workloads that start at different times. */
+export function eventIdAt(w: Workload, i: number): string {
+  return `bench-${w.times[0]}-${i}`;
 }
 
 function swap(a: Int32Array | Uint8Array, i: number, j: number): void {

@@ -30,12 +30,12 @@ export interface DailyBatchProps {
   logRetention: RetentionDays;
 }
 
-/** Memory (MB) and timeout of each step's function: Athena steps wait, GoldModel computes. */
-const SIZES: Record<BatchTask, { memory: number; minutes: number; description: string }> = {
+/** Memory (MB) and timeout of each step's function: Athena steps wait, GoldModel computes (its memory is a setting). */
+const SIZES: Record<BatchTask, { memory?: number; minutes: number; description: string }> = {
   ResolveDate: { memory: 256, minutes: 1, description: 'Daily batch: the run date' },
   BronzeToSilver: { memory: 256, minutes: 15, description: 'Daily batch: silver ratings by Athena' },
   SilverFeatures: { memory: 256, minutes: 15, description: 'Daily batch: silver features by Athena' },
-  GoldModel: { memory: 0, minutes: 15, description: 'Daily batch: trains the model into gold' },
+  GoldModel: { minutes: 15, description: 'Daily batch: trains the model into gold' },
   Publish: { memory: 2048, minutes: 15, description: 'Daily batch: catalog, features and the model pointer online' },
   RecordFailure: { memory: 256, minutes: 1, description: 'Daily batch: records a failed run' },
 };
@@ -67,7 +67,7 @@ export class DailyBatch extends Construct {
         const fn = new MovierecFunction(this, task, {
           entry: task,
           description: size.description,
-          memorySize: task === 'GoldModel' ? props.goldModelMemoryMb : size.memory,
+          memorySize: size.memory ?? props.goldModelMemoryMb,
           timeout: Duration.minutes(size.minutes),
           environment: environment[task],
           metricsNamespace: props.metricsNamespace,

@@ -9,7 +9,7 @@ import { SqliteEventLake } from '../../local/sqlite/sqlite-event-lake';
 import { SqliteFeatureStore } from '../../local/sqlite/sqlite-feature-store';
 import { DATABASE_FILE } from '../../local/system';
 import { TOPIC } from '../../local/embedded-producer';
-import { eventAt, type Workload } from '../workload';
+import { eventIdAt, type Workload } from '../workload';
 import { MSK_BATCH } from './consume';
 
 export async function loadLake(w: Workload, dataDir: string, progress: (done: number) => void): Promise<void> {
@@ -23,7 +23,7 @@ export async function loadLake(w: Workload, dataDir: string, progress: (done: nu
       for (let i = start; i < end; i++) {
         records.push({
           offset: i,
-          event: { eventId: eventAt(w, i).event_id as string, userId: w.userIds[i]!, movieId: w.movieIds[i]!, rating: w.halfStars[i]! / 2, eventTime: w.times[i]! },
+          event: { eventId: eventIdAt(w, i), userId: w.userIds[i]!, movieId: w.movieIds[i]!, rating: w.halfStars[i]! / 2, eventTime: w.times[i]! },
         });
       }
       await lake.writeBronze({ topic: TOPIC, partition: 0, firstOffset: start, lastOffset: end - 1, timestamp: w.times[end - 1]! }, records);
