@@ -5,7 +5,6 @@
  * health checks and bad requests, and reports errors (anything but the expected status) and the
  * server's resident memory after each tenth of the load: after warm-up it must not grow.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { seededRandom } from '../lambdas/core/random';
 import { openDatabase } from '../local/sqlite/database';
 import { DATABASE_FILE } from '../local/system';
-import { fillOnlineRatings, loadLake } from './measures/full-scale';
+import { fillOnlineRatings, loadLake, runBatchInChild } from './measures/full-scale';
 import { CONNECTIONS, sendLoad, startServer } from './measures/http-load';
 import { percentile } from './stats';
 import { generateWorkload, PRESETS } from './workload';
@@ -47,8 +46,7 @@ try {
   const w = generateWorkload(preset);
   await loadLake(w, dataDir, () => {});
   const date = new Date(w.times[w.count - 1]!).toISOString().slice(0, 10);
-  const batch = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'batch-child.ts'), dataDir, date], { encoding: 'utf8' });
-  if (batch.status !== 0) throw new Error(`the batch failed: ${batch.stderr}`);
+  runBatchInChild(dataDir, date);
   const db = openDatabase(join(dataDir, DATABASE_FILE));
   fillOnlineRatings(db, date);
   db.close();

@@ -5,7 +5,6 @@
  * events into that state against a naive baseline. Each measure runs several times; the figures
  * are medians. Progress goes to stderr; with --json, stdout is one JSON object.
  */
-import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { openDatabase } from '../local/sqlite/database';
 import { DATABASE_FILE } from '../local/system';
 import { measureConsume, MSK_BATCH } from './measures/consume';
-import { fillOnlineRatings, loadLake } from './measures/full-scale';
+import { fillOnlineRatings, loadLake, runBatchInChild, type BatchRun } from './measures/full-scale';
 import { measureHttp, startServer } from './measures/http-load';
 import { measureNaiveConsume } from './measures/naive-consume';
 import { measureModelLoad, measureRecommend } from './measures/serving';
@@ -57,14 +56,9 @@ try {
   await loadLake(w, dataDir, (done) => say(`  lake: ${done} of ${w.count} events`));
   say(`lake loaded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   const date = new Date(w.times[w.count - 1]!).toISOString().slice(0, 10);
-  const batchRuns: { seconds: number; steps: Record<string, number>; peak_rss_mb: number }[] = [];
+  const batchRuns: BatchRun[] = [];
   for (let r = 0; r < runs; r++) {
-    const child = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'batch-child.ts'), dataDir, date], {
-      encoding: 'utf8',
-      maxBuffer: 16 * 1024 * 1024,
-    });
-    const result = JSON.parse(child.stdout.trim().split('\n').at(-1) ?? '{}') as (typeof batchRuns)[number] & { status: string; error?: string };
-    if (child.status !== 0 || result.status !== 'succeeded') throw new Error(`the batch failed: ${result.error ?? child.stderr}`);
+    const result = runBatchInChild(dataDir, date);
     batchRuns.push(result);
     say(`batch run ${r + 1}: ${result.seconds.toFixed(1)} s, peak RSS ${result.peak_rss_mb} MB (${Object.entries(result.steps).map(([s, t]) => `${s} ${t.toFixed(1)}`).join(', ')})`);
   }

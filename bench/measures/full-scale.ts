@@ -3,6 +3,7 @@
  * SQLite lake (bronze, as the consumer writes it: one object per 1,000 events) and the catalog.
  * Bronze is written through the lake adapter directly: consuming 10M events is measured apart.
  */
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { openDatabase, type Db } from '../../local/sqlite/database';
 import { SqliteEventLake } from '../../local/sqlite/sqlite-event-lake';
@@ -45,4 +46,21 @@ export function fillOnlineRatings(db: Db, date: string): number {
        SELECT user_id, movie_id, rating, event_time, event_id FROM silver_ratings WHERE dt = ?`,
     )
     .run(date).changes;
+}
+
+export interface BatchRun {
+  seconds: number;
+  steps: Record<string, number>;
+  peak_rss_mb: number;
+}
+
+/** One run of the daily batch for `date` over the data folder, in a process of its own (batch-child.ts). */
+export function runBatchInChild(dataDir: string, date: string): BatchRun {
+  const child = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', 'batch-child.ts'), dataDir, date], {
+    encoding: 'utf8',
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  const result = JSON.parse(child.stdout.trim().split('\n').at(-1) || '{}') as BatchRun & { status?: string; error?: string };
+  if (child.status !== 0 || result.status !== 'succeeded') throw new Error(`the batch failed: ${result.error ?? child.stderr}`);
+  return { seconds: result.seconds, steps: result.steps, peak_rss_mb: result.peak_rss_mb };
 }

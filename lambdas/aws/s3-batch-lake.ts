@@ -27,14 +27,15 @@ export class S3BatchLake implements BatchLake {
   /** Only the two id columns, straight into typed arrays: silver ratings can hold tens of millions of rows. */
   async readInteractions(date: string): Promise<Interactions> {
     const files = await this.silverFiles('silver_ratings', date);
-    const total = files.reduce((n, f) => n + parquetRowCount(f), 0);
+    const counts = files.map(parquetRowCount);
+    const total = counts.reduce((n, c) => n + c, 0);
     const ids = { user_id: new Int32Array(total), movie_id: new Int32Array(total) };
     let base = 0;
-    for (const file of files) {
+    for (const [f, file] of files.entries()) {
       await readParquetChunks(file, ['user_id', 'movie_id'], ({ columnName, columnData, rowStart }) => {
         ids[columnName as keyof typeof ids].set(Int32Array.from(columnData as ArrayLike<number | bigint>, Number), base + rowStart);
       });
-      base += parquetRowCount(file);
+      base += counts[f]!;
     }
     return { userIds: ids.user_id, movieIds: ids.movie_id };
   }
