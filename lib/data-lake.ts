@@ -103,7 +103,7 @@ export class DataLake extends Construct {
       actions: [...actions],
       resourceArns: prefixes.map((p) => this.bucket.arnForObjects(`${p}*`)),
     });
-    if (actions.includes('s3:GetObject') || actions.includes('s3:DeleteObject')) {
+    if (actions.includes('s3:GetObject')) {
       grantee.grantPrincipal.addToPrincipalPolicy(
         new PolicyStatement({
           actions: ['s3:ListBucket'],
