@@ -7,6 +7,10 @@
  * cost double and dynalite has none). Users are whole states, written in batches: one consumer at
  * a time owns a user's partition. Movies and the global stats take increments (ADD), which
  * concurrent consumers add without losing each other's.
+ * A batch is many calls, and any may fail. So users, movies and the global stats are written
+ * first, each with the Kafka offsets it now reflects (an attribute per partition, its increment
+ * conditional on the offset read), and the ratings last: a retry finds the ratings still to write,
+ * and the offsets tell it what each item already holds, so that nothing is added twice or lost.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -19,6 +23,8 @@ import {
   type FeatureSnapshot,
   type GlobalStats,
   type MovieFeatures,
+  type Offsets,
+  type OffsetsUpdate,
   type UserFeatures,
 } from '../core/features';
 import type { Movie } from '../core/movie';
@@ -36,6 +42,8 @@ const FEATURES_ITEM = 0;
 export const GLOBAL_STATS_KEY = { movieId: FEATURES_ITEM } as const;
 /** Calls under way at once for the writes DynamoDB has no batch form of. */
 const CONCURRENCY = 16;
+/** Item attributes `offset:<topic>:<partition>` hold an item's Offsets. */
+const OFFSET_PREFIX = 'offset:';
 
 export class DynamoFeatureStore implements FeatureStore {
   constructor(
@@ -59,34 +67,39 @@ export class DynamoFeatureStore implements FeatureStore {
     );
     const genres = new Map<number, readonly string[]>();
     let global: GlobalStats = { ratingCount: 0, ratingSum: 0 };
+    const applied = { users: new Map<number, Offsets>(), movies: new Map<number, Offsets>(), global: {} as Offsets };
     for (const item of got[movies]!) {
-      if (item.movieId === FEATURES_ITEM) global = { ratingCount: num(item.ratingCount), ratingSum: num(item.ratingSum) };
-      else if (Array.isArray(item.genres)) genres.set(item.movieId as number, item.genres as string[]);
+      if (item.movieId === FEATURES_ITEM) {
+        global = { ratingCount: num(item.ratingCount), ratingSum: num(item.ratingSum) };
+        applied.global = toOffsets(item);
+        continue;
+      }
+      if (Array.isArray(item.genres)) genres.set(item.movieId as number, item.genres as string[]);
+      applied.movies.set(item.movieId as number, toOffsets(item));
     }
     const features = new Map<number, UserFeatures>();
     const ratings = new Map<string, RatingEvent>();
     for (const item of got[users]!) {
-      if (item.movieId === FEATURES_ITEM) features.set(item.userId as number, toUser(item));
-      else ratings.set(ratingKey(item.userId as number, item.movieId as number), toRating(item));
+      if (item.movieId === FEATURES_ITEM) {
+        features.set(item.userId as number, toUser(item));
+        applied.users.set(item.userId as number, toOffsets(item));
+      } else ratings.set(ratingKey(item.userId as number, item.movieId as number), toRating(item));
     }
-    return { users: features, ratings, genres, global };
+    return { users: features, ratings, genres, global, applied };
   }
 
   async writeChanges(changes: FeatureChanges): Promise<void> {
-    await pMap(changes.ratings, (r) => this.putRatingIfNewer(r), { concurrency: CONCURRENCY });
-    await batchPut(this.doc, this.tables.users, changes.users.map(userItem), this.retry);
+    const offsets = changes.offsets;
+    await batchPut(
+      this.doc,
+      this.tables.users,
+      changes.users.map((u) => ({ ...userItem(u), ...offsetAttributes(offsets?.users.get(u.userId)?.next) })),
+      this.retry,
+    );
     await pMap(
       changes.movies,
       async (delta) => {
-        const { Attributes } = await this.doc.send(
-          new UpdateCommand({
-            TableName: this.tables.movies,
-            Key: { movieId: delta.movieId },
-            UpdateExpression: 'ADD ratingCount :count, ratingSum :sum SET updatedAt = :time',
-            ExpressionAttributeValues: { ':count': delta.ratingCount, ':sum': delta.ratingSum, ':time': changes.batchTime },
-            ReturnValues: 'ALL_NEW',
-          }),
-        );
+        const Attributes = await this.increment({ movieId: delta.movieId }, delta, offsets?.movies.get(delta.movieId), changes.batchTime);
         await this.doc.send(
           new UpdateCommand({
             TableName: this.tables.movies,
@@ -100,14 +113,8 @@ export class DynamoFeatureStore implements FeatureStore {
       },
       { concurrency: CONCURRENCY },
     );
-    await this.doc.send(
-      new UpdateCommand({
-        TableName: this.tables.movies,
-        Key: GLOBAL_STATS_KEY,
-        UpdateExpression: 'ADD ratingCount :count, ratingSum :sum',
-        ExpressionAttributeValues: { ':count': changes.global.ratingCount, ':sum': changes.global.ratingSum },
-      }),
-    );
+    await this.increment(GLOBAL_STATS_KEY, changes.global, offsets?.global);
+    await pMap(changes.ratings, (r) => this.putRatingIfNewer(r), { concurrency: CONCURRENCY });
   }
 
   /** One Query: the user's features item and all their ratings share the partition. */
@@ -166,14 +173,24 @@ export class DynamoFeatureStore implements FeatureStore {
     const olderThanRun = 'attribute_not_exists(updatedAt) OR updatedAt <= :asOf';
     const results = await pMap(
       [
+        // Updates, not puts: a user's offsets stay, for the consumer's next retry to read.
         ...users.map((u) =>
           conditional(
             this.doc.send(
-              new PutCommand({
+              new UpdateCommand({
                 TableName: this.tables.users,
-                Item: userItem({ ...u, updatedAt: asOf }),
+                Key: { userId: u.userId, movieId: FEATURES_ITEM },
+                UpdateExpression:
+                  'SET ratingCount = :count, ratingSum = :sum, lastActive = :last, recent = :recent, genres = :genres, updatedAt = :asOf',
                 ConditionExpression: olderThanRun,
-                ExpressionAttributeValues: { ':asOf': asOf },
+                ExpressionAttributeValues: {
+                  ':count': u.ratingCount,
+                  ':sum': u.ratingSum,
+                  ':last': u.lastActive,
+                  ':recent': u.recent,
+                  ':genres': u.genres,
+                  ':asOf': asOf,
+                },
               }),
             ),
           ),
@@ -197,6 +214,50 @@ export class DynamoFeatureStore implements FeatureStore {
     );
     const replaced = results.filter(Boolean).length;
     return { replaced, kept: results.length - replaced };
+  }
+
+  /**
+   * Adds a count and sum to a movie (or the global stats) and moves its offsets, if they are still
+   * those the snapshot read: a failed condition fails the batch, which is then read again.
+   */
+  private async increment(
+    key: Record<string, number>,
+    add: GlobalStats,
+    offsets: OffsetsUpdate | undefined,
+    updatedAt?: number,
+  ): Promise<Record<string, unknown> | undefined> {
+    const sets: string[] = [];
+    const conditions: string[] = [];
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ':count': add.ratingCount, ':sum': add.ratingSum };
+    if (updatedAt !== undefined) {
+      sets.push('updatedAt = :time');
+      values[':time'] = updatedAt;
+    }
+    const moved = Object.entries(offsets?.next ?? {}).filter(([source, offset]) => offsets?.read[source] !== offset);
+    moved.forEach(([source, offset], i) => {
+      names[`#o${i}`] = OFFSET_PREFIX + source;
+      values[`:o${i}`] = offset;
+      sets.push(`#o${i} = :o${i}`);
+      const read = offsets?.read[source];
+      if (read === undefined) conditions.push(`attribute_not_exists(#o${i})`);
+      else {
+        values[`:r${i}`] = read;
+        conditions.push(`#o${i} = :r${i}`);
+      }
+    });
+    const { Attributes } = await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tables.movies,
+        Key: key,
+        UpdateExpression: `ADD ratingCount :count, ratingSum :sum${sets.length > 0 ? ` SET ${sets.join(', ')}` : ''}`,
+        ConditionExpression: conditions.length > 0 ? conditions.join(' AND ') : undefined,
+        ExpressionAttributeNames: moved.length > 0 ? names : undefined,
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return Attributes;
   }
 
   private async putRatingIfNewer(r: RatingEvent): Promise<void> {
@@ -231,6 +292,18 @@ function num(value: unknown): number {
 
 function userItem(u: UserFeatures): Record<string, unknown> {
   return { ...u, movieId: FEATURES_ITEM };
+}
+
+function offsetAttributes(offsets: Offsets | undefined): Record<string, number> {
+  return Object.fromEntries(Object.entries(offsets ?? {}).map(([source, offset]) => [OFFSET_PREFIX + source, offset]));
+}
+
+function toOffsets(item: Record<string, unknown>): Offsets {
+  const out: Record<string, number> = {};
+  for (const [name, value] of Object.entries(item)) {
+    if (name.startsWith(OFFSET_PREFIX) && typeof value === 'number') out[name.slice(OFFSET_PREFIX.length)] = value;
+  }
+  return out;
 }
 
 function toUser(item: Record<string, unknown>): UserFeatures {

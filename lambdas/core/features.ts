@@ -1,8 +1,10 @@
 /**
  * Online user and movie features, and the rule that keeps them right under at-least-once delivery:
  * per (user, movie) the rating with the latest event time wins, ties broken by event id, and an
- * event already reflected (same event id, or same time and value) changes nothing. Every aggregate is kept as counts and sums of the
- * current ratings, so the daily batch can recompute the very same values from silver.
+ * event already reflected (the same time and value) changes nothing. Every aggregate is kept as
+ * counts and sums of the current ratings, so the daily batch can recompute the very same values
+ * from silver. A store that cannot write a batch at once keeps Kafka offsets on its items, so that
+ * a retry adds to each item only what that item lacks.
  */
 import type { RatingEvent } from './event-contract';
 
@@ -52,6 +54,32 @@ export interface GlobalStats {
   ratingSum: number;
 }
 
+/**
+ * Kafka progress a stored item reflects: per source (`topic:partition`), the offset up to which the
+ * events of the batches that changed the item are in it.
+ */
+export type Offsets = Readonly<Record<string, number>>;
+
+/** Where an event sits in Kafka. */
+export interface EventPosition {
+  /** `topic:partition` */
+  source: string;
+  offset: number;
+}
+
+/** The offsets of the items a snapshot read: kept by stores whose batch writes are not atomic. */
+export interface AppliedOffsets {
+  users: ReadonlyMap<number, Offsets>;
+  movies: ReadonlyMap<number, Offsets>;
+  global: Offsets;
+}
+
+/** An item's offsets as the snapshot read them, and as they are once the batch's change is in it. */
+export interface OffsetsUpdate {
+  read: Offsets;
+  next: Offsets;
+}
+
 /** What the store holds for the keys a batch touches. */
 export interface FeatureSnapshot {
   users: ReadonlyMap<number, UserFeatures>;
@@ -60,6 +88,7 @@ export interface FeatureSnapshot {
   /** Catalog genres of the batch's movies; a movie missing here counts under no genre. */
   genres: ReadonlyMap<number, readonly string[]>;
   global: GlobalStats;
+  applied?: AppliedOffsets;
 }
 
 /** How much a batch adds to a movie's (or the global) count and sum. */
@@ -84,6 +113,12 @@ export interface FeatureChanges {
   batchTime: number;
   /** The global mean after the batch, as this consumer saw it: the prior of the Bayesian means. */
   priorMean: number;
+  /** With event positions: the offsets each changed user, movie and the global stats move to. */
+  offsets?: {
+    users: ReadonlyMap<number, OffsetsUpdate>;
+    movies: ReadonlyMap<number, OffsetsUpdate>;
+    global: OffsetsUpdate;
+  };
 }
 
 export type Outcome = 'applied' | 'duplicate' | 'superseded';
@@ -148,74 +183,146 @@ export function emptyUser(userId: number): UserFeatures {
  * Applies a batch of valid events to a snapshot. Returns the changed state and one outcome per
  * event, in input order. The final state does not depend on the order of the events.
  * `batchTime` is the batch's latest Kafka timestamp: it marks what the batch changed.
+ * `positions[i]`, when given, is where `events[i]` sits in Kafka: an item whose offsets in
+ * `snapshot.applied` reach it already holds that event's effect and does not get it again.
  */
 export function applyRatings(
   snapshot: FeatureSnapshot,
   events: readonly RatingEvent[],
   batchTime: number,
+  positions?: readonly EventPosition[],
 ): { changes: FeatureChanges; outcomes: Outcome[] } {
-  const ratings = new Map<string, RatingEvent>();
+  // The rating each (user, movie) ends on: the newest of the stored one and the batch's events.
+  const finals = new Map<string, RatingEvent>();
+  const byPair = new Map<string, number[]>();
+  const outcomes = events.map((event, i): Outcome => {
+    const key = ratingKey(event.userId, event.movieId);
+    const indexes = byPair.get(key);
+    if (indexes) indexes.push(i);
+    else byPair.set(key, [i]);
+    const current = finals.get(key) ?? snapshot.ratings.get(key);
+    const newer = !current || isNewer(event, current);
+    if (newer) finals.set(key, event);
+    if (current && isSameRating(event, current)) return 'duplicate';
+    return newer ? 'applied' : 'superseded';
+  });
+
+  const applied = snapshot.applied;
   const users = new Map<number, UserFeatures>();
   const movies = new Map<number, MovieDelta>();
   const global: GlobalStats = { ratingCount: 0, ratingSum: 0 };
+  const touched = { users: new Map<number, Set<string>>(), movies: new Map<number, Set<string>>(), global: new Set<string>() };
 
-  const user = (id: number): UserFeatures => {
-    let u = users.get(id);
+  for (const [key, final] of finals) {
+    const stored = snapshot.ratings.get(key);
+    // A new event id for the same time and value: the id is kept, the features do not change.
+    if (stored && isSameRating(final, stored)) continue;
+    const indexes = byPair.get(key)!;
+    // What each item already holds of this pair: the stored rating, or a newer one from events
+    // its offsets reach (written to it by an earlier attempt whose ratings did not all land).
+    const heldBy = (offsets: Offsets | undefined): RatingEvent | undefined =>
+      positions && offsets ? newestReached(stored, events, indexes, positions, offsets) : stored;
+    const change = (held: RatingEvent | undefined): RatingChange | undefined =>
+      held && isSameRating(final, held) ? undefined : { added: held ? 0 : 1, delta: final.rating - (held?.rating ?? 0) };
+
+    let u = users.get(final.userId);
     if (!u) {
-      const stored = snapshot.users.get(id);
-      u = stored ? { ...stored, recent: [...stored.recent], genres: cloneGenres(stored.genres) } : emptyUser(id);
-      users.set(id, u);
+      const s = snapshot.users.get(final.userId);
+      u = s ? { ...s, recent: [...s.recent], genres: cloneGenres(s.genres) } : emptyUser(final.userId);
+      users.set(final.userId, u);
     }
-    return u;
-  };
-  const movie = (id: number): MovieDelta => {
-    let m = movies.get(id);
-    if (!m) movies.set(id, (m = { movieId: id, ratingCount: 0, ratingSum: 0 }));
-    return m;
-  };
-
-  const outcomes = events.map((event): Outcome => {
-    const key = ratingKey(event.userId, event.movieId);
-    const current = ratings.get(key) ?? snapshot.ratings.get(key);
-    if (current && isSameRating(event, current)) {
-      // Still keep the winner of the tie-break by id, so that every order ends on the same event.
-      if (isNewer(event, current)) ratings.set(key, event);
-      return 'duplicate';
-    }
-    if (current && !isNewer(event, current)) return 'superseded';
-
-    const u = user(event.userId);
-    const m = movie(event.movieId);
-    const genres = snapshot.genres.get(event.movieId) ?? [];
-    const delta = event.rating - (current?.rating ?? 0);
-    const added = current ? 0 : 1;
-
-    u.ratingCount += added;
-    u.ratingSum += delta;
-    u.lastActive = Math.max(u.lastActive, event.eventTime);
     u.updatedAt = Math.max(u.updatedAt, batchTime);
-    u.recent = updateRecent(u.recent, event);
-    for (const g of genres) {
-      const stat = (u.genres[g] ??= { count: 0, sum: 0 });
-      stat.count += added;
-      stat.sum += delta;
+    const forUser = change(heldBy(applied?.users.get(final.userId)));
+    if (forUser) {
+      u.ratingCount += forUser.added;
+      u.ratingSum += forUser.delta;
+      u.lastActive = Math.max(u.lastActive, final.eventTime);
+      u.recent = updateRecent(u.recent, final);
+      for (const g of snapshot.genres.get(final.movieId) ?? []) {
+        const stat = (u.genres[g] ??= { count: 0, sum: 0 });
+        stat.count += forUser.added;
+        stat.sum += forUser.delta;
+      }
     }
-    m.ratingCount += added;
-    m.ratingSum += delta;
-    global.ratingCount += added;
-    global.ratingSum += delta;
-    ratings.set(key, event);
-    return 'applied';
-  });
+
+    let m = movies.get(final.movieId);
+    if (!m) movies.set(final.movieId, (m = { movieId: final.movieId, ratingCount: 0, ratingSum: 0 }));
+    const forMovie = change(heldBy(applied?.movies.get(final.movieId)));
+    m.ratingCount += forMovie?.added ?? 0;
+    m.ratingSum += forMovie?.delta ?? 0;
+
+    const forGlobal = change(heldBy(applied?.global));
+    global.ratingCount += forGlobal?.added ?? 0;
+    global.ratingSum += forGlobal?.delta ?? 0;
+
+    if (positions) {
+      const sources = indexes.map((i) => positions[i]!.source);
+      addAll(touched.users, final.userId, sources);
+      addAll(touched.movies, final.movieId, sources);
+      for (const s of sources) touched.global.add(s);
+    }
+  }
 
   const priorMean = globalMean({
     ratingCount: snapshot.global.ratingCount + global.ratingCount,
     ratingSum: snapshot.global.ratingSum + global.ratingSum,
   });
-  return {
-    changes: { ratings: [...ratings.values()], users: [...users.values()], movies: [...movies.values()], global, batchTime, priorMean },
-    outcomes,
+  const changes: FeatureChanges = {
+    ratings: [...finals.values()],
+    users: [...users.values()],
+    movies: [...movies.values()],
+    global,
+    batchTime,
+    priorMean,
   };
+  if (positions) {
+    const last = lastOffsets(positions);
+    const update = (read: Offsets | undefined, sources: ReadonlySet<string>): OffsetsUpdate => {
+      const next: Record<string, number> = { ...read };
+      for (const s of sources) next[s] = Math.max(next[s] ?? -1, last.get(s)!);
+      return { read: read ?? {}, next };
+    };
+    changes.offsets = {
+      users: new Map([...touched.users].map(([id, sources]) => [id, update(applied?.users.get(id), sources)])),
+      movies: new Map([...touched.movies].map(([id, sources]) => [id, update(applied?.movies.get(id), sources)])),
+      global: update(applied?.global, touched.global),
+    };
+  }
+  return { changes, outcomes };
+}
+
+interface RatingChange {
+  added: number;
+  delta: number;
+}
+
+/** The newest of `stored` and the pair's events whose offsets `offsets` reaches. */
+function newestReached(
+  stored: RatingEvent | undefined,
+  events: readonly RatingEvent[],
+  indexes: readonly number[],
+  positions: readonly EventPosition[],
+  offsets: Offsets,
+): RatingEvent | undefined {
+  let held = stored;
+  for (const i of indexes) {
+    const { source, offset } = positions[i]!;
+    const reached = offsets[source];
+    if (reached !== undefined && offset <= reached && (!held || isNewer(events[i]!, held))) held = events[i];
+  }
+  return held;
+}
+
+function lastOffsets(positions: readonly EventPosition[]): Map<string, number> {
+  const last = new Map<string, number>();
+  for (const { source, offset } of positions) last.set(source, Math.max(last.get(source) ?? -1, offset));
+  return last;
+}
+
+function addAll<K>(map: Map<K, Set<string>>, key: K, values: readonly string[]): void {
+  let set = map.get(key);
+  if (!set) map.set(key, (set = new Set()));
+  for (const v of values) set.add(v);
 }
 
 /** Newest first; ties by movie id so that every order of the same events gives the same list. */

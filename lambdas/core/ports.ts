@@ -59,6 +59,8 @@ export interface FeatureStore {
   /**
    * Writes a batch's changes: users and ratings as given (a rating only ever replaced by a newer
    * one), movie and global counts and sums incremented, each movie as `addToMovie` computes it.
+   * All at once; or, where the store cannot, the ratings last and the items with `changes.offsets`,
+   * which `readSnapshot` then returns as `applied`, so that a retry completes a half-written batch.
    */
   writeChanges(changes: FeatureChanges): Promise<void>;
   getUserProfile(userId: number): Promise<UserProfile | undefined>;

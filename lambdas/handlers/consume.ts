@@ -4,8 +4,8 @@
  * that Lambda (or the local event source) delivers the batch again, and a redelivery changes nothing.
  */
 import type { MSKEvent, MSKRecord } from 'aws-lambda';
-import { parseRecordValue, type RecordOrigin } from '../core/event-contract';
-import { applyRatings, ratingKey } from '../core/features';
+import { parseRecordValue, type RatingEvent, type RecordOrigin } from '../core/event-contract';
+import { applyRatings, ratingKey, type EventPosition } from '../core/features';
 import type { BronzeRecord, EventLake, FeatureStore, LakeObjectId, Logger, QuarantineRecord } from '../core/ports';
 
 export interface ConsumeCounts {
@@ -31,7 +31,8 @@ export type ConsumeEvent = Pick<MSKEvent, 'records'>;
 export function createConsumeHandler(deps: ConsumeDeps): (event: ConsumeEvent) => Promise<ConsumeCounts> {
   return async (event) => {
     const counts: ConsumeCounts = { received: 0, applied: 0, duplicate: 0, superseded: 0, quarantined: 0 };
-    const valid: BronzeRecord[] = [];
+    const events: RatingEvent[] = [];
+    const positions: EventPosition[] = [];
     const writes: Promise<void>[] = [];
     let batchTime = 0;
 
@@ -48,9 +49,13 @@ export function createConsumeHandler(deps: ConsumeDeps): (event: ConsumeEvent) =
       }
       counts.received += records.length;
       counts.quarantined += quarantine.length;
-      valid.push(...bronze);
-
       const first = records[0]!;
+      const source = `${first.topic}:${first.partition}`;
+      for (const r of bronze) {
+        events.push(r.event);
+        positions.push({ source, offset: r.offset });
+      }
+
       const id: LakeObjectId = {
         topic: first.topic,
         partition: first.partition,
@@ -70,14 +75,13 @@ export function createConsumeHandler(deps: ConsumeDeps): (event: ConsumeEvent) =
     }
     await Promise.all(writes);
 
-    if (valid.length > 0) {
-      const events = valid.map((r) => r.event);
+    if (events.length > 0) {
       const snapshot = await deps.features.readSnapshot({
         userIds: unique(events.map((e) => e.userId)),
         movieIds: unique(events.map((e) => e.movieId)),
         pairs: [...new Map(events.map((e) => [ratingKey(e.userId, e.movieId), e])).values()],
       });
-      const { changes, outcomes } = applyRatings(snapshot, events, batchTime);
+      const { changes, outcomes } = applyRatings(snapshot, events, batchTime, positions);
       for (const o of outcomes) counts[o]++;
       if (changes.ratings.length > 0) await deps.features.writeChanges(changes);
     }
