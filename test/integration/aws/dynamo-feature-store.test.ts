@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { batchPut } from '../../../lambdas/aws/dynamo-batch';
 import { DynamoFeatureStore } from '../../../lambdas/aws/dynamo-feature-store';
 import { TRANSIENT_ERROR } from '../../../lambdas/core/daily-batch-workflow';
+import { applyRatings, emptyUser } from '../../../lambdas/core/features';
 import { createTables, startDynamo, type LocalDynamo } from '../../helpers/dynalite';
 import { applyTo, describeFeatureStoreContract } from '../../helpers/feature-store-contract';
 import { ratingEvent as ev } from '../../helpers/msk';
@@ -40,6 +41,32 @@ describe('DynamoFeatureStore against dynalite', () => {
     const before = calls;
     expect((await s.getUserProfile(7))?.ratings).toHaveLength(2);
     expect(calls - before).toBe(1);
+  });
+
+  it('keeps the Kafka offsets of items with their features, and through a reconcile', async () => {
+    const s = await store();
+    const events = [ev('a', 7, 1, 4, 1000), ev('b', 8, 1, 2, 2000)];
+    const positions = [
+      { source: 'user-events:1', offset: 41 },
+      { source: 'user-events:0', offset: 12 },
+    ];
+    const keys = { userIds: [7, 8], movieIds: [1], pairs: [{ userId: 7, movieId: 1 }, { userId: 8, movieId: 1 }] };
+    await s.writeChanges(applyRatings(await s.readSnapshot(keys), events, 5000, positions).changes);
+    const applied = {
+      users: new Map([
+        [7, { 'user-events:1': 41 }],
+        [8, { 'user-events:0': 12 }],
+      ]),
+      movies: new Map([[1, { 'user-events:1': 41, 'user-events:0': 12 }]]),
+      global: { 'user-events:1': 41, 'user-events:0': 12 },
+    };
+    expect((await s.readSnapshot(keys)).applied).toEqual(applied);
+
+    const user = { ...emptyUser(7), ratingCount: 1, ratingSum: 4.5 };
+    await s.reconcile([user], [{ movieId: 1, ratingCount: 2, ratingSum: 6.5, bayesianMean: 3.4, updatedAt: 0 }], 9000);
+    const after = await s.readSnapshot(keys);
+    expect(after.users.get(7)).toEqual({ ...user, updatedAt: 9000 });
+    expect(after.applied).toEqual(applied);
   });
 });
 
