@@ -9,10 +9,14 @@ export function createSilverFeaturesHandler(deps: {
 }): (input: DateInput) => Promise<{ users: number; movies: number }> {
   return async ({ date }) => {
     const day = checkDate(date);
-    const [users, movies] = await Promise.all([
+    // Both queries end before the step does, even when one fails: a query left running would write
+    // into its partition after the retry of the step has emptied it.
+    const [users, movies] = await Promise.allSettled([
       deps.engine.run(SILVER_USER_FEATURES, day),
       deps.engine.run(SILVER_MOVIE_FEATURES, day),
     ]);
-    return { users, movies };
+    if (users.status === 'rejected') throw users.reason;
+    if (movies.status === 'rejected') throw movies.reason;
+    return { users: users.value, movies: movies.value };
   };
 }

@@ -46,12 +46,14 @@ const now = () => new Date(`${DAY}T23:59:59.999Z`);
 const QUERIES: readonly BatchQuery[] = [SILVER_RATINGS, SILVER_USER_FEATURES, SILVER_MOVIE_FEATURES];
 
 /**
- * Athena as the engine sees it: an UNLOAD is run by the twin, then reports SUCCEEDED, or FAILED
- * with `failure(target)`'s reason when that gives one; the count query answers the twin's count.
+ * Athena as the engine sees it: a query starts at once and runs in the background (an UNLOAD by the
+ * twin), RUNNING until it ends, then SUCCEEDED; or FAILED at once, with `failure(target)`'s reason
+ * when that gives one. The count query answers the twin's count.
  */
 function fakeAthena(twin: AthenaTwin, prefix: string, failure: (target: BatchQuery['target']) => string | undefined): void {
   const athena = mockClient(AthenaClient);
-  const executions = new Map<string, { state: 'SUCCEEDED' | 'FAILED'; reason?: string; count?: number }>();
+  type Execution = { state: 'RUNNING' | 'SUCCEEDED' | 'FAILED'; reason?: string; count?: number };
+  const executions = new Map<string, Execution>();
   const counts = new Map<string, number>();
   athena.on(StartQueryExecutionCommand).callsFake(async ({ QueryString: sql }: StartQueryExecutionCommandInput) => {
     const id = `q-${executions.size + 1}`;
@@ -61,8 +63,12 @@ function fakeAthena(twin: AthenaTwin, prefix: string, failure: (target: BatchQue
       const reason = failure(unloaded.target);
       if (reason) executions.set(id, { state: 'FAILED', reason });
       else {
-        counts.set(unloaded.target, await twin.run(unloaded, date));
-        executions.set(id, { state: 'SUCCEEDED' });
+        const execution: Execution = { state: 'RUNNING' };
+        executions.set(id, execution);
+        void twin.run(unloaded, date).then((count) => {
+          counts.set(unloaded.target, count);
+          execution.state = 'SUCCEEDED';
+        });
       }
     } else {
       const counted = QUERIES.find((q) => sql!.startsWith(`SELECT count(*) FROM ${q.target} `))!;
