@@ -23,10 +23,9 @@ import {
   type FeatureSnapshot,
   type GlobalStats,
   type MovieFeatures,
-  type Offsets,
-  type OffsetsUpdate,
   type UserFeatures,
 } from '../core/features';
+import type { Offsets, OffsetsUpdate } from '../core/kafka-offsets';
 import type { Movie } from '../core/movie';
 import type { FeatureKeys, FeatureStore, UserProfile } from '../core/ports';
 import { batchGet, batchPut, type RetryOptions } from './dynamo-batch';

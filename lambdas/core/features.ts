@@ -7,6 +7,7 @@
  * a retry adds to each item only what that item lacks.
  */
 import type { RatingEvent } from './event-contract';
+import { OffsetMoves, reaches, type AppliedOffsets, type BatchOffsets, type EventPosition, type Offsets } from './kafka-offsets';
 
 /** How many of a user's latest ratings the user features carry. */
 export const RECENT_RATINGS = 20;
@@ -54,32 +55,6 @@ export interface GlobalStats {
   ratingSum: number;
 }
 
-/**
- * Kafka progress a stored item reflects: per source (`topic:partition`), the offset up to which the
- * events of the batches that changed the item are in it.
- */
-export type Offsets = Readonly<Record<string, number>>;
-
-/** Where an event sits in Kafka. */
-export interface EventPosition {
-  /** `topic:partition` */
-  source: string;
-  offset: number;
-}
-
-/** The offsets of the items a snapshot read: kept by stores whose batch writes are not atomic. */
-export interface AppliedOffsets {
-  users: ReadonlyMap<number, Offsets>;
-  movies: ReadonlyMap<number, Offsets>;
-  global: Offsets;
-}
-
-/** An item's offsets as the snapshot read them, and as they are once the batch's change is in it. */
-export interface OffsetsUpdate {
-  read: Offsets;
-  next: Offsets;
-}
-
 /** What the store holds for the keys a batch touches. */
 export interface FeatureSnapshot {
   users: ReadonlyMap<number, UserFeatures>;
@@ -114,11 +89,7 @@ export interface FeatureChanges {
   /** The global mean after the batch, as this consumer saw it: the prior of the Bayesian means. */
   priorMean: number;
   /** With event positions: the offsets each changed user, movie and the global stats move to. */
-  offsets?: {
-    users: ReadonlyMap<number, OffsetsUpdate>;
-    movies: ReadonlyMap<number, OffsetsUpdate>;
-    global: OffsetsUpdate;
-  };
+  offsets?: BatchOffsets;
 }
 
 export type Outcome = 'applied' | 'duplicate' | 'superseded';
@@ -211,7 +182,7 @@ export function applyRatings(
   const users = new Map<number, UserFeatures>();
   const movies = new Map<number, MovieDelta>();
   const global: GlobalStats = { ratingCount: 0, ratingSum: 0 };
-  const touched = { users: new Map<number, Set<string>>(), movies: new Map<number, Set<string>>(), global: new Set<string>() };
+  const moves = positions && new OffsetMoves(positions);
 
   for (const [key, final] of finals) {
     const stored = snapshot.ratings.get(key);
@@ -255,12 +226,7 @@ export function applyRatings(
     global.ratingCount += forGlobal?.added ?? 0;
     global.ratingSum += forGlobal?.delta ?? 0;
 
-    if (positions) {
-      const sources = indexes.map((i) => positions[i]!.source);
-      addAll(touched.users, final.userId, sources);
-      addAll(touched.movies, final.movieId, sources);
-      for (const s of sources) touched.global.add(s);
-    }
+    moves?.touch(final.userId, final.movieId, indexes);
   }
 
   const priorMean = globalMean({
@@ -275,19 +241,7 @@ export function applyRatings(
     batchTime,
     priorMean,
   };
-  if (positions) {
-    const last = lastOffsets(positions);
-    const update = (read: Offsets | undefined, sources: ReadonlySet<string>): OffsetsUpdate => {
-      const next: Record<string, number> = { ...read };
-      for (const s of sources) next[s] = Math.max(next[s] ?? -1, last.get(s)!);
-      return { read: read ?? {}, next };
-    };
-    changes.offsets = {
-      users: new Map([...touched.users].map(([id, sources]) => [id, update(applied?.users.get(id), sources)])),
-      movies: new Map([...touched.movies].map(([id, sources]) => [id, update(applied?.movies.get(id), sources)])),
-      global: update(applied?.global, touched.global),
-    };
-  }
+  if (moves) changes.offsets = moves.result(applied);
   return { changes, outcomes };
 }
 
@@ -306,23 +260,9 @@ function newestReached(
 ): RatingEvent | undefined {
   let held = stored;
   for (const i of indexes) {
-    const { source, offset } = positions[i]!;
-    const reached = offsets[source];
-    if (reached !== undefined && offset <= reached && (!held || isNewer(events[i]!, held))) held = events[i];
+    if (reaches(offsets, positions[i]!) && (!held || isNewer(events[i]!, held))) held = events[i];
   }
   return held;
-}
-
-function lastOffsets(positions: readonly EventPosition[]): Map<string, number> {
-  const last = new Map<string, number>();
-  for (const { source, offset } of positions) last.set(source, Math.max(last.get(source) ?? -1, offset));
-  return last;
-}
-
-function addAll<K>(map: Map<K, Set<string>>, key: K, values: readonly string[]): void {
-  let set = map.get(key);
-  if (!set) map.set(key, (set = new Set()));
-  for (const v of values) set.add(v);
 }
 
 /** Newest first; ties by movie id so that every order of the same events gives the same list. */

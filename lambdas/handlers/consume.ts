@@ -5,7 +5,8 @@
  */
 import type { MSKEvent, MSKRecord } from 'aws-lambda';
 import { parseRecordValue, type RatingEvent, type RecordOrigin } from '../core/event-contract';
-import { applyRatings, ratingKey, type EventPosition } from '../core/features';
+import { applyRatings, ratingKey } from '../core/features';
+import type { EventPosition } from '../core/kafka-offsets';
 import type { BronzeRecord, EventLake, FeatureStore, LakeObjectId, Logger, QuarantineRecord } from '../core/ports';
 
 export interface ConsumeCounts {

@@ -11,14 +11,12 @@ import {
   applyRatings,
   isNewer,
   ratingKey,
-  type EventPosition,
   type FeatureChanges,
   type FeatureSnapshot,
   type GlobalStats,
-  type Offsets,
-  type OffsetsUpdate,
   type UserFeatures,
 } from '../../../lambdas/core/features';
+import type { EventPosition, Offsets, OffsetsUpdate } from '../../../lambdas/core/kafka-offsets';
 
 const BATCH_TIME = Date.UTC(2026, 10, 24, 12);
 const GENRES = new Map<number, string[]>([
