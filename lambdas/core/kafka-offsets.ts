@@ -18,11 +18,11 @@ export interface EventPosition {
   offset: number;
 }
 
-/** The offsets of the items a snapshot read. */
-export interface AppliedOffsets {
-  users: ReadonlyMap<number, Offsets>;
-  movies: ReadonlyMap<number, Offsets>;
-  global: Offsets;
+/** One value for each user and movie of a batch, and one for the global stats. */
+export interface PerItem<T> {
+  users: ReadonlyMap<number, T>;
+  movies: ReadonlyMap<number, T>;
+  global: T;
 }
 
 /** An item's offsets as the snapshot read them, and as they are once the batch's change is in it. */
@@ -31,12 +31,11 @@ export interface OffsetsUpdate {
   next: Offsets;
 }
 
+/** The offsets of the items a snapshot read. */
+export type AppliedOffsets = PerItem<Offsets>;
+
 /** The offsets each user, movie and the global stats a batch changes move to. */
-export interface BatchOffsets {
-  users: ReadonlyMap<number, OffsetsUpdate>;
-  movies: ReadonlyMap<number, OffsetsUpdate>;
-  global: OffsetsUpdate;
-}
+export type BatchOffsets = PerItem<OffsetsUpdate>;
 
 /** True when an item with `offsets` already holds the event at `position`. */
 export function reaches(offsets: Offsets, position: EventPosition): boolean {
