@@ -7,7 +7,8 @@ import { Aws } from 'aws-cdk-lib';
 import { CfnDatabase, CfnTable } from 'aws-cdk-lib/aws-glue';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { SILVER_COLUMNS, type LakeColumn } from '../lambdas/core/lake-tables';
+import { GOLD_LOCATIONS, SILVER_LOCATIONS } from '../lambdas/core/lake-layout';
+import { GOLD_COLUMNS, SILVER_COLUMNS, type GoldTable, type LakeColumn } from '../lambdas/core/lake-tables';
 
 export interface LakeTablesProps {
   bucket: IBucket;
@@ -23,6 +24,12 @@ const parquet = {
   inputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
   outputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
   serdeInfo: { serializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe' },
+};
+
+const GOLD_DESCRIPTIONS: Record<GoldTable, string> = {
+  gold_movies: "The model's movies; genres as a JSON array",
+  gold_item_neighbours: 'Item-item neighbours of the model, by rank',
+  gold_popularity: "Most popular movies overall (genre '') and per genre",
 };
 
 /** The lake's tables: where each lives, its format, columns and partitions. */
@@ -77,50 +84,20 @@ export const LAKE_TABLES: {
   },
   ...(Object.entries(SILVER_COLUMNS) as [keyof typeof SILVER_COLUMNS, readonly LakeColumn[]][]).map(([name, columns]) => ({
     name,
-    location: `silver/${name.slice('silver_'.length)}`,
+    location: SILVER_LOCATIONS[name],
     format: 'parquet' as const,
     columns,
     partitions: ['dt' as const],
     description: `Silver ${name.slice('silver_'.length).replace('_', ' ')} as of the end of each date`,
   })),
-  {
-    name: 'gold_movies',
-    location: 'gold/movies',
-    format: 'parquet',
-    columns: [
-      { name: 'movie_id', type: 'int' },
-      { name: 'title', type: 'string' },
-      { name: 'genres', type: 'string' },
-      { name: 'rating_count', type: 'int' },
-    ],
-    partitions: ['dt'],
-    description: "The model's movies; genres as a JSON array",
-  },
-  {
-    name: 'gold_item_neighbours',
-    location: 'gold/item_neighbours',
-    format: 'parquet',
-    columns: [
-      { name: 'movie_id', type: 'int' },
-      { name: 'rank', type: 'int' },
-      { name: 'neighbour_id', type: 'int' },
-      { name: 'score', type: 'double' },
-    ],
-    partitions: ['dt'],
-    description: 'Item-item neighbours of the model, by rank',
-  },
-  {
-    name: 'gold_popularity',
-    location: 'gold/popularity',
-    format: 'parquet',
-    columns: [
-      { name: 'genre', type: 'string' },
-      { name: 'rank', type: 'int' },
-      { name: 'movie_id', type: 'int' },
-    ],
-    partitions: ['dt'],
-    description: "Most popular movies overall (genre '') and per genre",
-  },
+  ...(Object.entries(GOLD_COLUMNS) as [GoldTable, readonly LakeColumn[]][]).map(([name, columns]) => ({
+    name,
+    location: GOLD_LOCATIONS[name],
+    format: 'parquet' as const,
+    columns,
+    partitions: ['dt' as const],
+    description: GOLD_DESCRIPTIONS[name],
+  })),
 ];
 
 export class LakeTables extends Construct {

@@ -4,18 +4,26 @@
  */
 import { parquetMetadata, parquetRead, parquetReadObjects, type ColumnData } from 'hyparquet';
 import { parquetWriteBuffer } from 'hyparquet-writer';
+import type { LakeColumn } from '../core/lake-tables';
 
 export const ROW_GROUP_ROWS = 100_000;
 
-export type ParquetColumn =
-  | { name: string; type: 'INT32'; data: Int32Array | number[] }
-  | { name: string; type: 'DOUBLE'; data: Float64Array | number[] }
+type ParquetColumn =
+  | { name: string; type: 'INT32'; data: number[] }
+  | { name: string; type: 'DOUBLE'; data: number[] }
   | { name: string; type: 'STRING'; data: string[] };
 
-export function writeParquet(columns: ParquetColumn[]): Uint8Array {
-  return new Uint8Array(
-    parquetWriteBuffer({ columnData: columns, codec: 'SNAPPY', rowGroupSize: ROW_GROUP_ROWS, createdBy: 'movierec' }),
-  );
+/** A lake table's rows as Parquet, each column typed as the table declares it. */
+export function writeLakeParquet(columns: readonly LakeColumn[], values: Readonly<Record<string, number[] | string[]>>): Uint8Array {
+  const columnData = columns.map((c): ParquetColumn => {
+    const data = values[c.name];
+    if (data === undefined) throw new Error(`no values for column ${c.name}`);
+    if (c.type === 'string') return { name: c.name, type: 'STRING', data: data as string[] };
+    if (c.type === 'int') return { name: c.name, type: 'INT32', data: data as number[] };
+    if (c.type === 'double') return { name: c.name, type: 'DOUBLE', data: data as number[] };
+    throw new Error(`column ${c.name}: ${c.type} columns are not written here`);
+  });
+  return new Uint8Array(parquetWriteBuffer({ columnData, codec: 'SNAPPY', rowGroupSize: ROW_GROUP_ROWS, createdBy: 'movierec' }));
 }
 
 export async function readParquet(bytes: Uint8Array): Promise<Record<string, unknown>[]> {

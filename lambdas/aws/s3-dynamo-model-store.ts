@@ -1,17 +1,17 @@
 /**
  * Gold on S3 as Parquet (one partition per batch date) and the model version pointer in DynamoDB:
  *   gold/model/dt=D/manifest.json
- *   gold/movies/dt=D/part-0.parquet           movie_id, title, genres (JSON), rating_count
- *   gold/item_neighbours/dt=D/part-0.parquet  movie_id, rank, neighbour_id, score
- *   gold/popularity/dt=D/part-0.parquet       genre ('' overall), rank, movie_id
+ *   gold/<table>/dt=D/part-0.parquet   each gold table of GOLD_COLUMNS, at its GOLD_LOCATIONS
  * The files of a date are rewritten whole by a re-run; the pointer item says which version serves.
  */
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Neighbour } from '../core/item-neighbours';
+import { GOLD_LOCATIONS } from '../core/lake-layout';
+import { GOLD_COLUMNS, type GoldTable } from '../core/lake-tables';
 import { versionDate, type Model, type ModelManifest } from '../core/model';
 import type { ModelStore } from '../core/ports';
-import { readParquet, writeParquet } from './parquet';
+import { readParquet, writeLakeParquet } from './parquet';
 
 /** The key of the pointer item in the model table. */
 export const POINTER_KEY = { pk: 'model-pointer' } as const;
@@ -42,7 +42,9 @@ export class S3DynamoModelStore implements ModelStore {
     const manifest = await this.manifestOf(date);
     if (manifest?.version !== version) throw new Error(`model version ${version} does not exist`);
     const [movieRows, neighbourRows, popularityRows] = await Promise.all(
-      ['movies', 'item_neighbours', 'popularity'].map(async (table) => readParquet(await this.get(this.key(table, date)))),
+      (['gold_movies', 'gold_item_neighbours', 'gold_popularity'] as const).map(async (table) =>
+        readParquet(await this.get(this.key(table, date))),
+      ),
     );
     const movies = movieRows!.map((r) => ({
       movieId: r.movie_id as number,
@@ -76,30 +78,30 @@ export class S3DynamoModelStore implements ModelStore {
     ];
     await Promise.all([
       this.put(
-        this.key('movies', date),
-        writeParquet([
-          { name: 'movie_id', type: 'INT32', data: model.movies.map((m) => m.movieId) },
-          { name: 'title', type: 'STRING', data: model.movies.map((m) => m.title) },
-          { name: 'genres', type: 'STRING', data: model.movies.map((m) => JSON.stringify(m.genres)) },
-          { name: 'rating_count', type: 'INT32', data: model.movies.map((m) => m.ratingCount) },
-        ]),
+        this.key('gold_movies', date),
+        writeLakeParquet(GOLD_COLUMNS.gold_movies, {
+          movie_id: model.movies.map((m) => m.movieId),
+          title: model.movies.map((m) => m.title),
+          genres: model.movies.map((m) => JSON.stringify(m.genres)),
+          rating_count: model.movies.map((m) => m.ratingCount),
+        }),
       ),
       this.put(
-        this.key('item_neighbours', date),
-        writeParquet([
-          { name: 'movie_id', type: 'INT32', data: rows.map((r) => r.movieId) },
-          { name: 'rank', type: 'INT32', data: rows.map((r) => r.rank) },
-          { name: 'neighbour_id', type: 'INT32', data: rows.map((r) => r.n.movieId) },
-          { name: 'score', type: 'DOUBLE', data: rows.map((r) => r.n.score) },
-        ]),
+        this.key('gold_item_neighbours', date),
+        writeLakeParquet(GOLD_COLUMNS.gold_item_neighbours, {
+          movie_id: rows.map((r) => r.movieId),
+          rank: rows.map((r) => r.rank),
+          neighbour_id: rows.map((r) => r.n.movieId),
+          score: rows.map((r) => r.n.score),
+        }),
       ),
       this.put(
-        this.key('popularity', date),
-        writeParquet([
-          { name: 'genre', type: 'STRING', data: popularity.map((p) => p.genre) },
-          { name: 'rank', type: 'INT32', data: popularity.map((p) => p.rank) },
-          { name: 'movie_id', type: 'INT32', data: popularity.map((p) => p.movieId) },
-        ]),
+        this.key('gold_popularity', date),
+        writeLakeParquet(GOLD_COLUMNS.gold_popularity, {
+          genre: popularity.map((p) => p.genre),
+          rank: popularity.map((p) => p.rank),
+          movie_id: popularity.map((p) => p.movieId),
+        }),
       ),
     ]);
     // The manifest goes last: a reader that finds it finds the whole date.
@@ -127,8 +129,8 @@ export class S3DynamoModelStore implements ModelStore {
     }
   }
 
-  private key(table: string, date: string): string {
-    return `${this.options.prefix ?? ''}gold/${table}/dt=${date}/part-0.parquet`;
+  private key(table: GoldTable, date: string): string {
+    return `${this.options.prefix ?? ''}${GOLD_LOCATIONS[table]}/dt=${date}/part-0.parquet`;
   }
 
   private manifestKey(date: string): string {

@@ -2,6 +2,7 @@
  * Object keys of the data lake. S3 uses them as keys and SQLite as primary keys, so that a retried
  * batch rewrites the very same object in either store.
  */
+import type { GoldTable } from './lake-tables';
 import type { Movie } from './movie';
 import type { BatchQuery, BronzeRecord, LakeObjectId, QuarantineRecord } from './ports';
 
@@ -29,6 +30,13 @@ export const SILVER_LOCATIONS: Record<BatchQuery['target'], string> = {
   silver_ratings: 'silver/ratings',
   silver_user_features: 'silver/user_features',
   silver_movie_features: 'silver/movie_features',
+};
+
+/** Where each gold table lives in the lake. */
+export const GOLD_LOCATIONS: Record<GoldTable, string> = {
+  gold_movies: 'gold/movies',
+  gold_item_neighbours: 'gold/item_neighbours',
+  gold_popularity: 'gold/popularity',
 };
 
 /** The folder of a silver table's partition for one date, ending with '/'. */

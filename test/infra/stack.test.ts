@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TABLE_KEYS } from '../../lambdas/aws/table-keys';
 import { DAILY_BATCH_WORKFLOW, substituteResources } from '../../lambdas/core/daily-batch-workflow';
 import { bronzeLine } from '../../lambdas/core/lake-layout';
-import { SILVER_COLUMNS } from '../../lambdas/core/lake-tables';
+import { GOLD_COLUMNS, SILVER_COLUMNS } from '../../lambdas/core/lake-tables';
 import { removeOutdir, synthesize, type Synthesized } from '../helpers/cdk-app';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
@@ -72,7 +72,7 @@ describe('the stack (aws-cdk-lib/assertions)', () => {
         'projection.hour.digits': '2',
         'storage.location.template': expect.anything(),
       });
-      for (const [name, columns] of Object.entries(SILVER_COLUMNS)) {
+      for (const [name, columns] of Object.entries({ ...SILVER_COLUMNS, ...GOLD_COLUMNS })) {
         expect(tables[name]!.StorageDescriptor.Columns).toEqual(columns.map((c) => ({ Name: c.name, Type: c.type })));
       }
       expect(tables.catalog_movies!.StorageDescriptor.Columns).toContainEqual({ Name: 'genres', Type: 'array<string>' });
