@@ -16,6 +16,7 @@ import { BATCH_TASKS, DAILY_BATCH_WORKFLOW, substitutionName, type BatchTask } f
 import { ATHENA_RESULTS, type DataLake } from './data-lake';
 import type { FeatureStore } from './feature-store';
 import { LAKE_TABLES } from './lake-tables';
+import type { FunctionEnvironment } from '../lambdas/entry/environment';
 import { MovierecFunction } from './movierec-function';
 
 export interface DailyBatchProps {
@@ -53,12 +54,12 @@ export class DailyBatch extends Construct {
     const { users, movies, models, runs } = features.tables;
     const bucket = { LAKE_BUCKET: lake.bucket.bucketName };
     const athena = { ...bucket, ATHENA_WORKGROUP: lake.workgroupName, ATHENA_DATABASE: lake.databaseName };
-    const environment: Record<BatchTask, Record<string, string>> = {
+    const environment: { [T in BatchTask]: FunctionEnvironment<T> } = {
       ResolveDate: {},
       BronzeToSilver: athena,
       SilverFeatures: athena,
       GoldModel: { ...bucket, MODELS_TABLE: models.tableName },
-      Publish: { ...bucket, ...features.environment },
+      Publish: { ...bucket, USERS_TABLE: users.tableName, MOVIES_TABLE: movies.tableName, MODELS_TABLE: models.tableName, RUNS_TABLE: runs.tableName },
       RecordFailure: { RUNS_TABLE: runs.tableName },
     };
     this.functions = Object.fromEntries(
@@ -69,7 +70,7 @@ export class DailyBatch extends Construct {
           description: size.description,
           memorySize: size.memory ?? props.goldModelMemoryMb,
           timeout: Duration.minutes(size.minutes),
-          environment: environment[task],
+          environment: environment[task] as FunctionEnvironment<typeof task>,
           metricsNamespace: props.metricsNamespace,
           logRetention: props.logRetention,
         });

@@ -34,10 +34,4 @@ export class FeatureStore extends Construct {
     };
     this.tables = { users: table('users'), movies: table('movies'), models: table('models'), runs: table('runs') };
   }
-
-  /** The environment variables that name the tables for lambdas/entry/adapters.ts. */
-  get environment(): Record<string, string> {
-    const { users, movies, models, runs } = this.tables;
-    return { USERS_TABLE: users.tableName, MOVIES_TABLE: movies.tableName, MODELS_TABLE: models.tableName, RUNS_TABLE: runs.tableName };
-  }
 }

@@ -9,6 +9,7 @@ import { Code } from 'aws-cdk-lib/aws-lambda';
 import { buildSync, type BuildOptions } from 'esbuild';
 import { join } from 'node:path';
 import type { BatchTask } from '../lambdas/core/daily-batch-workflow';
+import type { FunctionName } from '../lambdas/entry/environment';
 
 const PROJECT_ROOT = join(import.meta.dirname, '..');
 
@@ -22,13 +23,11 @@ export const BATCH_ENTRIES: Record<BatchTask, string> = {
   RecordFailure: 'lambdas/entry/batch/record-failure.ts',
 };
 
-export const LAMBDA_ENTRIES = {
+export const LAMBDA_ENTRIES: Record<FunctionName, string> = {
   consume: 'lambdas/entry/consume.ts',
   recommend: 'lambdas/entry/recommend.ts',
   ...BATCH_ENTRIES,
-} as const;
-
-export type LambdaName = keyof typeof LAMBDA_ENTRIES;
+};
 
 export const BUNDLE_OPTIONS: BuildOptions = {
   bundle: true,
@@ -43,7 +42,7 @@ export const BUNDLE_OPTIONS: BuildOptions = {
 };
 
 /** The function's code: its entry bundled here with esbuild into `index.mjs` (handler `index.handler`). */
-export function bundledCode(name: LambdaName): Code {
+export function bundledCode(name: FunctionName): Code {
   return Code.fromAsset(join(PROJECT_ROOT, 'lambdas'), {
     // The bundle's own hash: unrelated source changes do not redeploy a function.
     assetHashType: AssetHashType.OUTPUT,

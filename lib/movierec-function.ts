@@ -9,24 +9,25 @@ import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Function as LambdaFunction, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type CfnLogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { bundledCode, type LambdaName } from './lambda-bundles';
+import type { FunctionEnvironment, FunctionName } from '../lambdas/entry/environment';
+import { bundledCode } from './lambda-bundles';
 
-export interface MovierecFunctionProps {
+export interface MovierecFunctionProps<F extends FunctionName> {
   /** Which entry file of lib/lambda-bundles.ts. */
-  entry: LambdaName;
+  entry: F;
   description: string;
   /** MB; CPU grows with it. */
   memorySize: number;
   timeout: Duration;
-  /** The adapters' settings. */
-  environment: Record<string, string>;
+  /** The settings its entry reads (lambdas/entry/environment.ts), each by name. */
+  environment: FunctionEnvironment<F>;
   /** CloudWatch namespace of the function's metrics. */
   metricsNamespace: string;
   logRetention: RetentionDays;
 }
 
-export class MovierecFunction extends LambdaFunction {
-  constructor(scope: Construct, id: string, props: MovierecFunctionProps) {
+export class MovierecFunction<F extends FunctionName = FunctionName> extends LambdaFunction {
+  constructor(scope: Construct, id: string, props: MovierecFunctionProps<F>) {
     const logGroup = new LogGroup(scope, `${id}Logs`, { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
     const role = new Role(scope, `${id}Role`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com'), description: props.description });
     logGroup.grantWrite(role);

@@ -1,12 +1,6 @@
 /**
- * The AWS adapters of the entry files, configured from the function's environment:
- *   LAKE_BUCKET, LAKE_PREFIX (optional)       the data lake
- *   USERS_TABLE, MOVIES_TABLE                 the feature store
- *   MODELS_TABLE                              the model version pointer
- *   RUNS_TABLE                                the batch run log
- *   ATHENA_WORKGROUP, ATHENA_DATABASE         the batch's SQL engine
- *   ATHENA_TIMEOUT_MS (optional)              when to stop a query (default 10 minutes)
- * Each entry file asks only for what it uses, so a function needs only its own settings.
+ * The AWS adapters of the entry files, from the settings each function reads (./environment.ts).
+ * Each takes only the settings it uses, so a function needs only its own.
  */
 import type { AthenaClient } from '@aws-sdk/client-athena';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -17,28 +11,33 @@ import { DynamoFeatureStore } from '../aws/dynamo-feature-store';
 import { S3BatchLake } from '../aws/s3-batch-lake';
 import { S3DynamoModelStore } from '../aws/s3-dynamo-model-store';
 import { S3Lake } from '../aws/s3-lake';
-import { lakePrefix, optionalPositiveInteger, requiredEnv } from './environment';
+import type { SettingName } from './environment';
 
-export const eventLake = (s3: S3Client): S3Lake => new S3Lake(s3, requiredEnv('LAKE_BUCKET'), lakePrefix());
+type Needs<K extends SettingName> = Record<K, string>;
+type Lake = Needs<'LAKE_BUCKET'> & { lakePrefix: string };
 
-export const batchLake = (s3: S3Client): S3BatchLake =>
-  new S3BatchLake(s3, requiredEnv('LAKE_BUCKET'), lakePrefix(), eventLake(s3));
+export const eventLake = (s3: S3Client, env: Lake): S3Lake => new S3Lake(s3, env.LAKE_BUCKET, env.lakePrefix);
 
-export const featureStore = (doc: DynamoDBDocumentClient): DynamoFeatureStore =>
-  new DynamoFeatureStore(doc, { users: requiredEnv('USERS_TABLE'), movies: requiredEnv('MOVIES_TABLE') });
+export const batchLake = (s3: S3Client, env: Lake): S3BatchLake => new S3BatchLake(s3, env.LAKE_BUCKET, env.lakePrefix, eventLake(s3, env));
 
-export const modelStore = (s3: S3Client, doc: DynamoDBDocumentClient): S3DynamoModelStore =>
-  new S3DynamoModelStore({ s3, bucket: requiredEnv('LAKE_BUCKET'), prefix: lakePrefix(), dynamo: doc, table: requiredEnv('MODELS_TABLE') });
+export const featureStore = (doc: DynamoDBDocumentClient, env: Needs<'USERS_TABLE' | 'MOVIES_TABLE'>): DynamoFeatureStore =>
+  new DynamoFeatureStore(doc, { users: env.USERS_TABLE, movies: env.MOVIES_TABLE });
 
-export const runLog = (doc: DynamoDBDocumentClient): DynamoBatchRunLog => new DynamoBatchRunLog(doc, requiredEnv('RUNS_TABLE'));
+export const modelStore = (s3: S3Client, doc: DynamoDBDocumentClient, env: Lake & Needs<'MODELS_TABLE'>): S3DynamoModelStore =>
+  new S3DynamoModelStore({ s3, bucket: env.LAKE_BUCKET, prefix: env.lakePrefix, dynamo: doc, table: env.MODELS_TABLE });
 
-export const athenaEngine = (athena: AthenaClient, s3: S3Client): AthenaBatchSqlEngine =>
+export const runLog = (doc: DynamoDBDocumentClient, env: Needs<'RUNS_TABLE'>): DynamoBatchRunLog => new DynamoBatchRunLog(doc, env.RUNS_TABLE);
+
+export const athenaEngine = (
+  athena: AthenaClient,
+  s3: S3Client,
+  env: Lake & Needs<'ATHENA_WORKGROUP' | 'ATHENA_DATABASE'>,
+): AthenaBatchSqlEngine =>
   new AthenaBatchSqlEngine({
     athena,
     s3,
-    workgroup: requiredEnv('ATHENA_WORKGROUP'),
-    database: requiredEnv('ATHENA_DATABASE'),
-    bucket: requiredEnv('LAKE_BUCKET'),
-    prefix: lakePrefix(),
-    timeoutMs: optionalPositiveInteger('ATHENA_TIMEOUT_MS'),
+    workgroup: env.ATHENA_WORKGROUP,
+    database: env.ATHENA_DATABASE,
+    bucket: env.LAKE_BUCKET,
+    prefix: env.lakePrefix,
   });

@@ -6,14 +6,16 @@ import { documentClient, s3Client } from './aws-clients';
 import { eventLake, featureStore } from './adapters';
 import { CONSUME_SERVICE, METRIC } from './metric-names';
 import { instrumented, observability } from './observability';
+import { readEnvironment } from './environment';
 
 const tools = observability(CONSUME_SERVICE);
+const env = readEnvironment('consume');
 const { metrics, tracer, port } = tools;
 const s3 = s3Client(tracer);
 const doc = documentClient(tracer);
 const consume = createConsumeHandler({
-  lake: eventLake(s3),
-  features: featureStore(doc),
+  lake: eventLake(s3, env),
+  features: featureStore(doc, env),
   logger: port,
 });
 

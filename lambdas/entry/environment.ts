@@ -1,20 +1,56 @@
-/** Configuration of the Lambda entry files, from their environment. */
+/**
+ * The settings of the Lambda functions, read from their environment: one list of variable names,
+ * and which of them each function reads. The CDK stack (lib/) gives each function exactly its own
+ * (its props are typed from this list, so a missing or extra variable does not compile), and the
+ * entry files read them only through `readEnvironment`, so neither side can name a variable the
+ * other does not know.
+ */
+import type { BatchTask } from '../core/daily-batch-workflow';
 
-export function requiredEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`the environment variable ${name} is required`);
-  return value;
-}
+/** Every setting, with what it names. */
+export const SETTINGS = {
+  LAKE_BUCKET: 'the data lake bucket',
+  USERS_TABLE: 'the users table (ratings and user features)',
+  MOVIES_TABLE: 'the movies table (catalog, movie features, global statistics)',
+  MODELS_TABLE: 'the model version pointer table',
+  RUNS_TABLE: 'the batch run log table',
+  ATHENA_WORKGROUP: "the Athena workgroup of the batch's SQL",
+  ATHENA_DATABASE: "the Glue database of the lake's tables",
+} as const;
+export type SettingName = keyof typeof SETTINGS;
 
-/** The lake's key prefix: '' or ending with '/'. */
-export function lakePrefix(): string {
-  const prefix = process.env.LAKE_PREFIX ?? '';
-  return prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
-}
+/** Optional everywhere: a key prefix of the lake inside its bucket ('' when unset), to share a bucket. */
+export const LAKE_PREFIX = 'LAKE_PREFIX';
 
-export function optionalPositiveInteger(name: string): number | undefined {
-  const value = process.env[name];
-  if (value === undefined || value === '') return undefined;
-  if (!/^[1-9]\d*$/.test(value)) throw new Error(`the environment variable ${name} must be a positive integer, not "${value}"`);
-  return Number(value);
+/** The required settings of each function. */
+export const FUNCTION_SETTINGS = {
+  consume: ['LAKE_BUCKET', 'USERS_TABLE', 'MOVIES_TABLE'],
+  recommend: ['LAKE_BUCKET', 'USERS_TABLE', 'MOVIES_TABLE', 'MODELS_TABLE'],
+  ResolveDate: [],
+  BronzeToSilver: ['LAKE_BUCKET', 'ATHENA_WORKGROUP', 'ATHENA_DATABASE'],
+  SilverFeatures: ['LAKE_BUCKET', 'ATHENA_WORKGROUP', 'ATHENA_DATABASE'],
+  GoldModel: ['LAKE_BUCKET', 'MODELS_TABLE'],
+  Publish: ['LAKE_BUCKET', 'USERS_TABLE', 'MOVIES_TABLE', 'MODELS_TABLE', 'RUNS_TABLE'],
+  RecordFailure: ['RUNS_TABLE'],
+} as const satisfies Record<'consume' | 'recommend' | BatchTask, readonly SettingName[]>;
+
+/** A Lambda function of the system, by the name of its entry. */
+export type FunctionName = keyof typeof FUNCTION_SETTINGS;
+
+/** The environment a function needs: each of its settings, by name. */
+export type FunctionEnvironment<F extends FunctionName> = Record<(typeof FUNCTION_SETTINGS)[F][number], string>;
+
+/** What an entry file reads: its own settings and the lake prefix ('' or ending with '/'). */
+export type Settings<F extends FunctionName> = FunctionEnvironment<F> & { lakePrefix: string };
+
+/** Reads a function's settings, failing with the name of the first one missing. */
+export function readEnvironment<F extends FunctionName>(fn: F, env: NodeJS.ProcessEnv = process.env): Settings<F> {
+  const values: Record<string, string> = {};
+  for (const name of FUNCTION_SETTINGS[fn] as readonly SettingName[]) {
+    const value = env[name];
+    if (!value) throw new Error(`the environment variable ${name} (${SETTINGS[name]}) is required`);
+    values[name] = value;
+  }
+  const prefix = env[LAKE_PREFIX] ?? '';
+  return { ...(values as FunctionEnvironment<F>), lakePrefix: prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/` };
 }

@@ -6,15 +6,17 @@ import { documentClient, s3Client } from './aws-clients';
 import { featureStore, modelStore } from './adapters';
 import { METRIC, RECOMMEND_SERVICE } from './metric-names';
 import { instrumented, observability } from './observability';
+import { readEnvironment } from './environment';
 
 const tools = observability(RECOMMEND_SERVICE);
+const env = readEnvironment('recommend');
 const { metrics, tracer, port } = tools;
 const s3 = s3Client(tracer);
 const doc = documentClient(tracer);
 // The model is loaded on the first request and again whenever the version pointer moves.
 const recommend = createRecommendHandler({
-  features: featureStore(doc),
-  models: modelStore(s3, doc),
+  features: featureStore(doc, env),
+  models: modelStore(s3, doc, env),
   logger: port,
 });
 

@@ -4,7 +4,8 @@ import { isBuiltin } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { BUNDLE_OPTIONS, LAMBDA_ENTRIES, type LambdaName } from '../../lib/lambda-bundles';
+import type { FunctionName } from '../../lambdas/entry/environment';
+import { BUNDLE_OPTIONS, LAMBDA_ENTRIES } from '../../lib/lambda-bundles';
 import { PROJECT_ROOT } from '../helpers/local-process';
 import { removeOutdir, synthesize } from '../helpers/cdk-app';
 import { useTempDir } from '../helpers/temp-dir';
@@ -24,7 +25,7 @@ const ENVIRONMENT = {
 describe('Lambda bundles', () => {
   const tempDir = useTempDir();
 
-  it.each(Object.keys(LAMBDA_ENTRIES) as LambdaName[])('bundles the %s entry into one loadable file', async (name) => {
+  it.each(Object.keys(LAMBDA_ENTRIES) as FunctionName[])('bundles the %s entry into one loadable file', async (name) => {
     const outdir = tempDir();
     const result = await build({ ...BUNDLE_OPTIONS, entryPoints: { [name]: join(PROJECT_ROOT, LAMBDA_ENTRIES[name]) }, outdir, metafile: true });
     expect(result.errors).toEqual([]);
@@ -46,7 +47,7 @@ describe('Lambda bundles', () => {
     await build({ ...BUNDLE_OPTIONS, entryPoints: { consume: join(PROJECT_ROOT, LAMBDA_ENTRIES.consume) }, outdir });
     delete process.env.USERS_TABLE;
     await expect(import(`${pathToFileURL(join(outdir, 'consume.mjs')).href}?fresh`)).rejects.toThrow(
-      'the environment variable USERS_TABLE is required',
+      'the environment variable USERS_TABLE (the users table (ratings and user features)) is required',
     );
   });
 

@@ -4,6 +4,7 @@ import { TABLE_KEYS } from '../../lambdas/aws/table-keys';
 import { DAILY_BATCH_WORKFLOW, substituteResources } from '../../lambdas/core/daily-batch-workflow';
 import { bronzeLine } from '../../lambdas/core/lake-layout';
 import { GOLD_COLUMNS, SILVER_COLUMNS } from '../../lambdas/core/lake-tables';
+import { FUNCTION_SETTINGS, type FunctionName } from '../../lambdas/entry/environment';
 import { removeOutdir, synthesize, type Synthesized } from '../helpers/cdk-app';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
@@ -183,6 +184,18 @@ describe('the stack (aws-cdk-lib/assertions)', () => {
         expect((f.Environment as { Variables: Record<string, string> }).Variables.POWERTOOLS_METRICS_NAMESPACE).toBe('movierec/test');
       }
       for (const g of Object.values(of('AWS::Logs::LogGroup'))) expect(g.Properties.RetentionInDays).toBe(30);
+    });
+
+    it('gives each function exactly the settings its entry reads, from the one list of names', () => {
+      const entryOf = (id: string): FunctionName =>
+        id.startsWith('IngestConsumer') ? 'consume' : id.startsWith('ApiRecommend') ? 'recommend' : (id.slice('Batch'.length).replace(/[0-9A-F]{8}$/, '') as FunctionName);
+      const functions = Object.entries(of('AWS::Lambda::Function'));
+      for (const [id, f] of functions) {
+        const variables = Object.keys((f.Properties.Environment as { Variables: Record<string, unknown> }).Variables);
+        const own = variables.filter((v) => !['POWERTOOLS_METRICS_NAMESPACE', 'NODE_OPTIONS'].includes(v)).sort();
+        expect(own, id).toEqual([...FUNCTION_SETTINGS[entryOf(id)]].sort());
+      }
+      expect(new Set(functions.map(([id]) => entryOf(id)))).toEqual(new Set(Object.keys(FUNCTION_SETTINGS)));
     });
 
     it('alarms on consumer errors, offset lag, failed batches, batch runs, API 5xx and p99 latency, to the SNS topic', () => {

@@ -5,12 +5,14 @@ import { documentClient, s3Client } from '../aws-clients';
 import { observability } from '../observability';
 import { BATCH_SERVICE } from '../metric-names';
 import { batchStep } from './batch-step';
+import { readEnvironment } from '../environment';
 
 const tools = observability(BATCH_SERVICE);
+const env = readEnvironment('GoldModel');
 const s3 = s3Client(tools.tracer);
 
 export const handler = batchStep(
   tools,
   'GoldModel',
-  createGoldModelHandler({ lake: batchLake(s3), models: modelStore(s3, documentClient(tools.tracer)) }),
+  createGoldModelHandler({ lake: batchLake(s3, env), models: modelStore(s3, documentClient(tools.tracer), env) }),
 );

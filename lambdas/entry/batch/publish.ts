@@ -5,8 +5,10 @@ import { documentClient, s3Client } from '../aws-clients';
 import { observability } from '../observability';
 import { BATCH_SERVICE } from '../metric-names';
 import { batchStep } from './batch-step';
+import { readEnvironment } from '../environment';
 
 const tools = observability(BATCH_SERVICE);
+const env = readEnvironment('Publish');
 const s3 = s3Client(tools.tracer);
 const doc = documentClient(tools.tracer);
 
@@ -14,10 +16,10 @@ export const handler = batchStep(
   tools,
   'Publish',
   createPublishHandler({
-    lake: batchLake(s3),
-    features: featureStore(doc),
-    models: modelStore(s3, doc),
-    runs: runLog(doc),
+    lake: batchLake(s3, env),
+    features: featureStore(doc, env),
+    models: modelStore(s3, doc, env),
+    runs: runLog(doc, env),
     now: () => new Date(),
   }),
 );

@@ -5,11 +5,13 @@ import { documentClient } from '../aws-clients';
 import { observability } from '../observability';
 import { BATCH_SERVICE } from '../metric-names';
 import { batchStep } from './batch-step';
+import { readEnvironment } from '../environment';
 
 const tools = observability(BATCH_SERVICE);
+const env = readEnvironment('RecordFailure');
 
 export const handler = batchStep(
   tools,
   'RecordFailure',
-  createRecordFailureHandler({ runs: runLog(documentClient(tools.tracer)), now: () => new Date() }),
+  createRecordFailureHandler({ runs: runLog(documentClient(tools.tracer), env), now: () => new Date() }),
 );
