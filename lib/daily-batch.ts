@@ -84,7 +84,8 @@ export class DailyBatch extends Construct {
     lake.grantObjects(fns.GoldModel, ['s3:PutObject'], ['gold/']);
     models.grant(fns.GoldModel, 'dynamodb:GetItem', 'dynamodb:PutItem');
     lake.grantObjects(fns.Publish, ['s3:GetObject'], ['silver/user_features/', 'silver/movie_features/', 'catalog/', 'gold/model/']);
-    users.grant(fns.Publish, 'dynamodb:PutItem');
+    // Reconcile updates users in place: their Kafka offsets must stay for the consumer's retries.
+    users.grant(fns.Publish, 'dynamodb:UpdateItem');
     movies.grant(fns.Publish, 'dynamodb:UpdateItem');
     models.grant(fns.Publish, 'dynamodb:GetItem', 'dynamodb:PutItem');
     runs.grant(fns.Publish, 'dynamodb:PutItem');

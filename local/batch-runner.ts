@@ -3,8 +3,8 @@
  * that Step Functions runs in AWS, each Task state backed by its handler over the SQLite adapters.
  */
 import 'core-js/actual/promise/with-resolvers.js';
-import { StateMachine } from 'aws-local-stepfunctions';
-import { BATCH_TASKS, substituteResources, type BatchTask } from '../lambdas/core/daily-batch-workflow';
+import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { substituteResources, type BatchTask } from '../lambdas/core/daily-batch-workflow';
 
 type JsonValue = Parameters<StateMachine['run']>[0];
 type Execution = ReturnType<StateMachine['run']>;
@@ -41,16 +41,29 @@ export async function runDailyBatch(
   input: Record<string, unknown>,
   options: BatchRunOptions = {},
 ): Promise<BatchResult> {
+  return runWorkflow(substituteResources(localArn), handlers, input, options);
+}
+
+/**
+ * Runs an ASL document in-process, each Task state by the local handler of its name, and reports
+ * every state's outcome. The rehearsal runs the deployed document this way too.
+ */
+export async function runWorkflow(
+  definition: StateMachineDefinition,
+  handlers: Record<string, (input: never) => Promise<unknown>>,
+  input: Record<string, unknown>,
+  options: BatchRunOptions = {},
+): Promise<BatchResult> {
   const local = Object.fromEntries(
-    BATCH_TASKS.map((name) => [name, (value: JsonValue) => handlers[name](value as never) as Promise<JsonValue>]),
+    Object.entries(handlers).map(([name, handler]) => [name, (value: JsonValue) => handler(value as never) as Promise<JsonValue>]),
   );
-  const machine = new StateMachine(substituteResources(localArn));
+  const machine = new StateMachine(definition);
   const execution = machine.run(input as JsonValue, {
     overrides: {
       taskResourceLocalHandlers: local,
       ...(options.retryIntervalMs === undefined
         ? {}
-        : { retryIntervalOverrides: Object.fromEntries(BATCH_TASKS.map((name) => [name, options.retryIntervalMs!])) }),
+        : { retryIntervalOverrides: Object.fromEntries(Object.keys(handlers).map((name) => [name, options.retryIntervalMs!])) }),
     },
   });
 

@@ -1,11 +1,10 @@
-import { App, Validations } from 'aws-cdk-lib';
+import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readStageConfig } from '../../lib/config';
-import { MovierecStack } from '../../lib/movierec-stack';
+import { buildApp } from '../../lib/app';
+import type { MovierecStack } from '../../lib/movierec-stack';
 import { PROJECT_ROOT } from './local-process';
 
 export const CLUSTER_ARN = 'arn:aws:kafka:eu-west-1:123456789012:cluster/events/0a1b2c3d-4e5f-6789-abcd-ef0123456789-2';
@@ -41,9 +40,7 @@ export function synthesize(context: Record<string, unknown> = {}, options: { bun
     ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
   };
   const app = new App({ outdir, context: full });
-  const config = readStageConfig((key) => app.node.tryGetContext(key));
-  const stack = new MovierecStack(app, `movierec-${config.stage}`, { config });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  const stack = buildApp(app);
   try {
     app.synth();
   } catch (err) {

@@ -1,0 +1,324 @@
+/**
+ * A rehearsal of the deployment: the stack synthesized as for `cdk deploy`, its Lambda bundles run
+ * as deployed, each with the environment and role the template gives it, against s3rver, dynalite
+ * and an emulated Athena, every AWS call checked against the caller's role. It plays a day of the
+ * system: the catalog arrives in the lake, MSK batches reach the consumer through its event source
+ * (one of them twice), the schedule starts the daily batch on the template's state machine, and
+ * HTTP API requests reach the recommend function. Anything AWS would refuse is a problem.
+ */
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, MSKEvent } from 'aws-lambda';
+import type { StateMachineDefinition } from 'aws-local-stepfunctions';
+import { buildSync } from 'esbuild';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { S3Lake } from '../lambdas/aws/s3-lake';
+import { SILVER_MOVIE_FEATURES, SILVER_RATINGS, SILVER_USER_FEATURES } from '../lambdas/core/batch-queries';
+import type { ConsumeCounts } from '../lambdas/handlers/consume';
+import { runWorkflow, type BatchResult } from '../local/batch-runner';
+import { generateDemoData } from '../local/demo-data';
+import { EmbeddedProducer, messageFor } from '../local/embedded-producer';
+import { openDatabase } from '../local/sqlite/database';
+import { startDynamo, type LocalDynamo } from '../test/helpers/dynalite';
+import { startS3 } from '../test/helpers/s3rver';
+import { AthenaEmulator, type StatementRecord } from './athena-emulator';
+import { Authorizer, type Check } from './authorizer';
+import { AwsGateway } from './aws-gateway';
+import { LambdaService } from './lambda-service';
+import { httpApiRoutes, kafkaEventSources, stateMachines, type HttpApiRoute, type KafkaEventSource, type StateMachine } from './service-wiring';
+import { PROJECT_ROOT, synthesizeStack } from './synthesize';
+import { DeployedTemplate, type CfnTemplate, type Place } from './template';
+
+export interface RehearsalOptions {
+  /** CDK context over cdk.json's: the stage and its settings. */
+  context?: Record<string, unknown>;
+  /** Changes the synthesized template before it is rehearsed (to show what a missing grant does). */
+  alterTemplate?: (template: CfnTemplate) => void;
+  /** Progress, a line at a time. */
+  progress?: (line: string) => void;
+  /** The demo data's size. */
+  demo?: { users: number; movies: number };
+}
+
+export interface RehearsalReport {
+  ok: boolean;
+  stackName: string;
+  place: Place;
+  /** Everything AWS would refuse or that did not work as deployed; empty when the rehearsal passes. */
+  problems: string[];
+  denials: Check[];
+  /** Authorization checks by service. */
+  checks: Record<string, number>;
+  functions: { name: string; invocations: number; errors: number; metrics: number }[];
+  statements: StatementRecord[];
+  events: { batches: number; records: number; applied: number; quarantined: number };
+  batch?: BatchResult;
+  api: { request: string; status: number }[];
+  traceSegments: number;
+  seconds: number;
+}
+
+export async function rehearse(options: RehearsalOptions = {}): Promise<RehearsalReport> {
+  const started = performance.now();
+  const say = options.progress ?? (() => undefined);
+  say('synthesizing the stack and building its Lambda bundles');
+  const synthesized = synthesizeStack(options.context);
+  options.alterTemplate?.(synthesized.template);
+  const place = placeOf(synthesized.template);
+  const template = new DeployedTemplate(synthesized.template, synthesized.stackName, place);
+  const scratch = mkdtempSync(join(tmpdir(), 'movierec-rehearsal-sandbox-'));
+  const problems: string[] = [];
+
+  say('starting s3rver, dynalite, the emulated Athena and the AWS gateway');
+  const buckets = template.ofType('AWS::S3::Bucket').map((id) => template.physicalName(id));
+  const [s3, dynamo] = await Promise.all([startS3(buckets[0]), startDynamo()]);
+  for (const bucket of buckets.slice(1)) await s3.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  await createTables(template, dynamo);
+  const authorizer = new Authorizer(template);
+  let gatewayUrl = '';
+  const athena = new AthenaEmulator({
+    template,
+    authorizer,
+    queries: [SILVER_RATINGS, SILVER_USER_FEATURES, SILVER_MOVIE_FEATURES],
+    today: () => new Date().toISOString().slice(0, 10),
+    s3For: (principal) => {
+      const accessKeyId = `ATHENA${principal.roleId.slice(0, 14).toUpperCase()}`;
+      gateway.register(accessKeyId, principal, 'Athena');
+      return callerS3(gatewayUrl, place.region, accessKeyId);
+    },
+  });
+  const gateway = new AwsGateway({ template, authorizer, athena, s3Endpoint: s3.endpoint, dynamoEndpoint: dynamo.endpoint });
+  gatewayUrl = await gateway.start();
+  const sandboxFile = join(scratch, 'lambda-sandbox.mjs');
+  buildSync({ entryPoints: [join(PROJECT_ROOT, 'rehearsal/lambda-sandbox.ts')], outfile: sandboxFile, format: 'esm', platform: 'node', target: 'node20', logLevel: 'error' });
+  const lambda = new LambdaService({ template, authorizer, gateway, gatewayUrl, assemblyDir: synthesized.outdir, sandboxFile });
+  await lambda.start();
+  problems.push(...lambda.problems);
+
+  const report: RehearsalReport = {
+    ok: false,
+    stackName: synthesized.stackName,
+    place,
+    problems,
+    denials: authorizer.denials,
+    checks: {},
+    functions: [],
+    statements: athena.statements,
+    events: { batches: 0, records: 0, applied: 0, quarantined: 0 },
+    api: [],
+    traceSegments: 0,
+    seconds: 0,
+  };
+  try {
+    const sources = kafkaEventSources(template, lambda, authorizer, problems);
+    const machines = stateMachines(template, authorizer, problems);
+    const routes = httpApiRoutes(template, lambda, authorizer, problems);
+    const demo = generateDemoData({ users: options.demo?.users ?? 80, movies: options.demo?.movies ?? 60, seed: 7 });
+
+    say('the catalog into the lake, as an operator exports it');
+    const lakeBucket = lambda.byLabel('consume').environment.LAKE_BUCKET!;
+    await new S3Lake(s3.s3, lakeBucket, '').writeCatalog(demo.movies);
+
+    for (const source of sources) {
+      say(`${demo.events.length} events on ${source.topic}, through the event source into ${source.fn.principal.name}`);
+      await consumeEvents(source, demo.events, lambda, report);
+    }
+
+    for (const machine of machines) {
+      say(`the daily batch, started as its schedule starts it (${JSON.stringify(machine.scheduledInput)})`);
+      report.batch = await runStateMachine(machine, lambda, authorizer, problems);
+      await athena.settle();
+    }
+
+    for (const route of routes) {
+      say(`HTTP API requests into ${route.fn.principal.name}`);
+      await callApi(route, lambda, report);
+    }
+  } finally {
+    await lambda.stop();
+    await athena.settle();
+    await gateway.stop();
+    await Promise.all([s3.stop(), dynamo.stop()]);
+    rmSync(scratch, { recursive: true, force: true });
+    rmSync(synthesized.outdir, { recursive: true, force: true });
+  }
+
+  problems.push(...gateway.problems);
+  const denied = new Map<string, number>();
+  for (const d of authorizer.denials) {
+    const line = `${d.principal}${d.via ? ` (${d.via})` : ''}: ${d.action} on ${d.resource} is not allowed by its role`;
+    denied.set(line, (denied.get(line) ?? 0) + 1);
+  }
+  for (const [line, n] of denied) problems.push(n > 1 ? `${line} (${n} calls)` : line);
+  for (const s of athena.statements) {
+    if (s.state !== 'SUCCEEDED') problems.push(`Athena statement of ${s.principal} ${s.state}: ${s.reason ?? ''}`);
+  }
+  for (const [name, stats] of lambda.stats) {
+    report.functions.push({ name, invocations: stats.invocations, errors: stats.errors, metrics: stats.metrics });
+  }
+  report.checks = Object.fromEntries([...authorizer.checks].sort());
+  report.traceSegments = lambda.traceSegments;
+  report.seconds = (performance.now() - started) / 1000;
+  report.ok = problems.length === 0;
+  return report;
+}
+
+/** Where the stack goes: the MSK cluster's region and account (the event source must be in them). */
+function placeOf(template: CfnTemplate): Place {
+  const esm = Object.values(template.Resources).find((r) => r.Type === 'AWS::Lambda::EventSourceMapping');
+  const arn = typeof esm?.Properties?.EventSourceArn === 'string' ? esm.Properties.EventSourceArn.split(':') : [];
+  return { partition: arn[1] ?? 'aws', region: arn[3] ?? 'us-east-1', account: arn[4] ?? '123456789012' };
+}
+
+async function createTables(template: DeployedTemplate, dynamo: LocalDynamo): Promise<void> {
+  for (const id of [...template.ofType('AWS::DynamoDB::GlobalTable'), ...template.ofType('AWS::DynamoDB::Table')]) {
+    const p = template.resolve(template.resource(id).Properties) as { TableName: string; KeySchema: { AttributeName: string; KeyType: 'HASH' | 'RANGE' }[]; AttributeDefinitions: { AttributeName: string; AttributeType: 'S' | 'N' | 'B' }[] };
+    await dynamo.createTable({ TableName: template.physicalName(id), KeySchema: p.KeySchema, AttributeDefinitions: p.AttributeDefinitions });
+  }
+}
+
+function callerS3(endpoint: string, region: string, accessKeyId: string): S3Client {
+  return new S3Client({
+    endpoint,
+    region,
+    forcePathStyle: true,
+    credentials: { accessKeyId, secretAccessKey: 'rehearsal' },
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+}
+
+/** Kafka time of the rehearsed day: yesterday, noon UTC, so that the scheduled run (yesterday) covers it. */
+function yesterdayNoon(): number {
+  const today = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate());
+  return today - 12 * 3_600_000;
+}
+
+async function consumeEvents(source: KafkaEventSource, events: Record<string, unknown>[], lambda: LambdaService, report: RehearsalReport): Promise<void> {
+  const db = openDatabase(':memory:');
+  const producer = new EmbeddedProducer(db, source.topic);
+  const batches: MSKEvent[] = producer
+    .batches(events.map(messageFor), source.batchSize, yesterdayNoon())
+    .map((b) => ({ ...b, eventSourceArn: source.clusterArn, bootstrapServers: 'b-1.rehearsal.kafka.amazonaws.com:9098' }));
+  db.close();
+  const deliveries = [...batches, batches[0]!];
+  for (const [i, batch] of deliveries.entries()) {
+    const records = Object.values(batch.records).reduce((n, r) => n + r.length, 0);
+    const result = await lambda.invoke(source.fn, batch);
+    if (!result.ok) {
+      report.problems.push(`${source.fn.principal.name} failed a batch: ${result.error.errorType}: ${result.error.errorMessage}`);
+      continue;
+    }
+    const counts = result.value as ConsumeCounts;
+    if (counts.received !== records) report.problems.push(`${source.fn.principal.name} counted ${counts.received} of ${records} records`);
+    if (i === batches.length) {
+      if (counts.applied !== 0) report.problems.push(`${source.fn.principal.name} applied ${counts.applied} events of a redelivered batch`);
+      continue;
+    }
+    report.events.batches++;
+    report.events.records += records;
+    report.events.applied += counts.applied;
+    report.events.quarantined += counts.quarantined;
+  }
+}
+
+async function runStateMachine(machine: StateMachine, lambda: LambdaService, authorizer: Authorizer, problems: string[]): Promise<BatchResult> {
+  const states = machine.definition.States as Record<string, { Type: string; Resource?: string }>;
+  const handlers = Object.fromEntries(
+    Object.entries(states)
+      .filter(([, s]) => s.Type === 'Task')
+      .map(([name, s]) => {
+        const fn = lambda.byArn(s.Resource ?? '');
+        if (!fn) {
+          problems.push(`state ${name}: the rehearsal does not run the Task resource ${s.Resource}`);
+          return [name, () => Promise.reject(new Error(`unknown resource ${s.Resource}`))];
+        }
+        return [
+          name,
+          async (input: unknown) => {
+            if (authorizer.check(machine.principal, { action: 'lambda:InvokeFunction', resource: s.Resource! }) !== 'allowed') {
+              throw namedError('Lambda.AWSLambdaException', `the state machine's role may not invoke ${fn.name}`);
+            }
+            const result = await lambda.invoke(fn, input);
+            if (!result.ok) {
+              problems.push(`${name} failed: ${result.error.errorType}: ${result.error.errorMessage}`);
+              throw namedError(result.error.errorType, JSON.stringify(result.error));
+            }
+            return result.value;
+          },
+        ];
+      }),
+  );
+  const result = await runWorkflow(machine.definition as unknown as StateMachineDefinition, handlers, machine.scheduledInput, { retryIntervalMs: 0 });
+  if (result.status !== 'succeeded') problems.push(`the daily batch failed: ${result.error}: ${result.cause}`);
+  const publish = (result.output as { publish?: { activated?: boolean; reason?: string } } | undefined)?.publish;
+  if (result.status === 'succeeded' && !publish?.activated) problems.push(`the daily batch did not activate its model: ${publish?.reason}`);
+  return result;
+}
+
+function namedError(name: string, message: string): Error {
+  const err = new Error(message);
+  err.name = name;
+  return err;
+}
+
+/** Requests as a client sends them, and the status each must get. */
+const API_REQUESTS: [method: string, path: string, status: number][] = [
+  ['GET', '/health', 200],
+  ['GET', '/users/1/recommendations?limit=5', 200],
+  ['GET', '/users/2/recommendations?limit=5&genre=Comedy', 200],
+  ['GET', '/users/987654/recommendations', 200],
+  ['GET', '/movies/1/similar?limit=5', 200],
+  ['GET', '/movies/0/similar', 400],
+  ['GET', '/users/1/recommendations?limit=1000', 400],
+  ['GET', '/nowhere', 404],
+  ['POST', '/health', 405],
+];
+
+async function callApi(route: HttpApiRoute, lambda: LambdaService, report: RehearsalReport): Promise<void> {
+  for (const [method, path, expected] of API_REQUESTS) {
+    const result = await lambda.invoke(route.fn, apiEvent(route, method, path));
+    const request = `${method} ${path}`;
+    if (!result.ok) {
+      report.problems.push(`${request}: ${route.fn.principal.name} failed: ${result.error.errorType}: ${result.error.errorMessage}`);
+      report.api.push({ request, status: 502 });
+      continue;
+    }
+    const answer = result.value as APIGatewayProxyStructuredResultV2;
+    report.api.push({ request, status: answer.statusCode ?? 200 });
+    if (answer.statusCode !== expected) report.problems.push(`${request}: ${answer.statusCode} where ${expected} was due: ${answer.body ?? ''}`);
+    else if (expected === 200 && path.includes('recommendations') && (JSON.parse(answer.body ?? '{}') as { items?: unknown[] }).items?.length === 0) {
+      report.problems.push(`${request}: no recommendations`);
+    }
+  }
+}
+
+/** An HTTP API (payload format 2.0) event, as API Gateway sends it for the $default route. */
+function apiEvent(route: HttpApiRoute, method: string, pathAndQuery: string): APIGatewayProxyEventV2 {
+  const url = new URL(pathAndQuery, 'https://api.example');
+  const query: Record<string, string> = {};
+  for (const [k, v] of url.searchParams) query[k] = k in query ? `${query[k]},${v}` : v;
+  const now = new Date();
+  return {
+    version: route.payloadFormat,
+    routeKey: '$default',
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers: { accept: 'application/json', 'user-agent': 'movierec-rehearsal' },
+    ...(url.search ? { queryStringParameters: query } : {}),
+    requestContext: {
+      accountId: '123456789012',
+      apiId: route.apiId,
+      domainName: `${route.apiId}.execute-api.amazonaws.com`,
+      domainPrefix: route.apiId,
+      http: { method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'movierec-rehearsal' },
+      requestId: `${now.getTime()}`,
+      routeKey: '$default',
+      stage: '$default',
+      time: now.toISOString(),
+      timeEpoch: now.getTime(),
+    },
+    isBase64Encoded: false,
+  };
+}

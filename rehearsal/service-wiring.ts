@@ -1,0 +1,118 @@
+/**
+ * What AWS services do for the stack with its roles, and whether the roles let them: the MSK event
+ * source mapping polling the cluster and sending failures to its destination (with the function's
+ * role), EventBridge starting the state machine (with the rule's role), API Gateway invoking the
+ * recommend function (with the function's resource policy). Each check is counted with the rest;
+ * a configuration AWS would refuse is a problem of the rehearsal.
+ */
+import type { Authorizer, Principal } from './authorizer';
+import { evaluate, type PolicyStatement } from './iam-policy';
+import type { DeployedFunction, LambdaService } from './lambda-service';
+import type { DeployedTemplate } from './template';
+
+export interface KafkaEventSource {
+  fn: DeployedFunction;
+  clusterArn: string;
+  topic: string;
+  batchSize: number;
+  onFailure?: string;
+}
+
+/** The MSK event source mappings, after checking what their pollers do with each function's role. */
+export function kafkaEventSources(template: DeployedTemplate, lambda: LambdaService, authorizer: Authorizer, problems: string[]): KafkaEventSource[] {
+  return template.ofType('AWS::Lambda::EventSourceMapping').map((id) => {
+    const p = template.resolve(template.resource(id).Properties) as Record<string, unknown>;
+    const fn = lambda.functions.find((f) => f.name === p.FunctionName || f.arn === p.FunctionName);
+    if (!fn) throw new Error(`${id}: the function ${String(p.FunctionName)} is not in the template`);
+    const clusterArn = String(p.EventSourceArn);
+    const [topic] = p.Topics as [string];
+    const group = (p.AmazonManagedKafkaEventSourceConfig as { ConsumerGroupId?: string } | undefined)?.ConsumerGroupId;
+    const onFailure = (p.DestinationConfig as { OnFailure?: { Destination?: string } } | undefined)?.OnFailure?.Destination;
+    const provisioned = p.ProvisionedPollerConfig !== undefined;
+    // AWS documents retry limits, bisection, record age and partial batch responses for Kafka
+    // event sources in provisioned mode only.
+    for (const setting of ['MaximumRetryAttempts', 'BisectBatchOnFunctionError', 'MaximumRecordAgeInSeconds', 'FunctionResponseTypes']) {
+      if (p[setting] !== undefined && !provisioned) problems.push(`${id}: ${setting} on a Kafka event source needs provisioned mode (ProvisionedPollerConfig)`);
+    }
+    if (!group) problems.push(`${id}: no ConsumerGroupId: the role cannot be scoped to a consumer group`);
+    const { name, uuid } = clusterParts(clusterArn);
+    const kafka = (kind: string, resource: string) => clusterArn.replace(/:cluster\/.*$/, `:${kind}/${name}/${uuid}/${resource}`);
+    const asks = [
+      ...['kafka:DescribeClusterV2', 'kafka:GetBootstrapBrokers', 'kafka-cluster:Connect', 'kafka-cluster:DescribeClusterDynamicConfiguration'].map((action) => ({ action, resource: clusterArn })),
+      ...['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData'].map((action) => ({ action, resource: kafka('topic', topic) })),
+      ...(group ? ['kafka-cluster:DescribeGroup', 'kafka-cluster:AlterGroup'].map((action) => ({ action, resource: kafka('group', group) })) : []),
+      // The pollers' network interfaces in the cluster's subnets.
+      ...['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeVpcs', 'ec2:DeleteNetworkInterface', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups'].map(
+        (action) => ({ action, resource: '*' }),
+      ),
+      ...(onFailure?.includes(':sqs:') ? [{ action: 'sqs:SendMessage', resource: onFailure }] : []),
+    ];
+    for (const ask of asks) authorizer.check(fn.principal, ask, 'event source mapping');
+    return { fn, clusterArn, topic, batchSize: Number(p.BatchSize ?? 100), ...(onFailure ? { onFailure } : {}) };
+  });
+}
+
+export interface StateMachine {
+  arn: string;
+  principal: Principal;
+  definition: Record<string, unknown>;
+  /** The scheduled input, and whether its rule's role may start the execution. */
+  scheduledInput: Record<string, unknown>;
+}
+
+export function stateMachines(template: DeployedTemplate, authorizer: Authorizer, problems: string[]): StateMachine[] {
+  return template.ofType('AWS::StepFunctions::StateMachine').map((id) => {
+    const arn = template.resolve({ Ref: id }) as string;
+    const substitutions = template.property<Record<string, string> | undefined>(id, 'DefinitionSubstitutions') ?? {};
+    const text = Object.entries(substitutions).reduce((t, [name, value]) => t.replaceAll(`\${${name}}`, value), template.property<string>(id, 'DefinitionString'));
+    const roleArn = template.property<string>(id, 'RoleArn');
+    const roleId = template.ofType('AWS::IAM::Role').find((r) => template.resolve({ 'Fn::GetAtt': [r, 'Arn'] }) === roleArn)!;
+    let scheduledInput: Record<string, unknown> = {};
+    const rules = template.ofType('AWS::Events::Rule').filter((r) => template.property<{ Arn: string }[]>(r, 'Targets').some((t) => t.Arn === arn));
+    if (rules.length === 0) problems.push(`${id}: no schedule starts it`);
+    for (const rule of rules) {
+      const target = template.property<{ Arn: string; Input?: string; RoleArn?: string }[]>(rule, 'Targets').find((t) => t.Arn === arn)!;
+      const ruleRole = template.ofType('AWS::IAM::Role').find((r) => template.resolve({ 'Fn::GetAtt': [r, 'Arn'] }) === target.RoleArn);
+      if (!ruleRole) problems.push(`${rule}: its target has no role to start ${id}`);
+      else authorizer.check(authorizer.principal(ruleRole, 'schedule'), { action: 'states:StartExecution', resource: arn }, 'EventBridge');
+      scheduledInput = JSON.parse(target.Input ?? '{}') as Record<string, unknown>;
+    }
+    return { arn, principal: authorizer.principal(roleId, 'state machine'), definition: JSON.parse(text) as Record<string, unknown>, scheduledInput };
+  });
+}
+
+export interface HttpApiRoute {
+  fn: DeployedFunction;
+  apiId: string;
+  payloadFormat: string;
+}
+
+/** The HTTP API's Lambda integrations, after checking that each function lets API Gateway invoke it. */
+export function httpApiRoutes(template: DeployedTemplate, lambda: LambdaService, authorizer: Authorizer, problems: string[]): HttpApiRoute[] {
+  return template.ofType('AWS::ApiGatewayV2::Integration').map((id) => {
+    const uri = template.property<string>(id, 'IntegrationUri');
+    const fn = lambda.byArn(uri);
+    if (!fn) throw new Error(`${id}: the integration's function ${uri} is not in the template`);
+    const apiId = template.property<string>(id, 'ApiId');
+    // API Gateway's invocation, as the function's resource policy sees it: route $default, stage $default.
+    const sourceArn = template.arn('execute-api', `${apiId}/$default/$default`);
+    const statements: PolicyStatement[] = template.ofType('AWS::Lambda::Permission').flatMap((p) => {
+      const props = template.resolve(template.resource(p).Properties) as { Action: string; FunctionName: string; Principal: string; SourceArn?: string };
+      if (lambda.byArn(props.FunctionName) !== fn && props.FunctionName !== fn.name) return [];
+      if (props.Principal !== 'apigateway.amazonaws.com') return [];
+      const statement: PolicyStatement = { Effect: 'Allow', Action: props.Action, Resource: fn.arn };
+      if (props.SourceArn) statement.Condition = { ArnLike: { 'aws:SourceArn': props.SourceArn } };
+      return [statement];
+    });
+    authorizer.checks.set('lambda', (authorizer.checks.get('lambda') ?? 0) + 1);
+    if (evaluate({ action: 'lambda:InvokeFunction', resource: fn.arn, context: { 'aws:SourceArn': sourceArn } }, statements) !== 'allowed') {
+      problems.push(`${id}: API Gateway may not invoke ${fn.principal.name} (no lambda:InvokeFunction permission for ${sourceArn})`);
+    }
+    return { fn, apiId, payloadFormat: template.property<string>(id, 'PayloadFormatVersion') };
+  });
+}
+
+function clusterParts(arn: string): { name: string; uuid: string } {
+  const [, name = '', uuid = ''] = arn.split(':').slice(5).join(':').split('/');
+  return { name, uuid };
+}

@@ -1,0 +1,126 @@
+/**
+ * Athena's part of the batch where no Athena runs: a statement's SQLite twin over what the lake
+ * holds in S3. It reads only the tables the statement reads (bronze events up to the date, the
+ * catalog, the date's silver ratings), through the S3 client it is given, so that whose
+ * permissions it reads with is the caller's choice; runs the SQLite dialect; and writes the rows as
+ * the Parquet file Athena's UNLOAD writes (the types of SILVER_COLUMNS, a file name of Athena's kind).
+ */
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { parquetWriteBuffer } from 'hyparquet-writer';
+import { randomUUID } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
+import { readParquet } from '../lambdas/aws/parquet';
+import { CATALOG_KEY, movieOfCatalogLine, parseLakeObjectKey, silverPartitionKey, type BronzeLine, type CatalogLine } from '../lambdas/core/lake-layout';
+import { SILVER_COLUMNS, type LakeColumnType } from '../lambdas/core/lake-tables';
+import type { BatchQuery } from '../lambdas/core/ports';
+import { openDatabase, type Db } from '../local/sqlite/database';
+import { SqliteBatchSqlEngine } from '../local/sqlite/sqlite-batch-sql-engine';
+import { SqliteEventLake } from '../local/sqlite/sqlite-event-lake';
+import { SqliteFeatureStore } from '../local/sqlite/sqlite-feature-store';
+
+export interface LakeLocation {
+  s3: S3Client;
+  bucket: string;
+  /** Key prefix of the lake: '' or ending with '/'. */
+  prefix: string;
+}
+
+const PARQUET_TYPES: Record<LakeColumnType, 'INT32' | 'INT64' | 'DOUBLE' | 'STRING'> = {
+  int: 'INT32',
+  bigint: 'INT64',
+  double: 'DOUBLE',
+  string: 'STRING',
+};
+
+/**
+ * Runs `query` for `date` by its SQLite twin and writes its rows under `destination` (a key
+ * prefix ending with '/'), as one Parquet file; no rows, no file, as with UNLOAD. Returns the rows.
+ */
+export async function unloadByTwin(lake: LakeLocation, query: BatchQuery, date: string, destination: string): Promise<number> {
+  const db = openDatabase(':memory:');
+  try {
+    await load(db, lake, query, date);
+    const count = await new SqliteBatchSqlEngine(db).run(query, date);
+    const columns = SILVER_COLUMNS[query.target].map((c) => c.name);
+    const rows = db.prepare(`SELECT ${columns.join(', ')} FROM ${query.target} WHERE dt = ?`).raw().all(date) as unknown[][];
+    if (rows.length > 0) {
+      await lake.s3.send(
+        new PutObjectCommand({
+          Bucket: lake.bucket,
+          Key: `${destination}${date.replaceAll('-', '')}_000000_00000_${randomUUID()}`,
+          Body: silverParquet(query.target, rows),
+        }),
+      );
+    }
+    return count;
+  } finally {
+    db.close();
+  }
+}
+
+/** The tables a statement reads: bronze for silver ratings; silver ratings and the catalog for features. */
+async function load(db: Db, lake: LakeLocation, query: BatchQuery, date: string): Promise<void> {
+  if (query.target === 'silver_ratings') {
+    const events = new SqliteEventLake(db);
+    for (const key of await keys(lake, `${lake.prefix}bronze/events/`)) {
+      const parsed = parseLakeObjectKey(key.slice(lake.prefix.length));
+      if (!parsed || parsed.area !== 'events' || new Date(parsed.id.timestamp).toISOString().slice(0, 10) > date) continue;
+      const lines = gunzipLines(await get(lake, key)) as BronzeLine[];
+      await events.writeBronze(
+        parsed.id,
+        lines.map((l) => ({
+          offset: l.kafka_offset,
+          event: { eventId: l.event_id, userId: l.user_id, movieId: l.movie_id, rating: l.rating, eventTime: l.event_time },
+        })),
+      );
+    }
+    return;
+  }
+  const catalog = (await keys(lake, `${lake.prefix}${CATALOG_KEY}`)).length === 0 ? [] : (gunzipLines(await get(lake, `${lake.prefix}${CATALOG_KEY}`)) as CatalogLine[]);
+  await new SqliteFeatureStore(db).upsertMovies(catalog.map(movieOfCatalogLine));
+  const columns = SILVER_COLUMNS.silver_ratings.map((c) => c.name);
+  const insert = db.prepare(`INSERT INTO silver_ratings (dt, ${columns.join(', ')}) VALUES (?, ${columns.map(() => '?').join(', ')})`);
+  for (const key of await keys(lake, `${lake.prefix}${silverPartitionKey('silver_ratings', date)}`)) {
+    for (const row of await readParquet(await get(lake, key))) {
+      insert.run(date, ...columns.map((c) => (typeof row[c] === 'bigint' ? Number(row[c]) : row[c])));
+    }
+  }
+}
+
+/** The keys under a prefix, in key order. */
+export async function keys(lake: LakeLocation, prefix: string): Promise<string[]> {
+  const out: string[] = [];
+  let token: string | undefined;
+  do {
+    const listed = await lake.s3.send(new ListObjectsV2Command({ Bucket: lake.bucket, Prefix: prefix, ContinuationToken: token }));
+    out.push(...(listed.Contents ?? []).map((o) => o.Key!));
+    token = listed.IsTruncated ? listed.NextContinuationToken : undefined;
+  } while (token);
+  return out;
+}
+
+async function get(lake: LakeLocation, key: string): Promise<Uint8Array> {
+  const object = await lake.s3.send(new GetObjectCommand({ Bucket: lake.bucket, Key: key }));
+  return object.Body!.transformToByteArray();
+}
+
+function gunzipLines(bytes: Uint8Array): unknown[] {
+  return gunzipSync(bytes)
+    .toString('utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as unknown);
+}
+
+/** A silver table's rows (values in SILVER_COLUMNS order) as the Parquet file Athena's UNLOAD writes. */
+export function silverParquet(target: BatchQuery['target'], rows: readonly unknown[][]): Uint8Array {
+  const buffer = parquetWriteBuffer({
+    codec: 'SNAPPY',
+    columnData: SILVER_COLUMNS[target].map((c, i) => ({
+      name: c.name,
+      type: PARQUET_TYPES[c.type],
+      data: rows.map((r) => (c.type === 'bigint' ? BigInt(r[i] as number) : r[i])),
+    })),
+  });
+  return new Uint8Array(buffer);
+}
