@@ -15,8 +15,19 @@ export interface StageConfig {
   consumerBatchSize: number;
   /** Seconds the event source may wait to fill a batch (0 to 300). */
   consumerBatchingWindowSeconds: number;
-  /** Retries of a failed batch before it goes to the on-failure queue (0 to 10,000). */
+  /**
+   * The event source's pollers: on demand (undefined, the default) or provisioned, between `min`
+   * and `max`. AWS applies retry limits to Kafka event sources in provisioned mode only.
+   */
+  consumerPollers?: { min: number; max: number };
+  /** Provisioned pollers only: retries of a failed batch before it goes to the on-failure queue (0 to 10,000). */
   consumerRetryAttempts: number;
+  /** How long the topic keeps its records (hours; MSK's default is 168): the failure queue keeps its messages as long, up to SQS's 14 days. */
+  topicRetentionHours: number;
+  /** How the event source reaches Lambda, STS and SQS from the cluster's subnets. */
+  mskNetwork: MskNetwork;
+  /** Alarm when the consumer has not run for this many hours: the event source cannot reach the cluster, or nothing was produced. */
+  consumerSilenceHours: number;
   /** When the daily batch runs: an EventBridge cron() or rate() expression, UTC. */
   batchSchedule: string;
   /** Days after which bronze objects move to S3 Infrequent Access. */
@@ -44,12 +55,24 @@ export interface StageConfig {
   alarmEmail?: string;
 }
 
-export const DEFAULTS: Omit<StageConfig, 'mskClusterArn'> = {
+/**
+ * The event source mapping's pollers run in the cluster's subnets, with its security group. They
+ * need to reach Lambda and STS (on-demand pollers) and SQS (the failure queue): either the stack
+ * creates interface endpoints for them in those subnets, or the VPC already reaches them (a NAT
+ * gateway, or endpoints of its own).
+ */
+export type MskNetwork =
+  | { access: 'existing' }
+  | { access: 'endpoints'; vpcId: string; subnetIds: string[]; securityGroupId: string };
+
+export const DEFAULTS: Omit<StageConfig, 'mskClusterArn' | 'mskNetwork'> = {
   stage: 'dev',
   topic: 'user-events',
   consumerBatchSize: 1000,
   consumerBatchingWindowSeconds: 5,
   consumerRetryAttempts: 3,
+  topicRetentionHours: 168,
+  consumerSilenceHours: 12,
   batchSchedule: 'cron(30 1 * * ? *)',
   bronzeInfrequentAccessDays: 30,
   bronzeRetentionDays: 0,
@@ -122,6 +145,31 @@ export function readStageConfig(context: ContextReader): StageConfig {
     }
     return days;
   };
+  const pollers = (): { min: number; max: number } | undefined => {
+    const v = value('consumerPollers');
+    if (v === undefined || v === 'on-demand') return undefined;
+    const m = typeof v === 'string' ? /^(\d+)-(\d+)$/.exec(v) : undefined;
+    const p = m ? { min: Number(m[1]), max: Number(m[2]) } : (v as { min?: unknown; max?: unknown });
+    const ok = typeof p === 'object' && p !== null && Number.isInteger(p.min) && Number.isInteger(p.max);
+    if (!ok || (p.min as number) < 1 || (p.min as number) > 200 || (p.max as number) < (p.min as number) || (p.max as number) > 2000) {
+      throw new ConfigError(`${where('consumerPollers')} must be "on-demand" or provisioned pollers {"min": 1-200, "max": min-2000} (or "MIN-MAX"); got ${JSON.stringify(v)}`);
+    }
+    return { min: p.min as number, max: p.max as number };
+  };
+  const network = (): MskNetwork => {
+    const raw = value('mskNetwork');
+    const v = typeof raw === 'string' && raw.trim().startsWith('{') ? (JSON.parse(raw) as unknown) : raw;
+    const expected =
+      '{"access": "existing"} (the VPC already reaches Lambda, STS and SQS) or {"access": "endpoints", "vpcId": "vpc-...", "subnetIds": ["subnet-..."], "securityGroupId": "sg-..."} (the cluster\'s)';
+    if (v === undefined) throw new ConfigError(`${where('mskNetwork')} is required: ${expected}`);
+    const n = v as Record<string, unknown>;
+    if (typeof n === 'object' && n !== null && n.access === 'existing') return { access: 'existing' };
+    const ids = (list: unknown, prefix: string) => Array.isArray(list) && list.length > 0 && list.every((id) => typeof id === 'string' && new RegExp(`^${prefix}-[0-9a-f]{8,17}$`).test(id));
+    if (typeof n === 'object' && n !== null && n.access === 'endpoints' && ids([n.vpcId], 'vpc') && ids(n.subnetIds, 'subnet') && ids([n.securityGroupId], 'sg')) {
+      return { access: 'endpoints', vpcId: n.vpcId as string, subnetIds: n.subnetIds as string[], securityGroupId: n.securityGroupId as string };
+    }
+    throw new ConfigError(`${where('mskNetwork')} must be ${expected}; got ${JSON.stringify(v)}`);
+  };
   const email = value('alarmEmail');
   if (email !== undefined && (typeof email !== 'string' || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email))) {
     throw new ConfigError(`${where('alarmEmail')} must be an e-mail address; got ${JSON.stringify(email)}`);
@@ -133,7 +181,11 @@ export function readStageConfig(context: ContextReader): StageConfig {
     topic: text('topic', TOPIC, 'a Kafka topic name', DEFAULTS.topic),
     consumerBatchSize: integer('consumerBatchSize', 1, 10_000),
     consumerBatchingWindowSeconds: integer('consumerBatchingWindowSeconds', 0, 300),
+    ...(pollers() ? { consumerPollers: pollers() } : {}),
     consumerRetryAttempts: integer('consumerRetryAttempts', 0, 10_000),
+    topicRetentionHours: integer('topicRetentionHours', 1, 1_000_000),
+    mskNetwork: network(),
+    consumerSilenceHours: integer('consumerSilenceHours', 1, 168),
     batchSchedule: text('batchSchedule', SCHEDULE, 'an EventBridge cron(...) or rate(...) expression', DEFAULTS.batchSchedule),
     bronzeInfrequentAccessDays: integer('bronzeInfrequentAccessDays', 30, 3650),
     bronzeRetentionDays: integer('bronzeRetentionDays', 0, 36_500),
@@ -148,6 +200,11 @@ export function readStageConfig(context: ContextReader): StageConfig {
     apiP99LatencyMs: integer('apiP99LatencyMs', 1, 30_000),
     ...(email === undefined ? {} : { alarmEmail: email as string }),
   };
+  if (!config.consumerPollers && value('consumerRetryAttempts') !== undefined) {
+    throw new ConfigError(
+      `${where('consumerRetryAttempts')} needs provisioned pollers (consumerPollers): AWS limits the retries of a Kafka event source in provisioned mode only; on demand, a failing batch is retried until it succeeds or its records leave the topic`,
+    );
+  }
   if (config.bronzeRetentionDays !== 0 && config.bronzeRetentionDays <= config.bronzeInfrequentAccessDays) {
     throw new ConfigError(
       `${where('bronzeRetentionDays')} must be 0 (keep) or more than bronzeInfrequentAccessDays (${config.bronzeInfrequentAccessDays}); got ${config.bronzeRetentionDays}`,

@@ -1,6 +1,9 @@
 /**
- * Ingest: the consumer function behind an MSK event source on the events topic. Finite retries,
- * then the batch's coordinates go to an on-failure queue (its records stay in Kafka for replay).
+ * Ingest: the consumer function behind an MSK event source on the events topic, and the network
+ * path the event source needs. On-demand pollers (the default) retry a failed batch until it
+ * succeeds or its records leave the topic; provisioned pollers retry a set number of times, then
+ * send the batch's coordinates to the failure queue, whose messages last as long as the topic keeps
+ * the records they point to (`npm run local -- replay-failures` feeds them through the consumer).
  * The function writes bronze and quarantine objects and the online features, nothing else.
  */
 import { Duration, Validations } from 'aws-cdk-lib';
@@ -10,10 +13,11 @@ import { ManagedKafkaEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-so
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { mskClusterParts } from './config';
+import { mskClusterParts, type MskNetwork } from './config';
 import type { DataLake } from './data-lake';
 import type { FeatureStore } from './feature-store';
 import { MovierecFunction } from './movierec-function';
+import { MskNetworkAccess } from './msk-network';
 
 export interface IngestProps {
   namePrefix: string;
@@ -23,14 +27,24 @@ export interface IngestProps {
   topic: string;
   batchSize: number;
   batchingWindowSeconds: number;
-  retryAttempts: number;
+  /** Provisioned pollers, and the retries they allow; none: on-demand pollers, which retry until the batch succeeds. */
+  pollers?: { min: number; max: number; retryAttempts: number };
+  /** How long the topic keeps its records, hours. */
+  topicRetentionHours: number;
+  network: MskNetwork;
   metricsNamespace: string;
   logRetention: RetentionDays;
 }
 
+/** SQS keeps a message 14 days at most. */
+const MAX_QUEUE_RETENTION_HOURS = 14 * 24;
+
 export class Ingest extends Construct {
   readonly consumer: MovierecFunction;
   readonly failures: Queue;
+  /** How long the failure queue keeps a message, hours. */
+  readonly failuresRetentionHours: number;
+  readonly network: MskNetworkAccess;
 
   constructor(scope: Construct, id: string, props: IngestProps) {
     super(scope, id);
@@ -65,10 +79,12 @@ export class Ingest extends Construct {
       new PolicyStatement({ actions: ['kafka-cluster:DescribeGroup', 'kafka-cluster:AlterGroup'], resources: [kafka('group', groupId)] }),
     );
 
+    // A message points at records in the topic: past the topic's retention it cannot be replayed.
+    this.failuresRetentionHours = Math.min(props.topicRetentionHours, MAX_QUEUE_RETENTION_HOURS);
     this.failures = new Queue(this, 'Failures', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      retentionPeriod: Duration.days(14),
+      retentionPeriod: Duration.hours(this.failuresRetentionHours),
     });
     Validations.of(this.failures).acknowledge({
       id: 'AwsSolutions-SQS3',
@@ -82,10 +98,16 @@ export class Ingest extends Construct {
         startingPosition: StartingPosition.TRIM_HORIZON,
         batchSize: props.batchSize,
         maxBatchingWindow: Duration.seconds(props.batchingWindowSeconds),
-        retryAttempts: props.retryAttempts,
+        ...(props.pollers
+          ? {
+              provisionedPollerConfig: { minimumPollers: props.pollers.min, maximumPollers: props.pollers.max },
+              retryAttempts: props.pollers.retryAttempts,
+            }
+          : {}),
         onFailure: new SqsDlq(this.failures),
       }),
     );
+    this.network = new MskNetworkAccess(this, 'Network', { namePrefix: props.namePrefix, network: props.network, provisionedPollers: props.pollers !== undefined });
     Validations.of(this.consumer.role!).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaMSKExecutionRole]',
       reason: 'CDK attaches this AWS-managed policy for the MSK event source: the network interfaces Lambda creates in the cluster\'s VPC.',

@@ -1,8 +1,10 @@
 /**
  * What operators watch: a dashboard of the flow (events consumed and quarantined, consumer lag,
  * batch step durations and outcomes, API traffic and latency), and alarms, sent to an encrypted
- * SNS topic (and e-mailed when an address is configured), on consumer errors and lag, batches that
- * failed on the consumer's retries, daily batch failures, API 5xx and p99 latency.
+ * SNS topic (and e-mailed when an address is configured), on consumer errors and lag, a consumer
+ * that has not run for hours (its event source cannot reach the cluster, or nothing is produced),
+ * batches that failed on the consumer's retries and those about to outlive the topic's records,
+ * daily batch failures, API 5xx and p99 latency.
  */
 import { Duration } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -34,6 +36,10 @@ export interface MonitoringProps {
   metricsNamespace: string;
   consumer: MovierecFunction;
   consumerFailures: Queue;
+  /** How long the failure queue's messages can still be replayed, hours. */
+  consumerFailuresRetentionHours: number;
+  /** Alarm when the consumer has not run for this many hours. */
+  consumerSilenceHours: number;
   stateMachine: StateMachine;
   api: HttpApi;
   offsetLagThreshold: number;
@@ -76,8 +82,15 @@ export class Monitoring extends Construct {
       props.consumer.metricErrors({ period: FIVE_MINUTES }), 1);
     this.alarm('ConsumerOffsetLag', `The consumer is more than ${props.offsetLagThreshold} records behind the topic`, offsetLag,
       props.offsetLagThreshold, 3);
-    this.alarm('ConsumerFailedBatches', 'Batches gave up after their retries: replay them from Kafka (see the README)',
+    // An event source that never connects, or loses the cluster, sends no data at all: missing data breaches.
+    this.alarm('ConsumerSilent', `The consumer has not run for ${props.consumerSilenceHours} hours: check the event source mapping's state, or whether events are produced`,
+      props.consumer.metricInvocations({ period: Duration.hours(1), statistic: 'Sum' }), 1, props.consumerSilenceHours,
+      { comparison: ComparisonOperator.LESS_THAN_THRESHOLD, missingData: TreatMissingData.BREACHING });
+    this.alarm('ConsumerFailedBatches', 'Batches gave up after their retries: replay them with npm run local -- replay-failures (see the README)',
       props.consumerFailures.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum' }), 1);
+    const replayWithin = Math.floor((props.consumerFailuresRetentionHours * 3600) / 2);
+    this.alarm('ConsumerFailedBatchesAging', `A failed batch has waited half the time the topic keeps its records (${replayWithin / 3600} h): replay it before they are gone`,
+      props.consumerFailures.metricApproximateAgeOfOldestMessage({ period: FIVE_MINUTES, statistic: 'Maximum' }), replayWithin);
     this.alarm('DailyBatchFailed', 'A daily batch run failed: its error is in the run log and the execution history', batchFailures, 1);
     this.alarm('Api5xx', 'The HTTP API answered 5xx', props.api.metricServerError({ period: FIVE_MINUTES }), 5);
     this.alarm('ApiP99Latency', `The HTTP API's p99 latency is above ${props.apiP99LatencyMs} ms`,
@@ -113,14 +126,21 @@ export class Monitoring extends Construct {
     );
   }
 
-  private alarm(id: string, description: string, metric: IMetric, threshold: number, evaluationPeriods = 1): void {
+  private alarm(
+    id: string,
+    description: string,
+    metric: IMetric,
+    threshold: number,
+    evaluationPeriods = 1,
+    how: { comparison?: ComparisonOperator; missingData?: TreatMissingData } = {},
+  ): void {
     const alarm = new Alarm(this, id, {
       alarmDescription: description,
       metric,
       threshold,
       evaluationPeriods,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
+      comparisonOperator: how.comparison ?? ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: how.missingData ?? TreatMissingData.NOT_BREACHING,
     });
     alarm.addAlarmAction(new SnsAction(this.topic));
     this.alarms.push(alarm);

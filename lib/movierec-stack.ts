@@ -47,7 +47,9 @@ export class MovierecStack extends Stack {
       topic: config.topic,
       batchSize: config.consumerBatchSize,
       batchingWindowSeconds: config.consumerBatchingWindowSeconds,
-      retryAttempts: config.consumerRetryAttempts,
+      ...(config.consumerPollers ? { pollers: { ...config.consumerPollers, retryAttempts: config.consumerRetryAttempts } } : {}),
+      topicRetentionHours: config.topicRetentionHours,
+      network: config.mskNetwork,
     });
     this.batch = new DailyBatch(this, 'Batch', { ...common, ...stores, schedule: config.batchSchedule, goldModelMemoryMb: config.goldModelMemoryMb });
     this.api = new Api(this, 'Api', {
@@ -61,6 +63,8 @@ export class MovierecStack extends Stack {
       ...common,
       consumer: this.ingest.consumer,
       consumerFailures: this.ingest.failures,
+      consumerFailuresRetentionHours: this.ingest.failuresRetentionHours,
+      consumerSilenceHours: config.consumerSilenceHours,
       stateMachine: this.batch.stateMachine,
       api: this.api.httpApi,
       offsetLagThreshold: config.offsetLagThreshold,

@@ -8,6 +8,13 @@ import type { MovierecStack } from '../../lib/movierec-stack';
 import { PROJECT_ROOT } from './local-process';
 
 export const CLUSTER_ARN = 'arn:aws:kafka:eu-west-1:123456789012:cluster/events/0a1b2c3d-4e5f-6789-abcd-ef0123456789-2';
+/** The cluster's network, for endpoints in its subnets. */
+export const MSK_NETWORK = {
+  access: 'endpoints',
+  vpcId: 'vpc-0a1b2c3d4e5f60718',
+  subnetIds: ['subnet-0a1b2c3d4e5f60718', 'subnet-1a1b2c3d4e5f60718'],
+  securityGroupId: 'sg-0a1b2c3d4e5f60718',
+} as const;
 
 export interface Violation {
   ruleName: string;
@@ -35,6 +42,7 @@ export function synthesize(context: Record<string, unknown> = {}, options: { bun
   const full = {
     ...project,
     mskClusterArn: CLUSTER_ARN,
+    mskNetwork: MSK_NETWORK,
     stage: 'dev',
     ...context,
     ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),

@@ -5,7 +5,7 @@ import { DAILY_BATCH_WORKFLOW, substituteResources } from '../../lambdas/core/da
 import { bronzeLine } from '../../lambdas/core/lake-layout';
 import { GOLD_COLUMNS, SILVER_COLUMNS } from '../../lambdas/core/lake-tables';
 import { FUNCTION_SETTINGS, type FunctionName } from '../../lambdas/entry/environment';
-import { removeOutdir, synthesize, type Synthesized } from '../helpers/cdk-app';
+import { MSK_NETWORK, removeOutdir, synthesize, type Synthesized } from '../helpers/cdk-app';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
 
@@ -111,25 +111,58 @@ describe('the stack (aws-cdk-lib/assertions)', () => {
     }
   });
 
-  it('consumes the topic through an MSK event source with finite retries and an on-failure queue', () => {
+  it('consumes the topic through an MSK event source: on-demand pollers retry until a batch succeeds, then to the failure queue', () => {
     const esm = only('AWS::Lambda::EventSourceMapping');
     expect(esm).toMatchObject({
       EventSourceArn: 'arn:aws:kafka:eu-west-1:123456789012:cluster/events/0a1b2c3d-4e5f-6789-abcd-ef0123456789-2',
       Topics: ['user-events'],
       BatchSize: 1000,
       MaximumBatchingWindowInSeconds: 5,
-      MaximumRetryAttempts: 3,
       StartingPosition: 'TRIM_HORIZON',
       AmazonManagedKafkaEventSourceConfig: { ConsumerGroupId: 'movierec-test-consumer' },
       DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [expect.stringMatching(/^IngestFailures/), 'Arn'] } } },
     });
-    const tuned = synthesize({ stage: 'tuned', consumerBatchSize: 250, consumerBatchingWindowSeconds: 0, consumerRetryAttempts: 7 });
+    // AWS limits a Kafka event source's retries in provisioned mode only.
+    expect(esm.MaximumRetryAttempts).toBeUndefined();
+    expect(esm.ProvisionedPollerConfig).toBeUndefined();
+    const tuned = synthesize({ stage: 'tuned', consumerBatchSize: 250, consumerBatchingWindowSeconds: 0, consumerPollers: { min: 1, max: 3 }, consumerRetryAttempts: 7 });
     expect(Object.values(tuned.template.findResources('AWS::Lambda::EventSourceMapping'))[0]!.Properties).toMatchObject({
       BatchSize: 250,
       MaximumBatchingWindowInSeconds: 0,
       MaximumRetryAttempts: 7,
+      ProvisionedPollerConfig: { MinimumPollers: 1, MaximumPollers: 3 },
     });
+    // Provisioned pollers reach Lambda and STS by themselves: only the failure queue needs an endpoint.
+    expect(Object.values(tuned.template.findResources('AWS::EC2::VPCEndpoint')).map((e) => JSON.stringify(e.Properties.ServiceName))).toEqual([
+      expect.stringContaining('.sqs'),
+    ]);
     removeOutdir(tuned);
+  });
+
+  it("keeps a failed batch's coordinates as long as the topic keeps its records, up to SQS's 14 days", () => {
+    expect(only('AWS::SQS::Queue').MessageRetentionPeriod).toBe(168 * 3600);
+    const long = synthesize({ stage: 'long', topicRetentionHours: 24 * 30 });
+    expect(Object.values(long.template.findResources('AWS::SQS::Queue'))[0]!.Properties.MessageRetentionPeriod).toBe(14 * 24 * 3600);
+    removeOutdir(long);
+  });
+
+  it("gives the event source interface endpoints for Lambda, STS and SQS in the cluster's subnets, reachable from its security group", () => {
+    const endpoints = Object.values(of('AWS::EC2::VPCEndpoint')).map((e) => e.Properties);
+    expect(endpoints.map((e) => JSON.stringify(e.ServiceName)).sort()).toEqual([
+      expect.stringContaining('.lambda'),
+      expect.stringContaining('.sqs'),
+      expect.stringContaining('.sts'),
+    ]);
+    for (const e of endpoints) {
+      expect(e).toMatchObject({ VpcId: MSK_NETWORK.vpcId, SubnetIds: MSK_NETWORK.subnetIds, VpcEndpointType: 'Interface', PrivateDnsEnabled: true });
+    }
+    expect(only('AWS::EC2::SecurityGroup')).toMatchObject({
+      VpcId: MSK_NETWORK.vpcId,
+      SecurityGroupIngress: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, SourceSecurityGroupId: MSK_NETWORK.securityGroupId }],
+    });
+    const existing = synthesize({ stage: 'nat', mskNetwork: { access: 'existing' } });
+    expect(existing.template.findResources('AWS::EC2::VPCEndpoint')).toEqual({});
+    removeOutdir(existing);
   });
 
   describe('daily batch', () => {
@@ -198,17 +231,27 @@ describe('the stack (aws-cdk-lib/assertions)', () => {
       expect(new Set(functions.map(([id]) => entryOf(id)))).toEqual(new Set(Object.keys(FUNCTION_SETTINGS)));
     });
 
-    it('alarms on consumer errors, offset lag, failed batches, batch runs, API 5xx and p99 latency, to the SNS topic', () => {
+    it('alarms on consumer errors, lag and silence, failed batches and their age, batch runs, API 5xx and p99 latency, to the SNS topic', () => {
       const alarms = Object.values(of('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
       const byMetric = (name: string) => alarms.filter((a) => a.MetricName === name);
       expect(byMetric('Errors')).toHaveLength(1);
+      // A mapping that never connects sends no data: missing data breaches.
+      expect(byMetric('Invocations')[0]).toMatchObject({
+        Statistic: 'Sum',
+        Period: 3600,
+        EvaluationPeriods: 12,
+        Threshold: 1,
+        ComparisonOperator: 'LessThanThreshold',
+        TreatMissingData: 'breaching',
+      });
+      expect(byMetric('ApproximateAgeOfOldestMessage')[0]).toMatchObject({ Threshold: 84 * 3600 });
       expect(byMetric('OffsetLag')[0]).toMatchObject({ Threshold: 100_000, Statistic: 'Maximum' });
       expect(byMetric('ApproximateNumberOfMessagesVisible')).toHaveLength(1);
       expect(byMetric('5xx')).toHaveLength(1);
       expect(byMetric('Latency')[0]).toMatchObject({ ExtendedStatistic: 'p99', Threshold: 500 });
       const batch = alarms.find((a) => JSON.stringify(a.Metrics ?? '').includes('ExecutionsFailed'));
       expect(batch).toBeDefined();
-      expect(alarms).toHaveLength(6);
+      expect(alarms).toHaveLength(8);
       for (const a of alarms) expect(a.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^MonitoringAlarms/) }]);
       template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     });
