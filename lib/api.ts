@@ -61,7 +61,6 @@ export class Api extends Construct {
     });
     props.lake.grantObjects(this.handler, ['s3:GetObject'], ['gold/']);
     users.grant(this.handler, 'dynamodb:Query');
-    movies.grant(this.handler, 'dynamodb:BatchGetItem');
     models.grant(this.handler, 'dynamodb:GetItem');
 
     this.httpApi = new HttpApi(this, 'HttpApi', {

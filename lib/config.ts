@@ -36,6 +36,12 @@ export interface StageConfig {
   bronzeRetentionDays: number;
   /** Days a date's silver and gold outputs are kept (a re-run recreates them). */
   derivedRetentionDays: number;
+  /**
+   * The first date of the lake tables' partition projection (YYYY-MM-DD): no bronze may be older.
+   * The batch reads bronze from the first date it holds, whatever this says, and fails, naming the
+   * date, if bronze holds older data than the tables can show.
+   */
+  lakeStartDate: string;
   /** Athena refuses a query that would scan more than this many GB. */
   athenaScanLimitGb: number;
   /** Steady-state requests per second of the HTTP API, and its burst. */
@@ -77,6 +83,7 @@ export const DEFAULTS: Omit<StageConfig, 'mskClusterArn' | 'mskNetwork'> = {
   bronzeInfrequentAccessDays: 30,
   bronzeRetentionDays: 0,
   derivedRetentionDays: 90,
+  lakeStartDate: '2020-01-01',
   athenaScanLimitGb: 100,
   apiRateLimit: 500,
   apiBurstLimit: 1000,
@@ -96,6 +103,7 @@ const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400,
 const MSK_CLUSTER_ARN = /^arn:aws[a-z-]*:kafka:[a-z0-9-]+:\d{12}:cluster\/[A-Za-z0-9-]+\/[0-9a-f-]+-\d+$/;
 const STAGE = /^[a-z][a-z0-9-]{0,19}$/;
 const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
+const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 const SCHEDULE = /^(cron\(.+\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$/;
 
 /** Reads a context value by key; `App.node.tryGetContext` in the app. */
@@ -190,6 +198,7 @@ export function readStageConfig(context: ContextReader): StageConfig {
     bronzeInfrequentAccessDays: integer('bronzeInfrequentAccessDays', 30, 3650),
     bronzeRetentionDays: integer('bronzeRetentionDays', 0, 36_500),
     derivedRetentionDays: integer('derivedRetentionDays', 1, 36_500),
+    lakeStartDate: text('lakeStartDate', DATE, 'a date, YYYY-MM-DD', DEFAULTS.lakeStartDate),
     athenaScanLimitGb: integer('athenaScanLimitGb', 1, 100_000),
     apiRateLimit: integer('apiRateLimit', 1, 100_000),
     apiBurstLimit: integer('apiBurstLimit', 1, 100_000),

@@ -12,7 +12,7 @@ import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { BATCH_TASKS, DAILY_BATCH_WORKFLOW, substitutionName, type BatchTask } from '../lambdas/core/daily-batch-workflow';
+import { BATCH_TASKS, DAILY_BATCH_WORKFLOW, STEP_TIMEOUT_SECONDS, substitutionName, type BatchTask } from '../lambdas/core/daily-batch-workflow';
 import { ATHENA_RESULTS, type DataLake } from './data-lake';
 import type { FeatureStore } from './feature-store';
 import { LAKE_TABLES } from './lake-tables';
@@ -31,14 +31,14 @@ export interface DailyBatchProps {
   logRetention: RetentionDays;
 }
 
-/** Memory (MB) and timeout of each step's function: Athena steps wait, GoldModel computes (its memory is a setting). */
-const SIZES: Record<BatchTask, { memory?: number; minutes: number; description: string }> = {
-  ResolveDate: { memory: 256, minutes: 1, description: 'Daily batch: the run date' },
-  BronzeToSilver: { memory: 256, minutes: 15, description: 'Daily batch: silver ratings by Athena' },
-  SilverFeatures: { memory: 256, minutes: 15, description: 'Daily batch: silver features by Athena' },
-  GoldModel: { minutes: 15, description: 'Daily batch: trains the model into gold' },
-  Publish: { memory: 2048, minutes: 15, description: 'Daily batch: catalog, features and the model pointer online' },
-  RecordFailure: { memory: 256, minutes: 1, description: 'Daily batch: records a failed run' },
+/** Memory (MB) of each step's function: Athena steps wait, GoldModel computes (its memory is a setting). Timeouts are the workflow's. */
+const SIZES: Record<BatchTask, { memory?: number; description: string }> = {
+  ResolveDate: { memory: 256, description: 'Daily batch: the run date' },
+  BronzeToSilver: { memory: 256, description: 'Daily batch: silver ratings by Athena' },
+  SilverFeatures: { memory: 256, description: 'Daily batch: silver features by Athena' },
+  GoldModel: { description: 'Daily batch: trains the model into gold' },
+  Publish: { memory: 2048, description: 'Daily batch: catalog, features and the model pointer online' },
+  RecordFailure: { memory: 256, description: 'Daily batch: records a failed run' },
 };
 
 export class DailyBatch extends Construct {
@@ -56,7 +56,7 @@ export class DailyBatch extends Construct {
     const athena = { ...bucket, ATHENA_WORKGROUP: lake.workgroupName, ATHENA_DATABASE: lake.databaseName };
     const environment: { [T in BatchTask]: FunctionEnvironment<T> } = {
       ResolveDate: {},
-      BronzeToSilver: athena,
+      BronzeToSilver: { ...athena, LAKE_START_DATE: lake.startDate },
       SilverFeatures: athena,
       GoldModel: { ...bucket, MODELS_TABLE: models.tableName },
       Publish: { ...bucket, USERS_TABLE: users.tableName, MOVIES_TABLE: movies.tableName, MODELS_TABLE: models.tableName, RUNS_TABLE: runs.tableName },
@@ -69,7 +69,7 @@ export class DailyBatch extends Construct {
           entry: task,
           description: size.description,
           memorySize: size.memory ?? props.goldModelMemoryMb,
-          timeout: Duration.minutes(size.minutes),
+          timeout: Duration.seconds(STEP_TIMEOUT_SECONDS[task]),
           environment: environment[task] as FunctionEnvironment<typeof task>,
           metricsNamespace: props.metricsNamespace,
           logRetention: props.logRetention,
@@ -82,7 +82,7 @@ export class DailyBatch extends Construct {
     for (const task of ['BronzeToSilver', 'SilverFeatures'] as const) this.grantAthena(fns[task], task === 'BronzeToSilver');
     lake.grantObjects(fns.GoldModel, ['s3:GetObject'], ['silver/ratings/', 'catalog/', 'gold/']);
     lake.grantObjects(fns.GoldModel, ['s3:PutObject'], ['gold/']);
-    models.grant(fns.GoldModel, 'dynamodb:GetItem', 'dynamodb:PutItem');
+    models.grant(fns.GoldModel, 'dynamodb:GetItem');
     lake.grantObjects(fns.Publish, ['s3:GetObject'], ['silver/user_features/', 'silver/movie_features/', 'catalog/', 'gold/model/']);
     // Reconcile updates users in place: their Kafka offsets must stay for the consumer's retries.
     users.grant(fns.Publish, 'dynamodb:UpdateItem');
@@ -95,8 +95,8 @@ export class DailyBatch extends Construct {
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       stateMachineName: `${props.namePrefix}-daily-batch`,
       definitionBody: DefinitionBody.fromString(JSON.stringify(DAILY_BATCH_WORKFLOW)),
+      // The run's timeout is the document's TimeoutSeconds: CDK's own applies to definitions it builds only.
       definitionSubstitutions: Object.fromEntries(BATCH_TASKS.map((task) => [substitutionName(task), fns[task].functionArn])),
-      timeout: Duration.hours(2),
       tracingEnabled: true,
       logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: true },
     });
@@ -125,7 +125,11 @@ export class DailyBatch extends Construct {
     const stack = Stack.of(this);
     fn.addToRolePolicy(
       new PolicyStatement({
-        actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StopQueryExecution'],
+        // List and BatchGet find an earlier run's queries still writing to a partition, to stop them.
+        actions: [
+          'athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StopQueryExecution',
+          'athena:ListQueryExecutions', 'athena:BatchGetQueryExecution',
+        ],
         resources: [stack.formatArn({ service: 'athena', resource: 'workgroup', resourceName: lake.workgroupName })],
       }),
     );
@@ -139,7 +143,8 @@ export class DailyBatch extends Construct {
         ],
       }),
     );
-    // Each statement is an UNLOAD into silver, then a count of what it wrote.
+    // Each statement is an UNLOAD into silver, then a count of what it wrote. BronzeToSilver also
+    // lists bronze's date folders itself, to read from the first.
     const reads = writesRatings ? ['bronze/events/'] : ['silver/ratings/', 'catalog/'];
     const writes = writesRatings ? ['silver/ratings/'] : ['silver/user_features/', 'silver/movie_features/'];
     lake.grantObjects(fn, ['s3:GetObject'], [...reads, ...writes, ATHENA_RESULTS]);

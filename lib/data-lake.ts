@@ -22,6 +22,8 @@ export interface DataLakeProps {
   derivedRetentionDays: number;
   /** Athena cancels a query that would scan more than this (GB). */
   athenaScanLimitGb: number;
+  /** The first date of the tables' partition projection. */
+  startDate: string;
 }
 
 /** Where Athena writes query results (not the UNLOAD outputs, which go to silver/). */
@@ -31,6 +33,8 @@ export class DataLake extends Construct {
   readonly bucket: Bucket;
   readonly databaseName: string;
   readonly workgroupName: string;
+  /** The first date the lake's tables show. */
+  readonly startDate: string;
 
   constructor(scope: Construct, id: string, props: DataLakeProps) {
     super(scope, id);
@@ -72,7 +76,12 @@ export class DataLake extends Construct {
       ],
     });
 
-    const tables = new LakeTables(this, 'Tables', { bucket: this.bucket, databaseName: `${props.namePrefix.replaceAll('-', '_')}_lake` });
+    this.startDate = props.startDate;
+    const tables = new LakeTables(this, 'Tables', {
+      bucket: this.bucket,
+      databaseName: `${props.namePrefix.replaceAll('-', '_')}_lake`,
+      startDate: props.startDate,
+    });
     this.databaseName = tables.databaseName;
 
     const workgroup = new CfnWorkGroup(this, 'Workgroup', {

@@ -13,6 +13,8 @@ import { GOLD_COLUMNS, SILVER_COLUMNS, type GoldTable, type LakeColumn } from '.
 export interface LakeTablesProps {
   bucket: IBucket;
   databaseName: string;
+  /** The first date partitions are projected from (to NOW). */
+  startDate: string;
 }
 
 const json = {
@@ -120,7 +122,7 @@ export class LakeTables extends Construct {
               'projection.enabled': 'true',
               'projection.dt.type': 'date',
               'projection.dt.format': 'yyyy-MM-dd',
-              'projection.dt.range': '2020-01-01,NOW',
+              'projection.dt.range': `${props.startDate},NOW`,
               'projection.dt.interval': '1',
               'projection.dt.interval.unit': 'DAYS',
               ...(table.partitions.includes('hour')

@@ -37,6 +37,7 @@ export class MovierecStack extends Stack {
       bronzeRetentionDays: config.bronzeRetentionDays,
       derivedRetentionDays: config.derivedRetentionDays,
       athenaScanLimitGb: config.athenaScanLimitGb,
+      startDate: config.lakeStartDate,
     });
     this.features = new FeatureStore(this, 'Features', { namePrefix });
     const stores = { lake: this.lake, features: this.features };

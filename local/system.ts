@@ -73,7 +73,7 @@ export function batchHandlers(
   const runs = new SqliteBatchRunLog(db);
   return {
     ResolveDate: createResolveDateHandler({ now }),
-    BronzeToSilver: createBronzeToSilverHandler({ engine }),
+    BronzeToSilver: createBronzeToSilverHandler({ engine, lake }),
     SilverFeatures: createSilverFeaturesHandler({ engine }),
     GoldModel: createGoldModelHandler({ lake, models }),
     Publish: createPublishHandler({ lake, features, models, runs, now }),

@@ -22,6 +22,8 @@ export interface StatementRecord {
   reason?: string;
   /** Partition prefixes Athena would list for the statement's projected tables. */
   partitions: number;
+  /** Those of them from the first partition that holds data. */
+  needed: number;
   errors: string[];
 }
 
@@ -158,19 +160,20 @@ export class AthenaEmulator {
     e.state = 'RUNNING';
     const checked = checkStatement(e.sql);
     const tables = this.tables.filter((t) => t.database === e.database && new RegExp(`\\b${t.name}\\b`).test(checked.select));
-    const record: StatementRecord = {
-      principal: e.principal.name,
-      kind: checked.kind,
-      state: 'RUNNING',
-      partitions: tables.reduce((n, t) => n + (t.projection ? projectedPartitions(t.projection, checked.select, this.options.today()) : 0), 0),
-      errors: checked.errors,
-    };
+    const record: StatementRecord = { principal: e.principal.name, kind: checked.kind, state: 'RUNNING', partitions: 0, needed: 0, errors: checked.errors };
     this.statements.push(record);
     try {
       if (checked.errors.length > 0) throw new AthenaError('SYNTAX_ERROR', checked.errors.join('; '));
       if (!this.databases.has(e.database)) throw new AthenaError('SCHEMA_NOT_FOUND', `Schema '${e.database}' does not exist`);
-      this.authorizeGlue(e, tables);
+      this.authorizeGlue(e, tables, checked.destination);
       const s3 = this.options.s3For(e.principal);
+      for (const table of tables) {
+        if (!table.projection) continue;
+        const today = this.options.today();
+        record.partitions += projectedPartitions(table.projection, checked.select, today);
+        const first = await this.firstPartition(s3, table);
+        if (first) record.needed += projectedPartitions({ ...table.projection, range: `${first},NOW` }, checked.select, today);
+      }
       if (checked.kind === 'unload') await this.unload(e, s3, checked.select, parseS3Url(checked.destination!));
       else await this.select(e, s3, checked.select, tables);
       this.finish(e, 'SUCCEEDED');
@@ -181,14 +184,19 @@ export class AthenaEmulator {
     if (e.reason !== undefined) record.reason = e.reason;
   }
 
-  /** Athena reads a table's definition from Glue with the caller's permissions: catalog, database and table. */
-  private authorizeGlue(e: Execution, tables: GlueTable[]): void {
+  /**
+   * Athena reads a table's definition from Glue with the caller's permissions (catalog, database and
+   * table), and asks where each bucket it reads and writes lives.
+   */
+  private authorizeGlue(e: Execution, tables: GlueTable[], destination?: string): void {
     const t = this.options.template;
     const catalog = t.arn('glue', 'catalog');
     const database = t.arn('glue', `database/${e.database}`);
+    const buckets = new Set([e.workgroup.output.bucket, ...tables.map((table) => table.location.bucket), ...(destination ? [parseS3Url(destination).bucket] : [])]);
     const requests = [
       ...[catalog, database].map((resource) => ({ action: 'glue:GetDatabase', resource })),
       ...tables.flatMap((table) => [catalog, database, t.arn('glue', `table/${e.database}/${table.name}`)].map((resource) => ({ action: 'glue:GetTable', resource }))),
+      ...[...buckets].map((bucket) => ({ action: 's3:GetBucketLocation', resource: `arn:${t.place.partition}:s3:::${bucket}` })),
     ];
     for (const request of requests) {
       if (this.options.authorizer.check(e.principal, request, 'Athena') !== 'allowed') {
@@ -206,8 +214,14 @@ export class AthenaEmulator {
     // Athena reads the lake where the destination's lake lives: the key up to the silver folder.
     const prefix = destination.key.slice(0, destination.key.indexOf('silver/'));
     if (e.state !== 'RUNNING') return;
-    await unloadByTwin({ s3, bucket: destination.bucket, prefix }, match.query, match.date, destination.key);
+    await unloadByTwin({ s3, bucket: destination.bucket, prefix }, match.query, match.date, destination.key, match.from);
     await this.writeResult(e, s3, `${e.id}-manifest.csv`, '');
+  }
+
+  /** The earliest `dt` partition that holds an object, as a listing of the table's location finds it. */
+  private async firstPartition(s3: S3Client, table: GlueTable): Promise<string | undefined> {
+    const dates = (await keys({ s3, bucket: table.location.bucket, prefix: '' }, table.location.key)).map((k) => /\/dt=(\d{4}-\d{2}-\d{2})\//.exec(k)?.[1]);
+    return dates.filter((d): d is string => d !== undefined).sort()[0];
   }
 
   /** The batch's row counts: `SELECT count(*) FROM <silver table> WHERE dt = '<date>'`, from the partition's files. */
@@ -225,12 +239,13 @@ export class AthenaEmulator {
     await this.writeResult(e, s3, `${e.id}.csv`, e.rows.map((r) => r.map((v) => `"${v}"`).join(',')).join('\n'));
   }
 
-  /** A batch statement and its date, from the SELECT the engine sent. */
-  private twinOf(select: string): { query: BatchQuery; date: string } {
+  /** A batch statement and its parameters, from the SELECT the engine sent. */
+  private twinOf(select: string): { query: BatchQuery; date: string; from?: string } {
+    const day = '(\\d{4}-\\d{2}-\\d{2})';
     for (const query of this.options.queries) {
-      const pattern = new RegExp(`^${escape(query.athena.trim()).replaceAll('\\{dt\\}', '(\\d{4}-\\d{2}-\\d{2})')}$`);
-      const m = pattern.exec(select.trim());
-      if (m) return { query, date: m[1]! };
+      const source = escape(query.athena.trim()).replaceAll('\\{dt\\}', day.replace('(', '(?<dt>')).replaceAll('\\{from\\}', day.replace('(', '(?<from>'));
+      const m = new RegExp(`^${source}$`).exec(select.trim());
+      if (m?.groups?.dt) return { query, date: m.groups.dt, ...(m.groups.from ? { from: m.groups.from } : {}) };
     }
     throw new AthenaError('NOT_SUPPORTED', `the rehearsal has no SQLite twin for: ${select.trim().slice(0, 120)}`);
   }

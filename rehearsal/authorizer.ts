@@ -42,6 +42,8 @@ const MANAGED_POLICIES: Record<string, PolicyStatement[]> = {
 export class Authorizer {
   readonly checks = new Map<string, number>();
   readonly denials: Check[] = [];
+  /** The actions each role was allowed, by role id. */
+  private readonly used = new Map<string, Set<string>>();
   private readonly identity = new Map<string, PolicyStatement[]>();
   private readonly resourcePolicies = new Map<string, PolicyStatement[]>();
 
@@ -65,10 +67,27 @@ export class Authorizer {
     const service = request.action.split(':')[0]!;
     this.checks.set(service, (this.checks.get(service) ?? 0) + 1);
     const decision = evaluate(request, this.statements(principal.roleId), this.resourcePolicy(request.resource), principal.roleArn);
-    if (decision !== 'allowed') {
+    if (decision === 'allowed') {
+      let used = this.used.get(principal.roleId);
+      if (!used) this.used.set(principal.roleId, (used = new Set()));
+      used.add(request.action.toLowerCase());
+    } else {
       this.denials.push({ principal: principal.name, action: request.action, resource: request.resource, decision, ...(via ? { via } : {}) });
     }
     return decision;
+  }
+
+  /**
+   * The actions a role's own policies allow that no check needed: candidates for removal, or paths
+   * the rehearsal did not take. Logging and tracing, which no call here reaches, are left out.
+   */
+  unusedActions(roleId: string): string[] {
+    const used = this.used.get(roleId) ?? new Set<string>();
+    const granted = this.statements(roleId)
+      .filter((s) => s.Effect === 'Allow' && s.Action !== undefined)
+      .flatMap((s) => ([] as string[]).concat(s.Action!))
+      .filter((a) => !/^(logs|xray|ec2):/.test(a) && !a.includes('*'));
+    return [...new Set(granted)].filter((a) => !used.has(a.toLowerCase())).sort();
   }
 
   /** The identity statements of a role: its inline and attached policies, and the managed ones known here. */

@@ -27,12 +27,14 @@ import { Authorizer, type Check } from './authorizer';
 import { AwsGateway } from './aws-gateway';
 import { LambdaService } from './lambda-service';
 import { httpApiRoutes, kafkaEventSources, stateMachines, type HttpApiRoute, type KafkaEventSource, type StateMachine } from './service-wiring';
-import { PROJECT_ROOT, synthesizeStack } from './synthesize';
+import { PROJECT_ROOT, synthesizeStack, type SynthesizedStack } from './synthesize';
 import { DeployedTemplate, type CfnTemplate, type Place } from './template';
 
 export interface RehearsalOptions {
   /** CDK context over cdk.json's: the stage and its settings. */
   context?: Record<string, unknown>;
+  /** A stack synthesized already (its assembly is left in place); otherwise the rehearsal synthesizes one, and removes it after. */
+  stack?: SynthesizedStack;
   /** Changes the synthesized template before it is rehearsed (to show what a missing grant does). */
   alterTemplate?: (template: CfnTemplate) => void;
   /** Progress, a line at a time. */
@@ -50,10 +52,11 @@ export interface RehearsalReport {
   denials: Check[];
   /** Authorization checks by service. */
   checks: Record<string, number>;
-  functions: { name: string; invocations: number; errors: number; metrics: number }[];
+  functions: { name: string; invocations: number; errors: number; metrics: number; unusedActions: string[] }[];
   statements: StatementRecord[];
   events: { batches: number; records: number; applied: number; quarantined: number };
-  batch?: BatchResult;
+  /** The daily batch's runs: what started each, how it ended, through which states. */
+  runs: { start: string; status: BatchResult['status']; states: string[] }[];
   api: { request: string; status: number }[];
   traceSegments: number;
   seconds: number;
@@ -62,8 +65,10 @@ export interface RehearsalReport {
 export async function rehearse(options: RehearsalOptions = {}): Promise<RehearsalReport> {
   const started = performance.now();
   const say = options.progress ?? (() => undefined);
-  say('synthesizing the stack and building its Lambda bundles');
-  const synthesized = synthesizeStack(options.context);
+  if (!options.stack) say('synthesizing the stack and building its Lambda bundles');
+  const synthesized = options.stack
+    ? { ...options.stack, template: structuredClone(options.stack.template) }
+    : synthesizeStack(options.context);
   options.alterTemplate?.(synthesized.template);
   const place = placeOf(synthesized.template);
   const template = new DeployedTemplate(synthesized.template, synthesized.stackName, place);
@@ -106,6 +111,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
     functions: [],
     statements: athena.statements,
     events: { batches: 0, records: 0, applied: 0, quarantined: 0 },
+    runs: [],
     api: [],
     traceSegments: 0,
     seconds: 0,
@@ -127,8 +133,27 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
 
     for (const machine of machines) {
       say(`the daily batch, started as its schedule starts it (${JSON.stringify(machine.scheduledInput)})`);
-      report.batch = await runStateMachine(machine, lambda, authorizer, problems);
-      await athena.settle();
+      const run = async (start: string, input: Record<string, unknown>, expectedError?: string) => {
+        const result = await runStateMachine(machine, input, lambda, authorizer, problems, expectedError);
+        report.runs.push({ start, status: result.status, states: result.steps.filter((s) => s.status === 'succeeded').map((s) => s.state) });
+        return result;
+      };
+      const scheduled = await run(`the schedule, ${JSON.stringify(machine.scheduledInput)}`, machine.scheduledInput);
+      const outcome = (r: BatchResult) => r.output as { date?: string; silver?: { ratings?: number }; publish?: { version?: string; activated?: boolean; reason?: string } } | undefined;
+      if (scheduled.status === 'succeeded') {
+        if (!outcome(scheduled)?.publish?.activated) problems.push(`the daily batch did not activate its model: ${outcome(scheduled)?.publish?.reason}`);
+        const silver = outcome(scheduled)?.silver?.ratings;
+        if (silver !== report.events.applied) problems.push(`silver holds ${silver} ratings where the consumer applied ${report.events.applied}`);
+        say(`the same day again, as an operator re-runs it from the console ({"date": "${outcome(scheduled)?.date}"})`);
+        const again = await run(`a re-run of ${outcome(scheduled)?.date}`, { date: outcome(scheduled)?.date });
+        if (again.status !== 'succeeded' || outcome(again)?.publish?.version !== outcome(scheduled)?.publish?.version || outcome(again)?.silver?.ratings !== silver) {
+          problems.push(`a re-run of ${outcome(scheduled)?.date} did not give the same result: ${JSON.stringify(outcome(again)?.publish ?? again.error)}`);
+        }
+      }
+      say('a run with an impossible date, which must end in RecordFailure');
+      const failed = await run('a bad date, 2026-02-30', { date: '2026-02-30' }, 'InvalidBatchInput');
+      const recorded = failed.steps.some((s) => s.state === 'RecordFailure' && s.status === 'succeeded');
+      if (failed.status !== 'failed' || !recorded) problems.push(`a run with a bad date ended ${failed.status}, its failure ${recorded ? '' : 'not '}recorded`);
     }
 
     for (const route of routes) {
@@ -141,7 +166,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
     await gateway.stop();
     await Promise.all([s3.stop(), dynamo.stop()]);
     rmSync(scratch, { recursive: true, force: true });
-    rmSync(synthesized.outdir, { recursive: true, force: true });
+    if (!options.stack) rmSync(synthesized.outdir, { recursive: true, force: true });
   }
 
   problems.push(...gateway.problems);
@@ -153,9 +178,14 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
   for (const [line, n] of denied) problems.push(n > 1 ? `${line} (${n} calls)` : line);
   for (const s of athena.statements) {
     if (s.state !== 'SUCCEEDED') problems.push(`Athena statement of ${s.principal} ${s.state}: ${s.reason ?? ''}`);
+    else if (s.partitions > s.needed) {
+      problems.push(`an Athena statement of ${s.principal} has Athena list ${s.partitions} partition prefixes where its data needs ${s.needed}: bound its dt from below`);
+    }
   }
-  for (const [name, stats] of lambda.stats) {
-    report.functions.push({ name, invocations: stats.invocations, errors: stats.errors, metrics: stats.metrics });
+  for (const fn of lambda.functions) {
+    const stats = lambda.stats.get(fn.principal.name) ?? { invocations: 0, errors: 0, metrics: 0 };
+    report.functions.push({ name: fn.principal.name, invocations: stats.invocations, errors: stats.errors, metrics: stats.metrics, unusedActions: authorizer.unusedActions(fn.principal.roleId) });
+    if (stats.invocations === 0) problems.push(`${fn.principal.name} never ran in the rehearsal`);
   }
   report.checks = Object.fromEntries([...authorizer.checks].sort());
   report.traceSegments = lambda.traceSegments;
@@ -189,18 +219,21 @@ function callerS3(endpoint: string, region: string, accessKeyId: string): S3Clie
   });
 }
 
-/** Kafka time of the rehearsed day: yesterday, noon UTC, so that the scheduled run (yesterday) covers it. */
-function yesterdayNoon(): number {
+/** Noon UTC, `days` days ago. */
+function noon(days: number): number {
   const today = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate());
-  return today - 12 * 3_600_000;
+  return today - days * 86_400_000 + 12 * 3_600_000;
 }
 
+/** The events as Kafka delivers them: half of them two days ago, half yesterday, which the scheduled run covers. */
 async function consumeEvents(source: KafkaEventSource, events: Record<string, unknown>[], lambda: LambdaService, report: RehearsalReport): Promise<void> {
   const db = openDatabase(':memory:');
   const producer = new EmbeddedProducer(db, source.topic);
-  const batches: MSKEvent[] = producer
-    .batches(events.map(messageFor), source.batchSize, yesterdayNoon())
-    .map((b) => ({ ...b, eventSourceArn: source.clusterArn, bootstrapServers: 'b-1.rehearsal.kafka.amazonaws.com:9098' }));
+  const half = Math.floor(events.length / 2);
+  const batches: MSKEvent[] = [
+    ...producer.batches(events.slice(0, half).map(messageFor), source.batchSize, noon(2)),
+    ...producer.batches(events.slice(half).map(messageFor), source.batchSize, noon(1)),
+  ].map((b) => ({ ...b, eventSourceArn: source.clusterArn, bootstrapServers: 'b-1.rehearsal.kafka.amazonaws.com:9098' }));
   db.close();
   const deliveries = [...batches, batches[0]!];
   for (const [i, batch] of deliveries.entries()) {
@@ -223,7 +256,15 @@ async function consumeEvents(source: KafkaEventSource, events: Record<string, un
   }
 }
 
-async function runStateMachine(machine: StateMachine, lambda: LambdaService, authorizer: Authorizer, problems: string[]): Promise<BatchResult> {
+/** Runs the deployed document; a function error other than `expectedError` is a problem. */
+async function runStateMachine(
+  machine: StateMachine,
+  input: Record<string, unknown>,
+  lambda: LambdaService,
+  authorizer: Authorizer,
+  problems: string[],
+  expectedError?: string,
+): Promise<BatchResult> {
   const states = machine.definition.States as Record<string, { Type: string; Resource?: string }>;
   const handlers = Object.fromEntries(
     Object.entries(states)
@@ -242,7 +283,7 @@ async function runStateMachine(machine: StateMachine, lambda: LambdaService, aut
             }
             const result = await lambda.invoke(fn, input);
             if (!result.ok) {
-              problems.push(`${name} failed: ${result.error.errorType}: ${result.error.errorMessage}`);
+              if (result.error.errorType !== expectedError) problems.push(`${name} failed: ${result.error.errorType}: ${result.error.errorMessage}`);
               throw namedError(result.error.errorType, JSON.stringify(result.error));
             }
             return result.value;
@@ -250,10 +291,8 @@ async function runStateMachine(machine: StateMachine, lambda: LambdaService, aut
         ];
       }),
   );
-  const result = await runWorkflow(machine.definition as unknown as StateMachineDefinition, handlers, machine.scheduledInput, { retryIntervalMs: 0 });
-  if (result.status !== 'succeeded') problems.push(`the daily batch failed: ${result.error}: ${result.cause}`);
-  const publish = (result.output as { publish?: { activated?: boolean; reason?: string } } | undefined)?.publish;
-  if (result.status === 'succeeded' && !publish?.activated) problems.push(`the daily batch did not activate its model: ${publish?.reason}`);
+  const result = await runWorkflow(machine.definition as unknown as StateMachineDefinition, handlers, input, { retryIntervalMs: 0 });
+  if (result.status !== 'succeeded' && expectedError === undefined) problems.push(`the daily batch failed: ${result.error}: ${result.cause}`);
   return result;
 }
 

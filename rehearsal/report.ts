@@ -9,6 +9,12 @@ export function formatReport(r: RehearsalReport): string {
   for (const f of r.functions) {
     lines.push(`  ${f.name.padEnd(16)} ${String(f.invocations).padStart(4)} invocations  ${String(f.errors).padStart(2)} errors  ${String(f.metrics).padStart(4)} metric documents`);
   }
+  const unused = r.functions.filter((f) => f.unusedActions.length > 0);
+  if (unused.length > 0) {
+    lines.push('');
+    lines.push('Granted but not needed by any call here (paths not taken, or grants to remove):');
+    for (const f of unused) lines.push(`  ${f.name.padEnd(16)} ${f.unusedActions.join(', ')}`);
+  }
   const checked = Object.entries(r.checks);
   const total = checked.reduce((n, [, c]) => n + c, 0);
   lines.push('');
@@ -17,13 +23,11 @@ export function formatReport(r: RehearsalReport): string {
   const unloads = r.statements.filter((s) => s.kind === 'unload').length;
   const partitions = Math.max(0, ...r.statements.map((s) => s.partitions));
   lines.push(
-    `Athena statements: ${r.statements.length} parsed with the Trino grammar (${unloads} UNLOAD, ${r.statements.length - unloads} SELECT), ${parsed} valid; at most ${partitions} partitions listed by one`,
+    `Athena statements: ${r.statements.length} parsed with the Trino grammar (${unloads} UNLOAD, ${r.statements.length - unloads} SELECT), ${parsed} valid; at most ${partitions} partition prefixes listed by one`,
   );
   lines.push(`Events: ${r.events.records} records in ${r.events.batches} MSK batches, ${r.events.applied} applied, ${r.events.quarantined} quarantined; a redelivered batch changed nothing`);
-  if (r.batch) {
-    const steps = r.batch.steps.filter((s) => s.status === 'succeeded').map((s) => s.state);
-    lines.push(`Daily batch: ${r.batch.status} (${steps.join(' > ')})`);
-  }
+  lines.push('Daily batch runs on the deployed state machine:');
+  for (const run of r.runs) lines.push(`  ${run.start}: ${run.status} (${run.states.join(' > ')})`);
   lines.push(`HTTP API: ${r.api.map((a) => `${a.request} ${a.status}`).join(', ')}`);
   lines.push(`Trace segments sent to X-Ray: ${r.traceSegments}`);
   lines.push('');

@@ -33,14 +33,15 @@ const PARQUET_TYPES: Record<LakeColumnType, 'INT32' | 'INT64' | 'DOUBLE' | 'STRI
 };
 
 /**
- * Runs `query` for `date` by its SQLite twin and writes its rows under `destination` (a key
- * prefix ending with '/'), as one Parquet file; no rows, no file, as with UNLOAD. Returns the rows.
+ * Runs `query` for `date` (reading bronze from `from`) by its SQLite twin and writes its rows under
+ * `destination` (a key prefix ending with '/'), as one Parquet file; no rows, no file, as with
+ * UNLOAD. Returns the rows.
  */
-export async function unloadByTwin(lake: LakeLocation, query: BatchQuery, date: string, destination: string): Promise<number> {
+export async function unloadByTwin(lake: LakeLocation, query: BatchQuery, date: string, destination: string, from?: string): Promise<number> {
   const db = openDatabase(':memory:');
   try {
     await load(db, lake, query, date);
-    const count = await new SqliteBatchSqlEngine(db).run(query, date);
+    const count = await new SqliteBatchSqlEngine(db).run(query, date, from);
     const columns = SILVER_COLUMNS[query.target].map((c) => c.name);
     const rows = db.prepare(`SELECT ${columns.join(', ')} FROM ${query.target} WHERE dt = ?`).raw().all(date) as unknown[][];
     if (rows.length > 0) {

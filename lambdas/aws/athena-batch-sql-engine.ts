@@ -1,12 +1,16 @@
 /**
  * The batch SQL engine on Athena: each statement's Athena dialect is UNLOADed as Snappy Parquet into
  * its silver table's partition for the date, after that prefix is emptied (UNLOAD refuses a prefix
- * that holds objects, and a re-run must replace, not add). Queries are polled with backoff, fail
- * with Athena's own message, and are stopped when they run past the timeout.
+ * that holds objects, and a re-run must replace, not add). Queries are polled with backoff and fail
+ * with Athena's own message. The engine has a deadline, the step's own: a query still running then
+ * is stopped, so that none outlives the function that waits for it; and before it empties a
+ * partition, it stops any earlier query still writing there (a step that crashed, a concurrent run).
  */
 import {
+  BatchGetQueryExecutionCommand,
   GetQueryExecutionCommand,
   GetQueryResultsCommand,
+  ListQueryExecutionsCommand,
   StartQueryExecutionCommand,
   StopQueryExecutionCommand,
   type AthenaClient,
@@ -14,7 +18,7 @@ import {
 import { DeleteObjectsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { TRANSIENT_ERROR } from '../core/daily-batch-workflow';
 import { silverPartitionKey } from '../core/lake-layout';
-import type { BatchQuery, BatchSqlEngine } from '../core/ports';
+import { ALL_BRONZE, type BatchQuery, type BatchSqlEngine } from '../core/ports';
 
 export interface AthenaEngineOptions {
   athena: AthenaClient;
@@ -25,7 +29,7 @@ export interface AthenaEngineOptions {
   bucket: string;
   /** Key prefix of the lake inside the bucket: '' or ending with '/'. */
   prefix?: string;
-  /** Give up on a query (and stop it) after this long. Default: 10 minutes. */
+  /** The time the engine's queries have, from its creation: past it, a query is stopped. Default: 10 minutes. */
   timeoutMs?: number;
   /** First pause between polls; it doubles up to 5 s. Default: 500 ms. */
   pollMs?: number;
@@ -34,25 +38,30 @@ export interface AthenaEngineOptions {
 }
 
 const MAX_POLL_MS = 5_000;
+const DEFAULT_TIMEOUT_MS = 10 * 60_000;
+/** How many of the workgroup's latest queries are looked at for earlier ones still writing. */
+const RECENT_QUERIES = 50;
 /** Athena failures worth a retry of the step: capacity and throttling, not bad SQL. */
 const TRANSIENT_REASON = /TooManyRequests|Throttling|SlowDown|rate exceeded|INTERNAL_ERROR|capacity/i;
 
 export class AthenaBatchSqlEngine implements BatchSqlEngine {
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly now: () => number;
+  private readonly deadline: number;
 
   constructor(private readonly options: AthenaEngineOptions) {
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.now = options.now ?? Date.now;
+    this.deadline = this.now() + (options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   }
 
-  async run(query: BatchQuery, date: string): Promise<number> {
+  async run(query: BatchQuery, date: string, from = ALL_BRONZE): Promise<number> {
     const prefix = `${this.options.prefix ?? ''}${silverPartitionKey(query.target, date)}`;
+    const destination = `s3://${this.options.bucket}/${prefix}`;
+    await this.stopEarlierQueries(destination);
     await this.emptyPrefix(prefix);
-    const select = query.athena.replaceAll('{dt}', date);
-    await this.execute(
-      `UNLOAD (${select}) TO 's3://${this.options.bucket}/${prefix}' WITH (format = 'PARQUET', compression = 'SNAPPY')`,
-    );
+    const select = query.athena.replaceAll('{dt}', date).replaceAll('{from}', from);
+    await this.execute(`UNLOAD (${select}) TO '${destination}' WITH (format = 'PARQUET', compression = 'SNAPPY')`);
     const id = await this.execute(`SELECT count(*) FROM ${query.target} WHERE dt = '${date}'`);
     const result = await this.options.athena.send(new GetQueryResultsCommand({ QueryExecutionId: id }));
     // Row 0 is the header.
@@ -70,7 +79,6 @@ export class AthenaBatchSqlEngine implements BatchSqlEngine {
       }),
     );
     const id = started.QueryExecutionId!;
-    const deadline = this.now() + (this.options.timeoutMs ?? 10 * 60_000);
     let pause = this.options.pollMs ?? 500;
     for (;;) {
       const { QueryExecution } = await athena.send(new GetQueryExecutionCommand({ QueryExecutionId: id }));
@@ -80,13 +88,41 @@ export class AthenaBatchSqlEngine implements BatchSqlEngine {
         const reason = QueryExecution?.Status?.StateChangeReason ?? `query ${state.toLowerCase()}`;
         throw namedError(TRANSIENT_REASON.test(reason) ? TRANSIENT_ERROR : 'AthenaQueryFailed', `Athena query ${id}: ${reason}`);
       }
-      if (this.now() >= deadline) {
+      if (this.now() >= this.deadline) {
         await athena.send(new StopQueryExecutionCommand({ QueryExecutionId: id }));
-        throw namedError('AthenaTimeout', `Athena query ${id} ran longer than ${this.options.timeoutMs ?? 600_000} ms and was stopped`);
+        throw namedError(
+          'AthenaTimeout',
+          `Athena query ${id} was still running when the step's time for its queries (${Math.round((this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000)} s) ran out, and was stopped`,
+        );
       }
-      await this.sleep(pause);
+      await this.sleep(Math.min(pause, Math.max(0, this.deadline - this.now())));
       pause = Math.min(pause * 2, MAX_POLL_MS);
     }
+  }
+
+  /** Stops the workgroup's recent queries that still write to `destination`, and waits until they have ended. */
+  private async stopEarlierQueries(destination: string): Promise<void> {
+    const { athena, workgroup } = this.options;
+    const listed = await athena.send(new ListQueryExecutionsCommand({ WorkGroup: workgroup, MaxResults: RECENT_QUERIES }));
+    const ids = listed?.QueryExecutionIds ?? [];
+    if (ids.length === 0) return;
+    const target = `TO '${destination}'`;
+    let running = await this.runningInto(ids, target);
+    for (const id of running) await athena.send(new StopQueryExecutionCommand({ QueryExecutionId: id }));
+    let pause = this.options.pollMs ?? 500;
+    while (running.length > 0) {
+      if (this.now() >= this.deadline) throw namedError(TRANSIENT_ERROR, `earlier Athena queries into ${destination} did not stop: ${running.join(', ')}`);
+      await this.sleep(pause);
+      pause = Math.min(pause * 2, MAX_POLL_MS);
+      running = await this.runningInto(running, target);
+    }
+  }
+
+  private async runningInto(ids: string[], target: string): Promise<string[]> {
+    const got = await this.options.athena.send(new BatchGetQueryExecutionCommand({ QueryExecutionIds: ids }));
+    return (got?.QueryExecutions ?? [])
+      .filter((q) => (q.Status?.State === 'QUEUED' || q.Status?.State === 'RUNNING') && q.Query?.includes(target))
+      .map((q) => q.QueryExecutionId!);
   }
 
   private async emptyPrefix(prefix: string): Promise<void> {

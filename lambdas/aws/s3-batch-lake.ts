@@ -24,6 +24,12 @@ export class S3BatchLake implements BatchLake {
     private readonly lake: S3Lake,
   ) {}
 
+  /** One request: S3 lists keys in order, and the first bronze key is in the earliest date's folder. */
+  async earliestBronzeDate(): Promise<string | undefined> {
+    const listed = await this.s3.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: `${this.prefix}bronze/events/`, MaxKeys: 1 }));
+    return /\/dt=(\d{4}-\d{2}-\d{2})\//.exec(listed.Contents?.[0]?.Key ?? '')?.[1];
+  }
+
   /** Only the two id columns, straight into typed arrays: silver ratings can hold tens of millions of rows. */
   async readInteractions(date: string): Promise<Interactions> {
     const files = await this.silverFiles('silver_ratings', date);

@@ -5,8 +5,9 @@
  * definitions (lambdas/core/features.ts), whose constants they take from there.
  *
  * "As of the end of the date" means every event ingested by then: all bronze partitions up to and
- * including the date. Bronze partitions are immutable once their day is over, so a re-run of a
- * past date reads the same events and gives the same rows.
+ * including the date, from the first date the lake holds (`from`: a lower bound, so that Athena lists
+ * only the partitions that can hold data). Bronze partitions are immutable once their day is over,
+ * so a re-run of a past date reads the same events and gives the same rows.
  */
 import { BAYES_PRIOR_WEIGHT, DEFAULT_GLOBAL_MEAN, RECENT_RATINGS } from './features';
 import type { BatchQuery } from './ports';
@@ -19,7 +20,7 @@ export const SILVER_RATINGS: BatchQuery = {
       SELECT b.user_id, b.movie_id, b.rating, b.event_time, b.event_id,
              ROW_NUMBER() OVER (PARTITION BY b.user_id, b.movie_id ORDER BY b.event_time DESC, b.event_id DESC, b.rating DESC) AS rn
       FROM bronze_events b JOIN lake_objects o ON o.object_key = b.object_key
-      WHERE o.area = 'events' AND o.dt <= :dt
+      WHERE o.area = 'events' AND o.dt >= :from AND o.dt <= :dt
     ) WHERE rn = 1
     ORDER BY user_id, movie_id`,
   athena: `
@@ -27,7 +28,7 @@ export const SILVER_RATINGS: BatchQuery = {
       SELECT user_id, movie_id, rating, event_time, event_id,
              row_number() OVER (PARTITION BY user_id, movie_id ORDER BY event_time DESC, event_id DESC, rating DESC) AS rn
       FROM bronze_events
-      WHERE dt <= '{dt}'
+      WHERE dt >= '{from}' AND dt <= '{dt}'
     ) WHERE rn = 1
     ORDER BY user_id, movie_id`,
 };

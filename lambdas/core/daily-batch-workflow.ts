@@ -30,6 +30,24 @@ const RETRYABLE = [
 /** The Fail state that ends a failed run, after RecordFailure. */
 export const FAIL_STATE = 'Failed';
 
+/**
+ * How long each step's function may run, seconds: the Athena steps wait for their queries within
+ * it (and stop them before it ends), GoldModel trains. A Task waits a little longer for its
+ * function than the function runs, so that a lost invocation ends as a timeout, not a hang.
+ */
+export const STEP_TIMEOUT_SECONDS: Record<BatchTask, number> = {
+  ResolveDate: 60,
+  BronzeToSilver: 900,
+  SilverFeatures: 900,
+  GoldModel: 900,
+  Publish: 900,
+  RecordFailure: 60,
+};
+const TASK_GRACE_SECONDS = 60;
+
+/** A run that takes longer fails: the state machine's only timeout. */
+export const RUN_TIMEOUT_SECONDS = 3 * 60 * 60;
+
 export function substitutionName(task: BatchTask): string {
   return `${task}FunctionArn`;
 }
@@ -41,6 +59,7 @@ function task(name: BatchTask, next: string | undefined, resultPath?: string, pa
     Resource: `\${${substitutionName(name)}}`,
     ...(parameters ? { Parameters: parameters } : {}),
     ...(resultPath ? { ResultPath: resultPath } : {}),
+    TimeoutSeconds: STEP_TIMEOUT_SECONDS[name] + TASK_GRACE_SECONDS,
     Retry: [{ ErrorEquals: RETRYABLE, IntervalSeconds: 5, MaxAttempts: 3, BackoffRate: 2, JitterStrategy: 'FULL' as const }],
     Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'RecordFailure' }],
     ...(next ? { Next: next } : { End: true as const }),
@@ -50,7 +69,7 @@ function task(name: BatchTask, next: string | undefined, resultPath?: string, pa
 export const DAILY_BATCH_WORKFLOW: StateMachineDefinition = {
   Comment: 'movierec daily batch: bronze to silver to gold, then publish features and the model',
   StartAt: 'ResolveDate',
-  TimeoutSeconds: 3 * 60 * 60,
+  TimeoutSeconds: RUN_TIMEOUT_SECONDS,
   States: {
     ResolveDate: task('ResolveDate', 'BronzeToSilver'),
     BronzeToSilver: task('BronzeToSilver', 'SilverFeatures', '$.silver', { 'date.$': '$.date' }),
@@ -61,6 +80,7 @@ export const DAILY_BATCH_WORKFLOW: StateMachineDefinition = {
       Type: 'Task',
       Resource: `\${${substitutionName('RecordFailure')}}`,
       ResultPath: null,
+      TimeoutSeconds: STEP_TIMEOUT_SECONDS.RecordFailure + TASK_GRACE_SECONDS,
       Retry: [{ ErrorEquals: RETRYABLE, IntervalSeconds: 5, MaxAttempts: 3, BackoffRate: 2, JitterStrategy: 'FULL' }],
       Next: FAIL_STATE,
     },

@@ -92,20 +92,28 @@ export interface ModelStore {
 export interface BatchQuery {
   /** The silver table the SELECT fills for one date. */
   target: 'silver_ratings' | 'silver_user_features' | 'silver_movie_features';
-  /** SQLite: the date as the named parameter `:dt`. */
+  /** SQLite: the date as the named parameter `:dt`, the first bronze date to read as `:from`. */
   sqlite: string;
-  /** Athena (Trino): the date as the placeholder `{dt}`, substituted by the engine. */
+  /** Athena (Trino): the same as the placeholders `{dt}` and `{from}`, substituted by the engine. */
   athena: string;
 }
 
+/** The `from` of a statement that reads every bronze date up to its own. */
+export const ALL_BRONZE = '1970-01-01';
+
 /** Runs the batch's SQL where the lake lives: SQLite here, Athena in AWS. */
 export interface BatchSqlEngine {
-  /** Replaces the target's partition for `date` with the query's rows; returns the row count. */
-  run(query: BatchQuery, date: string): Promise<number>;
+  /**
+   * Replaces the target's partition for `date` with the query's rows; returns the row count.
+   * `from` bounds the bronze dates a statement reads from below (Athena lists no partition before it).
+   */
+  run(query: BatchQuery, date: string, from?: string): Promise<number>;
 }
 
 /** The lake as the batch's code steps read it: silver tables and the catalog. */
 export interface BatchLake {
+  /** The first date that bronze holds events of, or undefined when it holds none. */
+  earliestBronzeDate(): Promise<string | undefined>;
   readInteractions(date: string): Promise<Interactions>;
   readCatalog(): Promise<Movie[]>;
   /** Silver features; their `updatedAt` is 0 until the publish step stamps them with its as-of time. */

@@ -32,6 +32,8 @@ export const athenaEngine = (
   athena: AthenaClient,
   s3: S3Client,
   env: Lake & Needs<'ATHENA_WORKGROUP' | 'ATHENA_DATABASE'>,
+  /** How long its queries may run, ms. */
+  timeoutMs: number,
 ): AthenaBatchSqlEngine =>
   new AthenaBatchSqlEngine({
     athena,
@@ -40,4 +42,5 @@ export const athenaEngine = (
     database: env.ATHENA_DATABASE,
     bucket: env.LAKE_BUCKET,
     prefix: env.lakePrefix,
+    timeoutMs,
   });

@@ -16,6 +16,7 @@ export const SETTINGS = {
   RUNS_TABLE: 'the batch run log table',
   ATHENA_WORKGROUP: "the Athena workgroup of the batch's SQL",
   ATHENA_DATABASE: "the Glue database of the lake's tables",
+  LAKE_START_DATE: "the first date of the lake tables' partition projection (YYYY-MM-DD)",
 } as const;
 export type SettingName = keyof typeof SETTINGS;
 
@@ -27,7 +28,7 @@ export const FUNCTION_SETTINGS = {
   consume: ['LAKE_BUCKET', 'USERS_TABLE', 'MOVIES_TABLE'],
   recommend: ['LAKE_BUCKET', 'USERS_TABLE', 'MOVIES_TABLE', 'MODELS_TABLE'],
   ResolveDate: [],
-  BronzeToSilver: ['LAKE_BUCKET', 'ATHENA_WORKGROUP', 'ATHENA_DATABASE'],
+  BronzeToSilver: ['LAKE_BUCKET', 'ATHENA_WORKGROUP', 'ATHENA_DATABASE', 'LAKE_START_DATE'],
   SilverFeatures: ['LAKE_BUCKET', 'ATHENA_WORKGROUP', 'ATHENA_DATABASE'],
   GoldModel: ['LAKE_BUCKET', 'MODELS_TABLE'],
   Publish: ['LAKE_BUCKET', 'USERS_TABLE', 'MOVIES_TABLE', 'MODELS_TABLE', 'RUNS_TABLE'],

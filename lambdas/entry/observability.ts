@@ -6,6 +6,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
 import type { Logger as LoggerPort } from '../core/ports';
 
 /** The CloudWatch namespace of the metrics: the stack sets one per stage. */
@@ -36,6 +37,6 @@ export function observability(service: string): Observability {
  * The Lambda handler: a trace segment, the request id in every log line, and the metrics flushed
  * (as CloudWatch embedded metric format) at the end of each invocation, failed ones included.
  */
-export function instrumented<I, O>({ logger, metrics, tracer }: Observability, handler: (input: I) => Promise<O>) {
+export function instrumented<I, O>({ logger, metrics, tracer }: Observability, handler: (input: I, context: Context) => Promise<O>) {
   return middy(handler).use(captureLambdaHandler(tracer)).use(injectLambdaContext(logger)).use(logMetrics(metrics));
 }

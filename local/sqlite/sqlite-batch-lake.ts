@@ -9,6 +9,10 @@ import { toMovieFeatures, toUser, type MovieFeatureRow, type UserRow } from '../
 export class SqliteBatchLake implements BatchLake {
   constructor(private readonly db: Db) {}
 
+  async earliestBronzeDate(): Promise<string | undefined> {
+    return (this.db.prepare("SELECT MIN(dt) FROM lake_objects WHERE area = 'events'").pluck().get() as string | null) ?? undefined;
+  }
+
   async readInteractions(date: string): Promise<Interactions> {
     const count = this.db.prepare('SELECT COUNT(*) FROM silver_ratings WHERE dt = ?').pluck().get(date) as number;
     const userIds = new Int32Array(count);

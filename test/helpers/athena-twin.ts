@@ -19,13 +19,13 @@ export class AthenaTwin implements BatchSqlEngine {
     this.lake = { s3, bucket, prefix };
   }
 
-  async run(query: BatchQuery, date: string): Promise<number> {
+  async run(query: BatchQuery, date: string, from?: string): Promise<number> {
     this.runs.push({ target: query.target, date });
     const destination = `${this.lake.prefix}${silverPartitionKey(query.target, date)}`;
     const old = await keys(this.lake, destination);
     if (old.length > 0) {
       await this.lake.s3.send(new DeleteObjectsCommand({ Bucket: this.lake.bucket, Delete: { Objects: old.map((Key) => ({ Key })) } }));
     }
-    return unloadByTwin(this.lake, query, date, destination);
+    return unloadByTwin(this.lake, query, date, destination, from);
   }
 }

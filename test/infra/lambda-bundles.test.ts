@@ -18,6 +18,7 @@ const ENVIRONMENT = {
   RUNS_TABLE: 'movierec-batch-runs',
   ATHENA_WORKGROUP: 'movierec',
   ATHENA_DATABASE: 'movierec',
+  LAKE_START_DATE: '2026-01-01',
   AWS_REGION: 'eu-west-1',
   POWERTOOLS_TRACE_ENABLED: 'false',
 };

@@ -25,14 +25,15 @@ const EXPECTED: Record<string, string[]> = {
   ],
   BatchResolveDateRole: [],
   BatchBronzeToSilverRole: [
-    'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StartQueryExecution', 'athena:StopQueryExecution',
+    'athena:BatchGetQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:ListQueryExecutions',
+    'athena:StartQueryExecution', 'athena:StopQueryExecution',
     'glue:GetDatabase', 'glue:GetPartitions', 'glue:GetTable',
     's3:AbortMultipartUpload', 's3:DeleteObject', 's3:GetBucketLocation', 's3:GetObject', 's3:ListBucket', 's3:ListMultipartUploadParts', 's3:PutObject',
   ],
-  BatchGoldModelRole: ['dynamodb:GetItem', 'dynamodb:PutItem', 's3:GetObject', 's3:ListBucket', 's3:PutObject'],
+  BatchGoldModelRole: ['dynamodb:GetItem', 's3:GetObject', 's3:ListBucket', 's3:PutObject'],
   BatchPublishRole: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 's3:GetObject', 's3:ListBucket'],
   BatchRecordFailureRole: ['dynamodb:PutItem'],
-  ApiRecommendRole: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query', 's3:GetObject', 's3:ListBucket'],
+  ApiRecommendRole: ['dynamodb:GetItem', 'dynamodb:Query', 's3:GetObject', 's3:ListBucket'],
 };
 
 describe('security of the stack', () => {

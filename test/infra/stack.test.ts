@@ -1,7 +1,7 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TABLE_KEYS } from '../../lambdas/aws/table-keys';
-import { DAILY_BATCH_WORKFLOW, substituteResources } from '../../lambdas/core/daily-batch-workflow';
+import { BATCH_TASKS, DAILY_BATCH_WORKFLOW, RUN_TIMEOUT_SECONDS, STEP_TIMEOUT_SECONDS, substituteResources } from '../../lambdas/core/daily-batch-workflow';
 import { bronzeLine } from '../../lambdas/core/lake-layout';
 import { GOLD_COLUMNS, SILVER_COLUMNS } from '../../lambdas/core/lake-tables';
 import { FUNCTION_SETTINGS, type FunctionName } from '../../lambdas/entry/environment';
@@ -178,6 +178,18 @@ describe('the stack (aws-cdk-lib/assertions)', () => {
       expect(deployed).toEqual(expected);
       expect(Object.keys(substitutions)).toHaveLength(Object.keys(DAILY_BATCH_WORKFLOW.States).length - 1); // all Tasks, not the Fail state
       expect(sm).toMatchObject({ TracingConfiguration: { Enabled: true }, LoggingConfiguration: expect.objectContaining({ Level: 'ALL' }) });
+    });
+
+    it("has one run timeout, the document's, and gives each Task a little longer than its function's timeout", () => {
+      const sm = only('AWS::StepFunctions::StateMachine');
+      const definition = JSON.parse(sm.DefinitionString as string) as { TimeoutSeconds: number; States: Record<string, { TimeoutSeconds?: number; Resource?: string }> };
+      expect(definition.TimeoutSeconds).toBe(RUN_TIMEOUT_SECONDS);
+      const functions = of('AWS::Lambda::Function');
+      for (const task of BATCH_TASKS) {
+        const fn = Object.entries(functions).find(([id]) => id.startsWith(`Batch${task}`))![1];
+        expect(fn.Properties.Timeout, task).toBe(STEP_TIMEOUT_SECONDS[task]);
+        expect(definition.States[task]!.TimeoutSeconds, task).toBeGreaterThan(STEP_TIMEOUT_SECONDS[task]);
+      }
     });
 
     it('starts once a day with {} (yesterday) on the configured schedule', () => {

@@ -131,7 +131,7 @@ describe('parity: SQLite adapters against S3 and DynamoDB adapters', () => {
     const runs = new DynamoBatchRunLog(dynamo.doc, tables.runs);
     const awsHandlers: BatchHandlers = {
       ResolveDate: createResolveDateHandler({ now }),
-      BronzeToSilver: createBronzeToSilverHandler({ engine: athena }),
+      BronzeToSilver: createBronzeToSilverHandler({ engine: athena, lake: awsBatchLake }),
       SilverFeatures: createSilverFeaturesHandler({ engine: athena }),
       GoldModel: createGoldModelHandler({ lake: awsBatchLake, models: aws.models }),
       Publish: createPublishHandler({ lake: awsBatchLake, features: aws.features, models: aws.models, runs, now }),

@@ -1,17 +1,19 @@
-/** BronzeToSilver: silver ratings of the date, by Athena. */
+/** BronzeToSilver: silver ratings of the date, by Athena, within the function's time. */
+import type { DateInput } from '../../handlers/batch/batch-state';
 import { createBronzeToSilverHandler } from '../../handlers/batch/bronze-to-silver';
-import { athenaEngine } from '../adapters';
+import { athenaEngine, batchLake } from '../adapters';
 import { athenaClient, s3Client } from '../aws-clients';
-import { observability } from '../observability';
-import { BATCH_SERVICE } from '../metric-names';
-import { batchStep } from './batch-step';
 import { readEnvironment } from '../environment';
+import { BATCH_SERVICE } from '../metric-names';
+import { observability } from '../observability';
+import { batchStep, queryTime } from './batch-step';
 
 const tools = observability(BATCH_SERVICE);
 const env = readEnvironment('BronzeToSilver');
+const athena = athenaClient(tools.tracer);
+const s3 = s3Client(tools.tracer);
+const lake = batchLake(s3, env);
 
-export const handler = batchStep(
-  tools,
-  'BronzeToSilver',
-  createBronzeToSilverHandler({ engine: athenaEngine(athenaClient(tools.tracer), s3Client(tools.tracer), env) }),
+export const handler = batchStep(tools, 'BronzeToSilver', (input: DateInput, context) =>
+  createBronzeToSilverHandler({ engine: athenaEngine(athena, s3, env, queryTime(context)), lake, lakeStart: env.LAKE_START_DATE })(input),
 );

@@ -1,17 +1,18 @@
-/** SilverFeatures: silver user and movie features of the date, by Athena. */
+/** SilverFeatures: silver user and movie features of the date, by Athena, within the function's time. */
+import type { DateInput } from '../../handlers/batch/batch-state';
 import { createSilverFeaturesHandler } from '../../handlers/batch/silver-features';
 import { athenaEngine } from '../adapters';
 import { athenaClient, s3Client } from '../aws-clients';
-import { observability } from '../observability';
-import { BATCH_SERVICE } from '../metric-names';
-import { batchStep } from './batch-step';
 import { readEnvironment } from '../environment';
+import { BATCH_SERVICE } from '../metric-names';
+import { observability } from '../observability';
+import { batchStep, queryTime } from './batch-step';
 
 const tools = observability(BATCH_SERVICE);
 const env = readEnvironment('SilverFeatures');
+const athena = athenaClient(tools.tracer);
+const s3 = s3Client(tools.tracer);
 
-export const handler = batchStep(
-  tools,
-  'SilverFeatures',
-  createSilverFeaturesHandler({ engine: athenaEngine(athenaClient(tools.tracer), s3Client(tools.tracer), env) }),
+export const handler = batchStep(tools, 'SilverFeatures', (input: DateInput, context) =>
+  createSilverFeaturesHandler({ engine: athenaEngine(athena, s3, env, queryTime(context)) })(input),
 );

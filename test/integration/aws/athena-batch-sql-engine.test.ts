@@ -1,7 +1,9 @@
 import {
   AthenaClient,
+  BatchGetQueryExecutionCommand,
   GetQueryExecutionCommand,
   GetQueryResultsCommand,
+  ListQueryExecutionsCommand,
   StartQueryExecutionCommand,
   StopQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
@@ -67,13 +69,14 @@ describe('AthenaBatchSqlEngine', () => {
       ResultSet: { Rows: [{ Data: [{ VarCharValue: '_col0' }] }, { Data: [{ VarCharValue: '75703' }] }] },
     });
 
-    expect(await engine().run(SILVER_RATINGS, '2026-11-24')).toBe(75703);
+    expect(await engine().run(SILVER_RATINGS, '2026-11-24', '2026-11-02')).toBe(75703);
 
     const listed = await local.s3.send(new ListObjectsV2Command({ Bucket: local.bucket, Prefix: 'lake/silver/' }));
     expect(listed.Contents ?? []).toEqual([]);
     const [unload, count] = athenaMock.commandCalls(StartQueryExecutionCommand).map((c) => c.args[0].input);
     expect(unload!.QueryString).toMatch(/^UNLOAD \(/);
-    expect(unload!.QueryString).toContain("WHERE dt <= '2026-11-24'");
+    // Bounded below by the first bronze date, Athena lists no partition before it.
+    expect(unload!.QueryString).toContain("WHERE dt >= '2026-11-02' AND dt <= '2026-11-24'");
     expect(unload!.QueryString).toContain(
       "TO 's3://movierec-test/lake/silver/ratings/dt=2026-11-24/' WITH (format = 'PARQUET', compression = 'SNAPPY')",
     );
@@ -101,13 +104,52 @@ describe('AthenaBatchSqlEngine', () => {
     await expect(engine().run(SILVER_RATINGS, '2026-11-24')).rejects.toMatchObject({ name: TRANSIENT_ERROR });
   });
 
-  it('stops a query that runs past the timeout', async () => {
+  it("stops a query still running when the step's time for its queries runs out, waiting no longer than that", async () => {
     athenaMock.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-3' });
     athenaMock.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: 'RUNNING' } } });
     athenaMock.on(StopQueryExecutionCommand).resolves({});
     await expect(engine(3_000).run(SILVER_RATINGS, '2026-11-24')).rejects.toMatchObject({ name: 'AthenaTimeout' });
     expect(athenaMock.commandCalls(StopQueryExecutionCommand).map((c) => c.args[0].input)).toEqual([{ QueryExecutionId: 'q-3' }]);
-    expect(clock).toBeGreaterThanOrEqual(3_000);
-    expect(Math.max(...slept)).toBe(1_600);
+    expect(clock).toBe(3_000);
+    expect(slept).toEqual([100, 200, 400, 800, 1_500]);
+  });
+
+  it('gives its queries one deadline: a later query has only what the earlier ones left', async () => {
+    athenaMock.on(StartQueryExecutionCommand).resolvesOnce({ QueryExecutionId: 'unload-4' }).resolvesOnce({ QueryExecutionId: 'count-4' });
+    athenaMock
+      .on(GetQueryExecutionCommand, { QueryExecutionId: 'unload-4' })
+      .resolvesOnce({ QueryExecution: { Status: { State: 'RUNNING' } } })
+      .resolvesOnce({ QueryExecution: { Status: { State: 'RUNNING' } } })
+      .resolves({ QueryExecution: { Status: { State: 'SUCCEEDED' } } });
+    athenaMock.on(GetQueryExecutionCommand, { QueryExecutionId: 'count-4' }).resolves({ QueryExecution: { Status: { State: 'RUNNING' } } });
+    await expect(engine(1_000).run(SILVER_RATINGS, '2026-11-24')).rejects.toMatchObject({ name: 'AthenaTimeout', message: expect.stringContaining('count-4') });
+    expect(clock).toBe(1_000);
+  });
+
+  it('stops an earlier query still writing into the partition before emptying it, and waits for it to end', async () => {
+    const target = "TO 's3://movierec-test/lake/silver/ratings/dt=2026-11-24/'";
+    athenaMock.on(ListQueryExecutionsCommand).resolves({ QueryExecutionIds: ['old-1', 'old-2', 'other-1'] });
+    athenaMock
+      .on(BatchGetQueryExecutionCommand)
+      .resolvesOnce({
+        QueryExecutions: [
+          { QueryExecutionId: 'old-1', Query: `UNLOAD (SELECT 1) ${target} WITH (format = 'PARQUET')`, Status: { State: 'RUNNING' } },
+          { QueryExecutionId: 'old-2', Query: `UNLOAD (SELECT 1) ${target} WITH (format = 'PARQUET')`, Status: { State: 'SUCCEEDED' } },
+          { QueryExecutionId: 'other-1', Query: "UNLOAD (SELECT 1) TO 's3://movierec-test/lake/silver/ratings/dt=2026-11-23/' WITH (format = 'PARQUET')", Status: { State: 'RUNNING' } },
+        ],
+      })
+      .resolvesOnce({ QueryExecutions: [{ QueryExecutionId: 'old-1', Query: `UNLOAD (SELECT 1) ${target}`, Status: { State: 'RUNNING' } }] })
+      .resolves({ QueryExecutions: [{ QueryExecutionId: 'old-1', Query: `UNLOAD (SELECT 1) ${target}`, Status: { State: 'CANCELLED' } }] });
+    athenaMock.on(StopQueryExecutionCommand).resolves({});
+    athenaMock.on(StartQueryExecutionCommand).resolvesOnce({ QueryExecutionId: 'unload-5' }).resolvesOnce({ QueryExecutionId: 'count-5' });
+    athenaMock.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: 'SUCCEEDED' } } });
+    athenaMock.on(GetQueryResultsCommand).resolves({ ResultSet: { Rows: [{ Data: [{ VarCharValue: '_col0' }] }, { Data: [{ VarCharValue: '3' }] }] } });
+
+    expect(await engine().run(SILVER_RATINGS, '2026-11-24')).toBe(3);
+    expect(athenaMock.commandCalls(ListQueryExecutionsCommand)[0]!.args[0].input).toEqual({ WorkGroup: 'movierec', MaxResults: 50 });
+    expect(athenaMock.commandCalls(StopQueryExecutionCommand).map((c) => c.args[0].input)).toEqual([{ QueryExecutionId: 'old-1' }]);
+    // The new UNLOAD starts only once the old one has ended.
+    expect(athenaMock.commandCalls(BatchGetQueryExecutionCommand)).toHaveLength(3);
+    expect(slept).toEqual([100, 200]);
   });
 });

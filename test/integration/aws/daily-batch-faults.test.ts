@@ -120,7 +120,7 @@ describe('daily batch faults on the AWS adapters', () => {
     const runs = new DynamoBatchRunLog(dynamo.doc, tables.runs);
     const handlers: BatchHandlers = {
       ResolveDate: createResolveDateHandler({ now }),
-      BronzeToSilver: createBronzeToSilverHandler({ engine }),
+      BronzeToSilver: createBronzeToSilverHandler({ engine, lake: batchLake }),
       SilverFeatures: createSilverFeaturesHandler({ engine }),
       GoldModel: createGoldModelHandler({ lake: batchLake, models }),
       Publish: createPublishHandler({ lake: batchLake, features, models, runs, now }),

@@ -51,6 +51,14 @@ describe('S3BatchLake: silver Parquet as Athena UNLOAD writes it', () => {
     expect(await lake.readMovieFeatures(DATE)).toEqual([{ movieId: 3, ratingCount: 12, ratingSum: 48, bayesianMean: 3.9, updatedAt: 0 }]);
   });
 
+  it('finds the first date bronze holds events of, in one listing, and none in a lake without bronze', async () => {
+    for (const key of ['c/bronze/events/dt=2026-11-22/hour=23/t-0-5-9.jsonl.gz', 'c/bronze/events/dt=2026-10-31/hour=04/t-0-0-4.jsonl.gz', 'c/bronze/quarantine/dt=2026-10-01/hour=00/t-1-0-0.jsonl.gz']) {
+      await put(key, 'x');
+    }
+    expect(await lakeAt('c/').earliestBronzeDate()).toBe('2026-10-31');
+    expect(await lakeAt('d/').earliestBronzeDate()).toBeUndefined();
+  });
+
   it('reads an empty partition (a day without ratings) as no rows', async () => {
     const lake = lakeAt('empty/');
     expect(await lake.readInteractions(DATE)).toEqual({ userIds: new Int32Array(0), movieIds: new Int32Array(0) });
