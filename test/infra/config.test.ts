@@ -56,6 +56,7 @@ describe('stage configuration from the CDK context', () => {
     [{ ...base, corsOrigins: ['*'] }, 'context "corsOrigins" (stage dev) must be a list of origins'],
     [{ ...base, logRetentionDays: 10 }, "context \"logRetentionDays\" (stage dev) must be one of CloudWatch's retention periods"],
     [{ ...base, alarmEmail: 'ops' }, 'context "alarmEmail" (stage dev) must be an e-mail address'],
+    [{ ...base, lakeStartDate: '2026-13-01' }, 'context "lakeStartDate" (stage dev) must be a date, YYYY-MM-DD'],
     [{ ...base, bronzeRetentionDays: 20 }, 'must be 0 (keep) or more than bronzeInfrequentAccessDays (30)'],
   ])('refuses %j with a message naming the value', (context, message) => {
     expect(() => readStageConfig(reader(context))).toThrow(message);

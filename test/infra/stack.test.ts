@@ -82,6 +82,21 @@ describe('the stack (aws-cdk-lib/assertions)', () => {
       );
     });
 
+    it('projects date partitions from the lake start date, which BronzeToSilver is told', () => {
+      const ranges = (t: Template) =>
+        Object.values(t.findResources('AWS::Glue::Table'))
+          .map((r) => (r.Properties.TableInput as { Parameters: Record<string, string> }).Parameters['projection.dt.range'])
+          .filter((r) => r !== undefined);
+      const startOf = (t: Template) =>
+        Object.entries(t.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith('BatchBronzeToSilver'))![1].Properties.Environment.Variables.LAKE_START_DATE;
+      expect(new Set(ranges(template))).toEqual(new Set(['2020-01-01,NOW']));
+      expect(startOf(template)).toBe('2020-01-01');
+      const pinned = synthesize({ stage: 'pinned', lakeStartDate: '2026-11-01' });
+      expect(new Set(ranges(pinned.template))).toEqual(new Set(['2026-11-01,NOW']));
+      expect(startOf(pinned.template)).toBe('2026-11-01');
+      removeOutdir(pinned);
+    });
+
     it('gives Athena a workgroup with enforced settings, encrypted results and a scan limit', () => {
       const wg = only('AWS::Athena::WorkGroup');
       expect(wg).toMatchObject({
