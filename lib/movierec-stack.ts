@@ -78,5 +78,7 @@ export class MovierecStack extends Stack {
     new CfnOutput(this, 'DailyBatchStateMachine', { value: this.batch.stateMachine.stateMachineArn, description: 'Start a run with {"date": "YYYY-MM-DD"}' });
     new CfnOutput(this, 'AthenaWorkgroup', { value: this.lake.workgroupName, description: 'Query the lake here' });
     new CfnOutput(this, 'GlueDatabase', { value: this.lake.databaseName, description: 'The lake tables' });
+    new CfnOutput(this, 'ConsumerFunction', { value: this.ingest.consumer.functionName, description: 'The consumer: replay-failures --function' });
+    new CfnOutput(this, 'ConsumerFailureQueue', { value: this.ingest.failures.queueUrl, description: 'Batches the event source gave up on: replay-failures --queue-url' });
   }
 }

@@ -6,6 +6,7 @@
  *   npm run local -- batch [--date YYYY-MM-DD] [--data-dir DIR] run the daily batch
  *   npm run local -- export --to-s3 s3://bucket/prefix [--endpoint URL]   copy the local lake to S3
  *   npm run local -- import --from-s3 s3://bucket/prefix [--endpoint URL] bring an S3 lake back
+ *   npm run local -- replay-failures --queue-url URL --brokers B --function F   replay failed batches on AWS
  *   npm run evaluate -- --movielens DIR [--seed N] [--json]    offline evaluation of the model
  */
 import { dirname, resolve } from 'node:path';
@@ -19,6 +20,7 @@ import { parseS3Url, s3Client } from './s3-location';
 import { evaluateMovieLens, evaluateSynthetic, formatReport } from './commands/evaluate';
 import { importMovieLens } from './commands/import-movielens';
 import { serve } from './commands/serve';
+import { replayFailedBatches } from './commands/replay-failures';
 import { openLocalSystem } from './system';
 
 const DEFAULT_DATA_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'data');
@@ -33,6 +35,9 @@ const USAGE = `Usage:
                                                       copy the local bronze and quarantine objects to an S3 lake
   npm run local -- import --from-s3 s3://BUCKET/PREFIX [--endpoint URL]
                                                       replay an S3 lake's batches through the local consumer
+  npm run local -- replay-failures --queue-url URL --brokers HOST:PORT,... --function NAME [--no-iam]
+                                                      on AWS: fetch the batches in the consumer's failure queue
+                                                      from Kafka again and feed them through the consumer function
   npm run evaluate -- --movielens DIR [--seed N] [--json]
   npm run evaluate -- --synthetic RATINGS [--seed N] [--json]
                                                       offline evaluation: the model, popularity and the hybrid blend
@@ -68,6 +73,11 @@ export async function main(argv: string[]): Promise<number> {
       'to-s3': { type: 'string' },
       'from-s3': { type: 'string' },
       endpoint: { type: 'string' },
+      'queue-url': { type: 'string' },
+      brokers: { type: 'string' },
+      function: { type: 'string' },
+      'no-iam': { type: 'boolean', default: false },
+      'batch-size': { type: 'string', default: '1000' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -76,7 +86,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const command = positionals[0] ?? 'serve';
-  if (positionals.length > 1 || !['serve', 'import', 'export', 'batch', 'evaluate'].includes(command)) {
+  if (positionals.length > 1 || !['serve', 'import', 'export', 'batch', 'evaluate', 'replay-failures'].includes(command)) {
     throw new UsageError(`unknown command ${JSON.stringify(positionals.join(' '))}`);
   }
 
@@ -88,6 +98,17 @@ export async function main(argv: string[]): Promise<number> {
       : evaluateSynthetic(parseCount(values.synthetic, 'synthetic'), seed);
     process.stdout.write(`${values.json ? JSON.stringify(report) : formatReport(report)}\n`);
     return 0;
+  }
+
+  if (command === 'replay-failures') {
+    const [queueUrl, brokers, functionName] = [values['queue-url'], values.brokers, values.function];
+    if (!queueUrl || !brokers || !functionName) {
+      throw new UsageError('replay-failures needs --queue-url (the stack output ConsumerFailureQueue), --brokers and --function (ConsumerFunction)');
+    }
+    const batchSize = parseCount(values['batch-size'], 'batch-size');
+    if (batchSize < 1 || batchSize > 10_000) throw new UsageError(`batch-size must be from 1 to 10000 (got ${batchSize})`);
+    const summary = await replayFailedBatches({ queueUrl, brokers, functionName, iam: !values['no-iam'], batchSize });
+    return summary.kept === 0 ? 0 : 1;
   }
 
   const logger = consoleLogger(parseLogLevel(process.env.LOG_LEVEL, 'warn'));

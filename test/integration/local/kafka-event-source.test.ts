@@ -1,53 +1,10 @@
-import type { EachBatchPayload } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import type { MSKEvent } from 'aws-lambda';
 import { createConsumeHandler } from '../../../lambdas/handlers/consume';
-import { startKafkaSource, type KafkaConsumer } from '../../../local/kafka-event-source';
+import { startKafkaSource } from '../../../local/kafka-event-source';
+import { FakeConsumer } from '../../helpers/fake-kafka';
 import { recordingLogger, sqliteStores } from '../../helpers/local-stores';
 import { useTempDir } from '../../helpers/temp-dir';
-
-/** Stands in for a kafkajs consumer: no broker runs here. It delivers the batches the test gives it. */
-class FakeConsumer implements KafkaConsumer {
-  calls: string[] = [];
-  resolved: string[] = [];
-  private eachBatch?: (payload: EachBatchPayload) => Promise<void>;
-
-  connect = async () => {
-    this.calls.push('connect');
-  };
-  subscribe = async (s: Parameters<KafkaConsumer['subscribe']>[0]) => {
-    this.calls.push(`subscribe ${JSON.stringify(s)}`);
-  };
-  run = async (config?: Parameters<KafkaConsumer['run']>[0]) => {
-    this.calls.push(`run autoResolve=${String(config?.eachBatchAutoResolve)}`);
-    this.eachBatch = config?.eachBatch;
-  };
-  disconnect = async () => {
-    this.calls.push('disconnect');
-  };
-
-  deliver(partition: number, messages: { offset: string; value: string | null; key?: string }[]): Promise<void> {
-    const payload = {
-      batch: {
-        topic: 'user-events',
-        partition,
-        messages: messages.map((m) => ({
-          offset: m.offset,
-          timestamp: String(Date.UTC(2026, 10, 24)),
-          key: m.key === undefined ? null : Buffer.from(m.key),
-          value: m.value === null ? null : Buffer.from(m.value),
-          attributes: 0,
-          headers: {},
-        })),
-      },
-      resolveOffset: (offset: string) => {
-        this.resolved.push(offset);
-      },
-      heartbeat: async () => undefined,
-    } as unknown as EachBatchPayload;
-    return this.eachBatch!(payload);
-  }
-}
 
 const event = (userId: number, movieId: number, eventId: string) =>
   JSON.stringify({ event_id: eventId, type: 'rating', user_id: userId, movie_id: movieId, rating: 4, timestamp: '2026-11-23T10:00:00Z' });
