@@ -55,6 +55,8 @@ export interface RehearsalReport {
   functions: { name: string; invocations: number; errors: number; metrics: number; unusedActions: string[] }[];
   statements: StatementRecord[];
   events: { batches: number; records: number; applied: number; quarantined: number };
+  /** How each event source reaches the services it needs. */
+  network: string[];
   /** The daily batch's runs: what started each, how it ended, through which states. */
   runs: { start: string; status: BatchResult['status']; states: string[] }[];
   api: { request: string; status: number }[];
@@ -112,12 +114,14 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
     statements: athena.statements,
     events: { batches: 0, records: 0, applied: 0, quarantined: 0 },
     runs: [],
+    network: [],
     api: [],
     traceSegments: 0,
     seconds: 0,
   };
   try {
     const sources = kafkaEventSources(template, lambda, authorizer, problems);
+    report.network = sources.map((s) => `${s.topic} into ${s.fn.principal.name}: ${s.network}`);
     const machines = stateMachines(template, authorizer, problems);
     const routes = httpApiRoutes(template, lambda, authorizer, problems);
     const demo = generateDemoData({ users: options.demo?.users ?? 80, movies: options.demo?.movies ?? 60, seed: 7 });

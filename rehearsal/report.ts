@@ -25,6 +25,7 @@ export function formatReport(r: RehearsalReport): string {
   lines.push(
     `Athena statements: ${r.statements.length} parsed with the Trino grammar (${unloads} UNLOAD, ${r.statements.length - unloads} SELECT), ${parsed} valid; at most ${partitions} partition prefixes listed by one`,
   );
+  for (const line of r.network) lines.push(`Event source: ${line}`);
   lines.push(`Events: ${r.events.records} records in ${r.events.batches} MSK batches, ${r.events.applied} applied, ${r.events.quarantined} quarantined; a redelivered batch changed nothing`);
   lines.push('Daily batch runs on the deployed state machine:');
   for (const run of r.runs) lines.push(`  ${run.start}: ${run.status} (${run.states.join(' > ')})`);

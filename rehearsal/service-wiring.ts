@@ -16,6 +16,8 @@ export interface KafkaEventSource {
   topic: string;
   batchSize: number;
   onFailure?: string;
+  /** How its pollers reach Lambda, STS and SQS from the cluster's subnets. */
+  network: string;
 }
 
 /** The MSK event source mappings, after checking what their pollers do with each function's role. */
@@ -48,7 +50,15 @@ export function kafkaEventSources(template: DeployedTemplate, lambda: LambdaServ
       ...(onFailure?.includes(':sqs:') ? [{ action: 'sqs:SendMessage', resource: onFailure }] : []),
     ];
     for (const ask of asks) authorizer.check(fn.principal, ask, 'event source mapping');
-    return { fn, clusterArn, topic, batchSize: Number(p.BatchSize ?? 100), ...(onFailure ? { onFailure } : {}) };
+    const endpoints = template.ofType('AWS::EC2::VPCEndpoint').map((e) => template.property<string>(e, 'ServiceName').split('.').pop()!);
+    const needed = [...(provisioned ? [] : ['lambda', 'sts']), ...(onFailure?.includes(':sqs:') ? ['sqs'] : [])];
+    const missing = needed.filter((s) => !endpoints.includes(s));
+    const mode = provisioned ? 'provisioned pollers' : 'on-demand pollers';
+    const network =
+      missing.length === 0
+        ? `${mode}, with interface endpoints for ${endpoints.sort().join(', ')} in the cluster's subnets`
+        : `${mode}, through the VPC's own route to ${missing.join(', ')} (a NAT gateway or endpoints of its own)`;
+    return { fn, clusterArn, topic, batchSize: Number(p.BatchSize ?? 100), ...(onFailure ? { onFailure } : {}), network };
   });
 }
 
