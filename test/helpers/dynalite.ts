@@ -1,4 +1,5 @@
-import { CreateTableCommand, DynamoDBClient, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import type { AddressInfo } from 'node:net';
@@ -24,6 +25,8 @@ export async function startDynamo(): Promise<LocalDynamo> {
     endpoint,
     createTable: async (input) => {
       await client.send(new CreateTableCommand({ ...input, BillingMode: 'PAY_PER_REQUEST' }));
+      // dynalite answers ResourceNotFound until its timer marks the table ACTIVE, even with createTableMs 0.
+      while ((await client.send(new DescribeTableCommand({ TableName: input.TableName }))).Table?.TableStatus !== 'ACTIVE') await sleep(1);
     },
     stop: async () => {
       client.destroy();

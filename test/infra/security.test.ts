@@ -36,6 +36,15 @@ const EXPECTED: Record<string, string[]> = {
   ApiRecommendRole: ['dynamodb:GetItem', 'dynamodb:Query', 's3:GetObject', 's3:ListBucket'],
 };
 
+/** Per function role: the DynamoDB actions it is allowed on each table, by the table's role. */
+const TABLE_ACTIONS: Record<string, Record<string, string[]>> = {
+  IngestConsumerRole: { users: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:PutItem'], movies: ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem'] },
+  BatchGoldModelRole: { models: ['dynamodb:GetItem'] },
+  BatchPublishRole: { users: ['dynamodb:UpdateItem'], movies: ['dynamodb:UpdateItem'], models: ['dynamodb:GetItem', 'dynamodb:PutItem'], runs: ['dynamodb:PutItem'] },
+  BatchRecordFailureRole: { runs: ['dynamodb:PutItem'] },
+  ApiRecommendRole: { users: ['dynamodb:Query'], models: ['dynamodb:GetItem'] },
+};
+
 describe('security of the stack', () => {
   let s: Synthesized;
   let resources: Resources;
@@ -96,6 +105,23 @@ describe('security of the stack', () => {
     );
     for (const [role, expected] of Object.entries(EXPECTED)) expect(byRole[role] ?? [], role).toEqual(expected);
     expect(byRole.BatchSilverFeaturesRole).toEqual(EXPECTED.BatchBronzeToSilverRole);
+  });
+
+  it('gives each function its DynamoDB actions on the tables it uses them on, and no other', () => {
+    const byRole: Record<string, Record<string, string[]>> = {};
+    for (const [, policy] of policies()) {
+      const role = ((policy.Properties.Roles as { Ref: string }[])[0]!.Ref).replace(/[0-9A-F]{8}$/, '');
+      for (const st of statements(policy)) {
+        const dynamo = actions(st).filter((a) => a.startsWith('dynamodb:'));
+        for (const resource of ([] as unknown[]).concat(st.Resource)) {
+          const table = /"Features(Users|Movies|Models|Runs)[0-9A-F]{8}"/.exec(JSON.stringify(resource))?.[1]?.toLowerCase();
+          if (!table || dynamo.length === 0) continue;
+          ((byRole[role] ??= {})[table] ??= []).push(...dynamo);
+        }
+      }
+    }
+    for (const tables of Object.values(byRole)) for (const [t, list] of Object.entries(tables)) tables[t] = [...new Set(list)].sort();
+    expect(byRole).toEqual(TABLE_ACTIONS);
   });
 
   it('scopes S3 object access to key prefixes, never the whole bucket', () => {
