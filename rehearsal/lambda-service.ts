@@ -180,6 +180,8 @@ export function functionLabel(logicalId: string): string {
 }
 
 const MAX_OUTPUT_LINES = 40;
+/** How much of a sandbox's output an exit error carries. */
+const EXIT_OUTPUT_LINES = 5;
 
 class Sandbox {
   dead = false;
@@ -213,7 +215,8 @@ class Sandbox {
     });
     this.child.on('exit', (code, signal) => {
       this.dead = true;
-      this.pending?.({ ok: false, error: { errorType: 'Runtime.ExitError', errorMessage: `the sandbox exited (${signal ?? code}) during an invocation` } });
+      const last = this.stats.output.slice(-EXIT_OUTPUT_LINES).join('\n');
+      this.pending?.({ ok: false, error: { errorType: 'Runtime.ExitError', errorMessage: `the sandbox exited (${signal ?? code}) during an invocation${last ? `; its last output:\n${last}` : ''}` } });
     });
   }
 

@@ -170,47 +170,39 @@ export class DynamoFeatureStore implements FeatureStore {
     asOf: number,
   ): Promise<{ replaced: number; kept: number }> {
     const olderThanRun = 'attribute_not_exists(updatedAt) OR updatedAt <= :asOf';
-    const results = await pMap(
-      [
-        // Updates, not puts: a user's offsets stay, for the consumer's next retry to read.
-        ...users.map((u) =>
-          conditional(
-            this.doc.send(
-              new UpdateCommand({
-                TableName: this.tables.users,
-                Key: { userId: u.userId, movieId: FEATURES_ITEM },
-                UpdateExpression:
-                  'SET ratingCount = :count, ratingSum = :sum, lastActive = :last, recent = :recent, genres = :genres, updatedAt = :asOf',
-                ConditionExpression: olderThanRun,
-                ExpressionAttributeValues: {
-                  ':count': u.ratingCount,
-                  ':sum': u.ratingSum,
-                  ':last': u.lastActive,
-                  ':recent': u.recent,
-                  ':genres': u.genres,
-                  ':asOf': asOf,
-                },
-              }),
-            ),
-          ),
-        ),
-        ...movies.map((m) =>
-          conditional(
-            this.doc.send(
-              new UpdateCommand({
-                TableName: this.tables.movies,
-                Key: { movieId: m.movieId },
-                UpdateExpression: 'SET ratingCount = :count, ratingSum = :sum, bayesianMean = :mean, updatedAt = :asOf',
-                ConditionExpression: olderThanRun,
-                ExpressionAttributeValues: { ':count': m.ratingCount, ':sum': m.ratingSum, ':mean': m.bayesianMean, ':asOf': asOf },
-              }),
-            ),
-          ),
-        ),
-      ],
-      (write) => write,
-      { concurrency: CONCURRENCY },
-    );
+    // Commands, not sends: pMap starts each in turn, so a failure leaves no request in flight unawaited.
+    const updates = [
+      // Updates, not puts: a user's offsets stay, for the consumer's next retry to read.
+      ...users.map(
+        (u) =>
+          new UpdateCommand({
+            TableName: this.tables.users,
+            Key: { userId: u.userId, movieId: FEATURES_ITEM },
+            UpdateExpression:
+              'SET ratingCount = :count, ratingSum = :sum, lastActive = :last, recent = :recent, genres = :genres, updatedAt = :asOf',
+            ConditionExpression: olderThanRun,
+            ExpressionAttributeValues: {
+              ':count': u.ratingCount,
+              ':sum': u.ratingSum,
+              ':last': u.lastActive,
+              ':recent': u.recent,
+              ':genres': u.genres,
+              ':asOf': asOf,
+            },
+          }),
+      ),
+      ...movies.map(
+        (m) =>
+          new UpdateCommand({
+            TableName: this.tables.movies,
+            Key: { movieId: m.movieId },
+            UpdateExpression: 'SET ratingCount = :count, ratingSum = :sum, bayesianMean = :mean, updatedAt = :asOf',
+            ConditionExpression: olderThanRun,
+            ExpressionAttributeValues: { ':count': m.ratingCount, ':sum': m.ratingSum, ':mean': m.bayesianMean, ':asOf': asOf },
+          }),
+      ),
+    ];
+    const results = await pMap(updates, (update) => conditional(this.doc.send(update)), { concurrency: CONCURRENCY });
     const replaced = results.filter(Boolean).length;
     return { replaced, kept: results.length - replaced };
   }
@@ -275,6 +267,7 @@ export class DynamoFeatureStore implements FeatureStore {
 }
 
 /** Resolves true when the conditional write happened, false when its condition held it back. */
+/** Whether a conditional write was made: false when its condition failed. */
 async function conditional(write: Promise<unknown>): Promise<boolean> {
   try {
     await write;

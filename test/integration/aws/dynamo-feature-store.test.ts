@@ -6,7 +6,7 @@ import { batchPut } from '../../../lambdas/aws/dynamo-batch';
 import { DynamoFeatureStore } from '../../../lambdas/aws/dynamo-feature-store';
 import { TRANSIENT_ERROR } from '../../../lambdas/core/daily-batch-workflow';
 import { applyRatings, emptyUser } from '../../../lambdas/core/features';
-import { createTables, startDynamo, type LocalDynamo } from '../../helpers/dynalite';
+import { createTables, dynaliteClient, startDynamo, type LocalDynamo } from '../../helpers/dynalite';
 import { applyTo, describeFeatureStoreContract } from '../../helpers/feature-store-contract';
 import { ratingEvent as ev } from '../../helpers/msk';
 
@@ -67,6 +67,41 @@ describe('DynamoFeatureStore against dynalite', () => {
     const after = await s.readSnapshot(keys);
     expect(after.users.get(7)).toEqual({ ...user, updatedAt: 9000 });
     expect(after.applied).toEqual(applied);
+  });
+
+  it('reconciles a few writes at a time, and a refused write fails it with no request left unawaited', async () => {
+    const client = dynaliteClient(dynamo.endpoint);
+    let inFlight = 0;
+    let most = 0;
+    let updates = 0;
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    client.middlewareStack.add((next, context) => async (args) => {
+      if (context.commandName !== 'UpdateItemCommand') return next(args);
+      inFlight++;
+      most = Math.max(most, inFlight);
+      try {
+        // The tenth update is refused, as IAM refuses a call its role lacks.
+        if (++updates === 10) throw Object.assign(new Error('not authorized to perform dynamodb:UpdateItem'), { name: 'AccessDeniedException' });
+        return await next(args);
+      } finally {
+        inFlight--;
+      }
+    });
+    try {
+      const s = await store(DynamoDBDocumentClient.from(client));
+      const users = Array.from({ length: 200 }, (_, i) => ({ ...emptyUser(i + 1), ratingCount: 1, ratingSum: 3 }));
+      await expect(s.reconcile(users, [], 9000)).rejects.toMatchObject({ name: 'AccessDeniedException' });
+      // Node reports an unhandled rejection after the microtasks and I/O of its turn.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(unhandled).toEqual([]);
+      expect(most).toBeLessThanOrEqual(16);
+      expect(updates).toBeLessThan(users.length);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      client.destroy();
+    }
   });
 });
 
