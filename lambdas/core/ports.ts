@@ -70,11 +70,16 @@ export interface FeatureStore {
   /**
    * Replaces online features with the batch's, except where a consumer batch changed them after
    * `asOf` (those already hold newer data). Returns how many were replaced and kept.
+   * `silverDate` names the silver partition they come from: a store kept beside silver (SQLite)
+   * also restores from it any rating a consumer batch never applied, and recounts the global
+   * statistics. DynamoDB leaves ratings to the consumer: its retries and the failure-queue replay
+   * complete every batch that reached bronze.
    */
   reconcile(
     users: readonly UserFeatures[],
     movies: readonly MovieFeatures[],
     asOf: number,
+    silverDate: string,
   ): Promise<{ replaced: number; kept: number }>;
 }
 

@@ -28,6 +28,11 @@ interface MovieRow {
   genres: string;
 }
 
+/** The latest-wins rule of `ratings`, as an upsert's condition: the later event, then the larger id and rating. */
+const NEWER_RATING = `excluded.event_time > ratings.event_time
+  OR (excluded.event_time = ratings.event_time AND excluded.event_id > ratings.event_id)
+  OR (excluded.event_time = ratings.event_time AND excluded.event_id = ratings.event_id AND excluded.rating > ratings.rating)`;
+
 /** Entries kept per cache: the users (and movies) active lately, a few kilobytes each. */
 export const CACHE_ENTRIES = 50_000;
 
@@ -55,9 +60,7 @@ export class SqliteFeatureStore implements FeatureStore {
         `INSERT INTO ratings (user_id, movie_id, rating, event_time, event_id) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (user_id, movie_id) DO UPDATE SET
            rating = excluded.rating, event_time = excluded.event_time, event_id = excluded.event_id
-         WHERE excluded.event_time > ratings.event_time
-            OR (excluded.event_time = ratings.event_time AND excluded.event_id > ratings.event_id)
-            OR (excluded.event_time = ratings.event_time AND excluded.event_id = ratings.event_id AND excluded.rating > ratings.rating)`,
+         WHERE ${NEWER_RATING}`,
       ),
       upsertUser: db.prepare(
         `INSERT OR REPLACE INTO user_features (user_id, rating_count, rating_sum, last_active, recent, genres, updated_at)
@@ -81,6 +84,19 @@ export class SqliteFeatureStore implements FeatureStore {
            rating_count = excluded.rating_count, rating_sum = excluded.rating_sum,
            bayesian_mean = excluded.bayesian_mean, updated_at = excluded.updated_at
          WHERE movie_features.updated_at <= excluded.updated_at`,
+      ),
+      // Silver holds the latest rating of every pair up to its date: an online rating that is older,
+      // or missing, is one a consumer batch never applied.
+      restoreRatings: db.prepare(
+        `INSERT INTO ratings (user_id, movie_id, rating, event_time, event_id)
+         SELECT user_id, movie_id, rating, event_time, event_id FROM silver_ratings WHERE dt = ?
+         ON CONFLICT (user_id, movie_id) DO UPDATE SET
+           rating = excluded.rating, event_time = excluded.event_time, event_id = excluded.event_id
+         WHERE ${NEWER_RATING}`,
+      ),
+      recountGlobal: db.prepare(
+        `UPDATE global_stats SET (rating_count, rating_sum) = (SELECT COUNT(*), COALESCE(SUM(rating), 0) FROM ratings)
+         WHERE id = 1`,
       ),
       addToGlobal: db.prepare(
         'UPDATE global_stats SET rating_count = rating_count + ?, rating_sum = rating_sum + ? WHERE id = 1',
@@ -135,7 +151,7 @@ export class SqliteFeatureStore implements FeatureStore {
       });
       this.stmt.addToGlobal.run(changes.global.ratingCount, changes.global.ratingSum);
       return written;
-    })();
+    }).immediate();
     // Committed: the cache follows.
     for (const u of changes.users) this.users.set(u.userId, u);
     for (const m of movies) this.movieFeatures.set(m.movieId, m);
@@ -164,25 +180,35 @@ export class SqliteFeatureStore implements FeatureStore {
   async upsertMovies(movies: readonly Movie[]): Promise<void> {
     this.db.transaction(() => {
       for (const m of movies) this.stmt.upsertMovie.run(m.movieId, m.title, JSON.stringify(m.genres));
-    })();
+    }).immediate();
     for (const m of movies) this.genres.set(m.movieId, m.genres);
   }
 
+  /** Also restores `ratings` from the silver partition of `silverDate`, and recounts `global_stats`. */
   async reconcile(
     users: readonly UserFeatures[],
     movies: readonly MovieFeatures[],
     asOf: number,
+    silverDate: string,
   ): Promise<{ replaced: number; kept: number }> {
     const result = this.db.transaction(() => {
       let replaced = 0;
       for (const u of users) replaced += this.stmt.reconcileUser.run(...userColumns({ ...u, updatedAt: asOf })).changes;
       for (const m of movies) replaced += this.stmt.reconcileMovie.run(...movieColumns({ ...m, updatedAt: asOf })).changes;
+      this.stmt.restoreRatings.run(silverDate);
+      this.stmt.recountGlobal.run();
       return { replaced, kept: users.length + movies.length - replaced };
-    })();
+    }).immediate();
     // Which rows the conditions kept is known to SQLite alone: read them afresh.
+    this.forgetCached();
+    return result;
+  }
+
+  /** Empties the caches: after a rollback, or a commit they cannot follow. */
+  forgetCached(): void {
     this.users.clear();
     this.movieFeatures.clear();
-    return result;
+    this.genres.clear();
   }
 
   /** Another connection committed (a second process on the same data folder): the caches may be stale. */
@@ -190,9 +216,7 @@ export class SqliteFeatureStore implements FeatureStore {
     const version = this.db.pragma('data_version', { simple: true }) as number;
     if (version === this.dataVersion) return;
     this.dataVersion = version;
-    this.users.clear();
-    this.movieFeatures.clear();
-    this.genres.clear();
+    this.forgetCached();
   }
 
   private global(): GlobalStats {

@@ -9,6 +9,7 @@ import { createConsumeHandler } from '../../../lambdas/handlers/consume';
 import { runDailyBatch } from '../../../local/batch-runner';
 import { generateDemoData } from '../../../local/demo-data';
 import { EmbeddedProducer, messageFor } from '../../../local/embedded-producer';
+import { openDatabase } from '../../../local/sqlite/database';
 import { SqliteBatchLake } from '../../../local/sqlite/sqlite-batch-lake';
 import { batchHandlers } from '../../../local/system';
 import { recordingLogger, runBatchOn, sqliteStores } from '../../helpers/local-stores';
@@ -64,6 +65,7 @@ function online(stores: Stores): string {
     all('SELECT * FROM user_features ORDER BY user_id'),
     all('SELECT * FROM movie_features ORDER BY movie_id'),
     all('SELECT * FROM ratings ORDER BY user_id, movie_id'),
+    all('SELECT * FROM global_stats'),
     all('SELECT version FROM model_pointer'),
   ].join('\n');
 }
@@ -171,6 +173,24 @@ describe('daily batch on SQLite', () => {
     stores.db.close();
   });
 
+  it('retries a step that found the database held by another connection, and ends as a clean run', async () => {
+    const dir = tempDir();
+    const stores = await loaded(dir);
+    stores.db.pragma('busy_timeout = 50');
+    const other = openDatabase(join(dir, 'movierec.db'));
+    other.exec('BEGIN IMMEDIATE');
+    // The first attempt waits 50 ms for the lock and gives up; the other connection lets go before the retry.
+    setTimeout(() => other.exec('COMMIT'), 150);
+    const handlers = batchHandlers(stores.db, stores.features, stores.models, () => new Date(`${DAY_2}T23:59:59.999Z`));
+    const result = await runDailyBatch(handlers, { date: DAY_2 }, { retryIntervalMs: 400 });
+    other.close();
+    expect(result.status).toBe('succeeded');
+    expect(result.steps.filter((s) => s.state === 'BronzeToSilver').map((s) => s.status)).toEqual(['failed', 'retried', 'succeeded']);
+    expect(result.steps[1]?.error).toMatch(/^TransientError: the database is busy/);
+    expect(outputs(stores, DAY_2)).toBe(clean.outputs);
+    stores.db.close();
+  });
+
   it('corrects drifted online features, and keeps those changed after the run', async () => {
     const stores = await loaded(tempDir());
     stores.db.prepare('UPDATE user_features SET rating_count = rating_count + 7 WHERE user_id IN (1, 2)').run();
@@ -181,6 +201,17 @@ describe('daily batch on SQLite', () => {
     const truth = stores.db.prepare('SELECT COUNT(*) FROM ratings WHERE user_id = ?').pluck();
     expect((await stores.features.getUserProfile(1))!.features.ratingCount).toBe(truth.get(1));
     expect((await stores.features.getUserProfile(2))!.features.ratingCount).toBe(before);
+    stores.db.close();
+  });
+
+  it('restores the ratings and global statistics a consumer batch never applied, as a clean run has them', async () => {
+    const stores = await loaded(tempDir());
+    // Bronze holds these users' events, the online tables lost them: the state a torn write left.
+    stores.db.exec(`DELETE FROM ratings WHERE user_id IN (3, 4);
+                    UPDATE ratings SET rating = 0.5 WHERE user_id = 5;
+                    UPDATE global_stats SET rating_count = rating_count - 40, rating_sum = rating_sum - 99`);
+    await runBatchOn(stores, DAY_2);
+    expect(online(stores)).toBe(clean.online);
     stores.db.close();
   });
 

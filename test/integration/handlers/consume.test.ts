@@ -142,7 +142,7 @@ describe('consume handler on SQLite', () => {
         },
         getUserProfile: (id) => stores.features.getUserProfile(id),
         upsertMovies: (m) => stores.features.upsertMovies(m),
-        reconcile: (u, m, asOf) => stores.features.reconcile(u, m, asOf),
+        reconcile: (u, m, asOf, dt) => stores.features.reconcile(u, m, asOf, dt),
         getMovieFeatures: (ids) => stores.features.getMovieFeatures(ids),
       },
       logger,

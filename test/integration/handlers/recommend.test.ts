@@ -158,7 +158,7 @@ describe('recommend handler on SQLite', () => {
         readSnapshot: (k) => features.readSnapshot(k),
         writeChanges: (c) => features.writeChanges(c),
         upsertMovies: (m) => features.upsertMovies(m),
-        reconcile: (u, m, asOf) => features.reconcile(u, m, asOf),
+        reconcile: (u, m, asOf, dt) => features.reconcile(u, m, asOf, dt),
         getMovieFeatures: (ids) => features.getMovieFeatures(ids),
         getUserProfile: async (id) => {
           if (failing) throw new Error('database is locked');
