@@ -4,6 +4,7 @@
  *   npm run local [-- --port N] [--data-dir DIR] [--no-demo]   serve the system
  *   npm run local -- import --movielens DIR [--data-dir DIR]    import a MovieLens directory
  *   npm run local -- batch [--date YYYY-MM-DD] [--data-dir DIR] run the daily batch
+ *   npm run local -- activate --date YYYY-MM-DD [--data-dir DIR] serve an earlier date's model
  *   npm run local -- export --to-s3 s3://bucket/prefix [--endpoint URL]   copy the local lake to S3
  *   npm run local -- import --from-s3 s3://bucket/prefix [--endpoint URL] bring an S3 lake back
  *   npm run local -- replay-failures --queue-url URL --brokers B --function F   replay failed batches on AWS
@@ -14,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { consoleLogger, parseLogLevel } from './console-logger';
 import { S3Lake } from '../lambdas/aws/s3-lake';
+import { activateModel } from './commands/activate';
 import { runBatch } from './commands/batch';
 import { transferLake } from './commands/transfer-lake';
 import { parseS3Url, s3Client } from './s3-location';
@@ -30,7 +32,11 @@ const FORCE_EXIT_AFTER_MS = 1000;
 const USAGE = `Usage:
   npm run local [-- options]                          run the system: HTTP API, event source, demo data
   npm run local -- import --movielens DIR [options]   import a MovieLens directory (ratings.csv + movies.csv, or u.data + u.item)
-  npm run local -- batch [--date YYYY-MM-DD]          run the daily batch workflow (default date: yesterday, UTC)
+  npm run local -- batch [--date YYYY-MM-DD] [--force]
+                                                      run the daily batch workflow (default date: yesterday, UTC);
+                                                      a date after today needs --force
+  npm run local -- activate --date YYYY-MM-DD         serve the model an earlier batch wrote for that date
+                                                      (the way back from a model that should not serve)
   npm run local -- export --to-s3 s3://BUCKET/PREFIX [--endpoint URL]
                                                       copy the local bronze and quarantine objects to an S3 lake
   npm run local -- import --from-s3 s3://BUCKET/PREFIX [--endpoint URL]
@@ -47,6 +53,7 @@ Options:
   --port N         HTTP port (default: $PORT or ${DEFAULT_PORT}; 0 picks a free one)
   --host HOST      HTTP address (default: 127.0.0.1)
   --no-demo        do not load the demo data into an empty database
+  --no-check       skip the integrity check at start (PRAGMA quick_check, about 1 s per GB of database)
   -h, --help       show this help
 
 Environment:
@@ -65,6 +72,8 @@ export async function main(argv: string[]): Promise<number> {
       host: { type: 'string', default: '127.0.0.1' },
       demo: { type: 'boolean', default: true },
       'no-demo': { type: 'boolean' },
+      'no-check': { type: 'boolean', default: false },
+      force: { type: 'boolean', default: false },
       movielens: { type: 'string' },
       date: { type: 'string' },
       seed: { type: 'string', default: '42' },
@@ -86,7 +95,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const command = positionals[0] ?? 'serve';
-  if (positionals.length > 1 || !['serve', 'import', 'export', 'batch', 'evaluate', 'replay-failures'].includes(command)) {
+  if (positionals.length > 1 || !['serve', 'import', 'export', 'batch', 'activate', 'evaluate', 'replay-failures'].includes(command)) {
     throw new UsageError(`unknown command ${JSON.stringify(positionals.join(' '))}`);
   }
 
@@ -128,6 +137,12 @@ export async function main(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // Serving and imports may start a new folder; the other commands need one that holds a database.
+  const open = (create: boolean) => {
+    const system = openLocalSystem(dataDir, logger, { create, check: !values['no-check'] });
+    if (system.created) process.stdout.write(`Created the data folder ${dataDir}.\n`);
+    return system;
+  };
 
   if (command === 'import' || command === 'export') {
     const from = command === 'import' ? values['from-s3'] : undefined;
@@ -135,7 +150,7 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'export' && !values['to-s3']) throw new UsageError('export needs --to-s3 s3://BUCKET/PREFIX');
     const url = from ?? values['to-s3'];
     const location = url === undefined ? undefined : parseS3Url(url);
-    const system = openLocalSystem(dataDir, logger);
+    const system = open(command === 'import');
     try {
       if (location) await transferLake(system, command, new S3Lake(s3Client(values.endpoint), location.bucket, location.prefix));
       else await importMovieLens(system, resolve(values.movielens!), controller.signal);
@@ -146,15 +161,26 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   if (command === 'batch') {
-    const system = openLocalSystem(dataDir, logger);
+    const system = open(false);
     try {
-      return (await runBatch(system, values.date)).status === 'succeeded' ? 0 : 1;
+      return (await runBatch(system, values.date, values.force)).status === 'succeeded' ? 0 : 1;
     } finally {
       await system.close();
     }
   }
 
-  const system = openLocalSystem(dataDir, logger);
+  if (command === 'activate') {
+    if (!values.date) throw new UsageError('activate needs --date YYYY-MM-DD');
+    const system = open(false);
+    try {
+      await activateModel(system, values.date);
+      return 0;
+    } finally {
+      await system.close();
+    }
+  }
+
+  const system = open(true);
   try {
     await serve(
       system,

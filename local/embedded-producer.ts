@@ -38,11 +38,13 @@ export class EmbeddedProducer {
       `INSERT INTO kafka_offsets (topic, partition, next_offset) VALUES (?, ?, ?)
        ON CONFLICT (topic, partition) DO UPDATE SET next_offset = max(next_offset, excluded.next_offset)`,
     );
-    this.reserve = db.transaction((partition: number, count: number): number => {
+    // IMMEDIATE: it reads, then writes; a deferred transaction would fail at once on a busy database.
+    const reserve = db.transaction((partition: number, count: number): number => {
       const first = read.get(this.topic, partition)?.next_offset ?? 0;
       write.run(this.topic, partition, first + count);
       return first;
     });
+    this.reserve = (partition: number, count: number) => reserve.immediate(partition, count);
   }
 
   /** Makes the next offsets of a partition come after `offset` (used by imported batches). */

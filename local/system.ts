@@ -1,7 +1,6 @@
 /**
  * The local composition root: the SQLite adapters behind the very handlers that run in Lambda.
  */
-import { join } from 'node:path';
 import type { Logger } from '../lambdas/core/ports';
 import { createBronzeToSilverHandler } from '../lambdas/handlers/batch/bronze-to-silver';
 import { createGoldModelHandler } from '../lambdas/handlers/batch/gold-model';
@@ -14,7 +13,8 @@ import { createRecommendHandler } from '../lambdas/handlers/recommend';
 import type { BatchHandlers } from './batch-runner';
 import { EmbeddedProducer } from './embedded-producer';
 import { EventPipeline } from './event-pipeline';
-import { openDatabase, type Db } from './sqlite/database';
+import { openDataDir } from './data-dir';
+import { atomically, checkIntegrity, openDatabase, rethrowBusyAsTransient, type Db } from './sqlite/database';
 import { SqliteBatchLake } from './sqlite/sqlite-batch-lake';
 import { SqliteBatchRunLog } from './sqlite/sqlite-batch-run-log';
 import { SqliteBatchSqlEngine } from './sqlite/sqlite-batch-sql-engine';
@@ -22,7 +22,7 @@ import { SqliteEventLake } from './sqlite/sqlite-event-lake';
 import { SqliteFeatureStore } from './sqlite/sqlite-feature-store';
 import { SqliteModelStore } from './sqlite/sqlite-model-store';
 
-export const DATABASE_FILE = 'movierec.db';
+export { DATABASE_FILE } from './data-dir';
 
 export interface LocalSystem {
   db: Db;
@@ -34,17 +34,38 @@ export interface LocalSystem {
   recommend: ReturnType<typeof createRecommendHandler>;
   /** The daily batch's Task handlers, keyed by state name. */
   batch: BatchHandlers;
-  /** Waits for the batches under way, then closes the database. */
+  /** True when opening it made the data folder. */
+  created: boolean;
+  /** Waits for the batches under way, then closes the database and gives up the folder's lock. */
   close(): Promise<void>;
 }
 
-export function openLocalSystem(dataDir: string, logger: Logger): LocalSystem {
-  const db = openDatabase(join(dataDir, DATABASE_FILE));
+export interface OpenOptions {
+  /** Make the folder and database when missing (serving and imports); otherwise a missing one is an error. */
+  create?: boolean;
+  /** Run PRAGMA quick_check before anything else (default true): a damaged database is refused, not written to. */
+  check?: boolean;
+}
+
+export function openLocalSystem(dataDir: string, logger: Logger, options: OpenOptions = {}): LocalSystem {
+  const dir = openDataDir(dataDir, options.create ?? false);
+  let db: Db;
+  try {
+    db = openChecked(dir.database, options.check ?? true);
+  } catch (err) {
+    dir.release();
+    throw err;
+  }
   const features = new SqliteFeatureStore(db);
   const models = new SqliteModelStore(db);
   const lake = new SqliteEventLake(db);
   const producer = new EmbeddedProducer(db);
-  const pipeline = new EventPipeline(createConsumeHandler({ lake, features, logger }), producer);
+  const consume = createConsumeHandler({ lake, features, logger });
+  // A batch's bronze, quarantine, ratings and features commit together: a crash leaves none of them.
+  const pipeline = new EventPipeline(
+    (event) => atomically(db, () => consume(event), () => features.forgetCached()),
+    producer,
+  );
   return {
     db,
     features,
@@ -54,11 +75,24 @@ export function openLocalSystem(dataDir: string, logger: Logger): LocalSystem {
     pipeline,
     recommend: createRecommendHandler({ features, models, logger }),
     batch: batchHandlers(db, features, models),
+    created: dir.created,
     close: async () => {
       await pipeline.drain();
       db.close();
+      dir.release();
     },
   };
+}
+
+function openChecked(file: string, check: boolean): Db {
+  const db = openDatabase(file);
+  try {
+    if (check) checkIntegrity(db, file);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
 }
 
 /** The daily batch's handlers over SQLite; `now` decides the default date. */
@@ -71,7 +105,7 @@ export function batchHandlers(
   const engine = new SqliteBatchSqlEngine(db);
   const lake = new SqliteBatchLake(db);
   const runs = new SqliteBatchRunLog(db);
-  return {
+  const handlers: BatchHandlers = {
     ResolveDate: createResolveDateHandler({ now }),
     BronzeToSilver: createBronzeToSilverHandler({ engine, lake }),
     SilverFeatures: createSilverFeaturesHandler({ engine }),
@@ -79,4 +113,8 @@ export function batchHandlers(
     Publish: createPublishHandler({ lake, features, models, runs, now }),
     RecordFailure: createRecordFailureHandler({ runs, now }),
   };
+  // A database another connection holds is worth the workflow's retries, as a throttled AWS call is.
+  return Object.fromEntries(
+    Object.entries(handlers).map(([task, handler]) => [task, (input: never) => handler(input).catch(rethrowBusyAsTransient)]),
+  ) as BatchHandlers;
 }

@@ -1,4 +1,8 @@
-/** The batch date: given as `YYYY-MM-DD`, or yesterday (UTC) when the input names none. */
+/**
+ * The batch date: given as `YYYY-MM-DD`, or yesterday (UTC) when the input names none. A date
+ * after today is refused unless the input says `"force": true`: its model would be published, and
+ * publishing never moves back to an earlier date, so every later day's model would wait behind it.
+ */
 
 export interface BatchDate {
   date: string;
@@ -23,6 +27,13 @@ export function resolveBatchDate(input: unknown, now: Date): BatchDate {
     return batchDate(yesterday.toISOString().slice(0, 10), now);
   }
   if (typeof given !== 'string') throw new InvalidBatchInput('date must be a string YYYY-MM-DD');
+  const today = now.toISOString().slice(0, 10);
+  if (checkDate(given) > today && (input as { force?: unknown }).force !== true) {
+    throw new InvalidBatchInput(
+      `date ${given} is after today (${today}, UTC): its model would keep every later day's from serving; ` +
+        'to run it anyway, add "force": true to the input (locally: --force)',
+    );
+  }
   return batchDate(given, now);
 }
 

@@ -13,10 +13,12 @@ export function today(now = new Date()): string {
   return now.toISOString().slice(0, 10);
 }
 
-export async function runBatch(system: LocalSystem, date: string | undefined): Promise<BatchResult> {
+/** `force` runs a date after today, whose model then serves until `activate` moves it back. */
+export async function runBatch(system: LocalSystem, date: string | undefined, force = false): Promise<BatchResult> {
   const say = (line: string) => process.stdout.write(`${line}\n`);
   say(`Daily batch for ${date ?? 'yesterday (UTC)'}:`);
-  const result = await runDailyBatch(system.batch, date === undefined ? {} : { date }, {
+  const input = date === undefined ? {} : force ? { date, force } : { date };
+  const result = await runDailyBatch(system.batch, input, {
     onStep: (s) => {
       if (s.status === 'succeeded') say(`  ${s.state.padEnd(15)} ${s.seconds.toFixed(2).padStart(7)} s`);
       else if (s.status === 'retried') say(`  ${s.state.padEnd(15)} retrying after a transient error`);

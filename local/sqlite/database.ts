@@ -5,6 +5,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { TRANSIENT_ERROR } from '../../lambdas/core/daily-batch-workflow';
 
 export type Db = Database.Database;
 
@@ -191,6 +192,56 @@ export function openDatabase(file: string): Db {
   db.pragma('busy_timeout = 5000');
   migrate(db);
   return db;
+}
+
+/**
+ * Runs `work` in one IMMEDIATE transaction: everything it writes commits together or not at all.
+ * The SQLite adapters' methods finish their work before their promise settles, so `work` never
+ * gives the event loop to another writer while the transaction is open; the adapters' own
+ * transactions inside it become savepoints. `onRollback` lets caches drop what was rolled back.
+ */
+export async function atomically<T>(db: Db, work: () => Promise<T>, onRollback: () => void): Promise<T> {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const result = await work();
+    db.exec('COMMIT');
+    return result;
+  } catch (err) {
+    if (db.inTransaction) db.exec('ROLLBACK');
+    onRollback();
+    throw err;
+  }
+}
+
+/**
+ * PRAGMA quick_check: every page and index entry read once (about a second per GB here), so a
+ * database damaged by a disk fault is refused at start rather than written to.
+ */
+export function checkIntegrity(db: Db, file: string): void {
+  let problems: string[];
+  try {
+    problems = (db.pragma('quick_check(5)') as { quick_check: string }[]).map((r) => r.quick_check).filter((m) => m !== 'ok');
+  } catch (err) {
+    problems = [(err as Error).message];
+  }
+  if (problems.length > 0) {
+    throw new Error(
+      `the database ${file} is damaged (${problems.join('; ').replace(/\s+/g, ' ')}): restore it from a backup, or move it away and ` +
+        'rebuild it (import --from-s3 from an exported lake, or import --movielens again)',
+    );
+  }
+}
+
+/** True for SQLite's busy and locked errors: another connection holds the database, and a retry may succeed. */
+export function isBusy(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+}
+
+/** Rethrows a busy error as the TransientError the batch workflow retries, anything else as it is. */
+export function rethrowBusyAsTransient(err: unknown): never {
+  if (isBusy(err)) throw Object.assign(new Error(`the database is busy: ${(err as Error).message}`), { name: TRANSIENT_ERROR });
+  throw err;
 }
 
 export function schemaVersion(db: Db): number {

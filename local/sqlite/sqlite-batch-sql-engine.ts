@@ -19,6 +19,6 @@ export class SqliteBatchSqlEngine implements BatchSqlEngine {
     return this.db.transaction(() => {
       this.db.prepare(`DELETE FROM ${query.target} WHERE dt = ?`).run(date);
       return insert.run({ dt: date, from }).changes;
-    })();
+    }).immediate();
   }
 }

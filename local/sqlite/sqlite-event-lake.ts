@@ -39,7 +39,7 @@ export class SqliteEventLake implements EventLake {
       for (const { offset, event: e } of records) {
         this.insertBronze.run(key, offset, e.eventId, e.userId, e.movieId, e.rating, e.eventTime);
       }
-    })();
+    }).immediate();
   }
 
   async writeQuarantine(id: LakeObjectId, records: readonly QuarantineRecord[]): Promise<void> {
@@ -47,7 +47,7 @@ export class SqliteEventLake implements EventLake {
       const key = this.replaceObject('quarantine', id, records.length);
       this.deleteQuarantine.run(key);
       for (const r of records) this.insertQuarantine.run(key, r.offset, r.timestamp, r.reason, r.value, r.key);
-    })();
+    }).immediate();
   }
 
   /** Every object of the lake with its records, in key order. */

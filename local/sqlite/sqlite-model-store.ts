@@ -38,6 +38,7 @@ export class SqliteModelStore implements ModelStore {
         'INSERT INTO model_pointer (id, version) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version',
       ),
       deleteDate: GOLD_TABLES.map((table) => db.prepare(`DELETE FROM ${table} WHERE dt = ?`)),
+      versions: db.prepare<[], { dt: string; version: string }>('SELECT dt, version FROM gold_manifest ORDER BY dt'),
       activeDate: db.prepare<[], { dt: string }>(
         'SELECT g.dt FROM model_pointer p JOIN gold_manifest g ON g.version = p.version',
       ),
@@ -98,7 +99,12 @@ export class SqliteModelStore implements ModelStore {
         list.forEach((movieId, rank) => this.stmt.insertPopularity.run(dt, genre, rank, movieId));
       }
       if (repoint) this.stmt.movePointer.run(model.manifest.version);
-    })();
+    }).immediate();
+  }
+
+  /** Every model written, by date, oldest first. */
+  versions(): { date: string; version: string }[] {
+    return this.stmt.versions.all().map((r) => ({ date: r.dt, version: r.version }));
   }
 
   async activate(version: string): Promise<void> {

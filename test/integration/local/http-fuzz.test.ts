@@ -60,7 +60,7 @@ describe('local HTTP API fuzz', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'movierec-http-fuzz-'));
-    system = openLocalSystem(dir, recordingLogger());
+    system = openLocalSystem(dir, recordingLogger(), { create: true });
     const demo = generateDemoData({ users: 40, movies: 30, seed: 9 });
     await system.features.upsertMovies(demo.movies);
     await system.pipeline.publish(demo.events);

@@ -29,4 +29,10 @@ describe('resolveBatchDate', () => {
   it('rejects a date that is not a string', () => {
     expect(() => resolveBatchDate({ date: 20261124 }, now)).toThrow('date must be a string YYYY-MM-DD');
   });
+
+  it('refuses a date after today unless forced: its model would hold back every later one', () => {
+    expect(() => resolveBatchDate({ date: '2026-11-26' }, now)).toThrow(/after today \(2026-11-25, UTC\).*"force": true/);
+    expect(() => resolveBatchDate({ date: '2099-12-31', force: 'yes' }, now)).toThrow(InvalidBatchInput);
+    expect(resolveBatchDate({ date: '2099-12-31', force: true }, now)).toEqual({ date: '2099-12-31', asOf: now.getTime() });
+  });
 });

@@ -1,0 +1,96 @@
+/**
+ * kill -9 during a stream of POST /events, at random points: the batch under way commits whole or
+ * not at all, and after the next daily batch every online table equals a clean run's over the same
+ * events.
+ */
+import { describe, expect, it } from 'vitest';
+import { runDailyBatch } from '../../local/batch-runner';
+import { today } from '../../local/commands/batch';
+import { generateDemoData } from '../../local/demo-data';
+import { openLocalSystem, type LocalSystem } from '../../local/system';
+import { freePort, useLocalProcesses, waitForOutput } from '../helpers/local-process';
+import { recordingLogger } from '../helpers/local-stores';
+import { useTempDir } from '../helpers/temp-dir';
+
+const data = generateDemoData({ users: 800, movies: 150, seed: 11 });
+const CHUNK = 1000;
+const chunks = Array.from({ length: Math.ceil(data.events.length / CHUNK) }, (_, i) => data.events.slice(i * CHUNK, (i + 1) * CHUNK));
+/** Milliseconds after the first POST; spread over the stream, which lasts a few seconds here. */
+const KILL_AFTER_MS = [100, 400, 700, 1000, 1300].map((base) => base + Math.floor(Math.random() * 200));
+
+/** Every online table, as serving and the consumer read them; `updated_at` is the run's own time. */
+function onlineTables(system: LocalSystem): Record<string, unknown[]> {
+  const all = (sql: string) => system.db.prepare(sql).raw().all();
+  return {
+    movies: all('SELECT * FROM movies ORDER BY movie_id'),
+    ratings: all('SELECT * FROM ratings ORDER BY user_id, movie_id'),
+    user_features: all('SELECT user_id, rating_count, rating_sum, last_active, recent, genres FROM user_features ORDER BY user_id'),
+    movie_features: all('SELECT movie_id, rating_count, rating_sum, bayesian_mean FROM movie_features ORDER BY movie_id'),
+    global_stats: all('SELECT * FROM global_stats'),
+  };
+}
+
+async function batch(system: LocalSystem): Promise<void> {
+  const result = await runDailyBatch(system.batch, { date: today() }, { retryIntervalMs: 0 });
+  if (result.status !== 'succeeded') throw new Error(`batch failed: ${result.error}: ${result.cause}`);
+}
+
+describe('a crash during a POST stream (e2e)', () => {
+  const tempDir = useTempDir();
+  const runLocal = useLocalProcesses();
+
+  it.each(KILL_AFTER_MS)('kill -9 %i ms into the stream: no torn batch, and the next batch ends as a clean run', async (killAfter) => {
+    const dir = tempDir();
+    const setup = openLocalSystem(dir, recordingLogger(), { create: true });
+    await setup.features.upsertMovies(data.movies);
+    await setup.close();
+
+    const port = await freePort();
+    const p = runLocal(['--data-dir', dir, '--port', String(port), '--no-demo']);
+    await waitForOutput(p, /movierec is listening on/, 120_000);
+    const killed = new Promise<void>((resolve) =>
+      setTimeout(() => {
+        process.kill(-p.proc.pid!, 'SIGKILL');
+        resolve();
+      }, killAfter),
+    );
+    let acknowledged = 0;
+    let valid = 0;
+    for (const chunk of chunks) {
+      const response = await fetch(`http://127.0.0.1:${port}/events`, { method: 'POST', body: JSON.stringify(chunk) }).catch(() => undefined);
+      if (response?.status !== 200) break;
+      const counts = (await response.json().catch(() => undefined)) as { received: number; quarantined: number } | undefined;
+      if (!counts) break;
+      acknowledged++;
+      valid += counts.received - counts.quarantined;
+    }
+    await killed;
+    await p.exited;
+
+    // The lock of the killed process is taken over; what bronze holds, the online tables hold too.
+    const crashed = openLocalSystem(dir, recordingLogger());
+    const torn = crashed.db
+      .prepare('SELECT COUNT(*) FROM bronze_events b WHERE NOT EXISTS (SELECT 1 FROM ratings r WHERE r.user_id = b.user_id AND r.movie_id = b.movie_id)')
+      .pluck()
+      .get();
+    expect(torn).toBe(0);
+    const ingested = new Set(crashed.db.prepare('SELECT event_id FROM bronze_events').pluck().all() as string[]);
+    await batch(crashed);
+    const after = onlineTables(crashed);
+    await crashed.close();
+
+    // The clean run: the same events, those the crashed server committed, with no crash.
+    const clean = openLocalSystem(tempDir(), recordingLogger(), { create: true });
+    await clean.features.upsertMovies(data.movies);
+    for (const chunk of chunks) {
+      const committed = chunk.filter((e) => ingested.has(String(e.event_id)));
+      if (committed.length > 0) await clean.pipeline.publish(committed);
+    }
+    await batch(clean);
+    expect(after).toEqual(onlineTables(clean));
+    await clean.close();
+    // The stream was cut, and every event acknowledged before it is in.
+    expect(acknowledged).toBeLessThan(chunks.length);
+    expect(ingested.size).toBeGreaterThanOrEqual(valid);
+  }, 180_000);
+});
