@@ -15,7 +15,7 @@ import { measureConsume, MSK_BATCH } from './measures/consume';
 import { fillOnlineRatings, loadLake, runBatchInChild, type BatchRun } from './measures/full-scale';
 import { measureHttp, startServer } from './measures/http-load';
 import { measureNaiveConsume } from './measures/naive-consume';
-import { measureModelLoad, measureRecommend } from './measures/serving';
+import { measureHeavyRater, measureModelLoad, measureRecommend } from './measures/serving';
 import { median, round } from './stats';
 import { generateWorkload, PRESETS, type Preset } from './workload';
 
@@ -24,6 +24,9 @@ const PLAN: Record<keyof typeof PRESETS, { consumeEvents: number; naiveEvents: n
   small: { consumeEvents: 20_000, naiveEvents: 5_000, recommendRequests: 1_000, httpRequests: 2_000 },
   full: { consumeEvents: 200_000, naiveEvents: 10_000, recommendRequests: 20_000, httpRequests: 50_000 },
 };
+
+/** One user's ratings in the heavy-rater measure: what a hostile client sent in an attack on the API. */
+const HEAVY_RATINGS = 300_000;
 
 const { values } = parseArgs({
   options: { preset: { type: 'string', default: 'small' }, runs: { type: 'string', default: '3' }, json: { type: 'boolean', default: false } },
@@ -73,6 +76,11 @@ try {
     recommendRuns.push(await measureRecommend(db, preset.users, plan.recommendRequests, r + 1));
     say(`serving run ${r + 1}: model load ${modelLoads[r]!.toFixed(0)} ms, recommend p50 ${recommendRuns[r]!.p50.toFixed(3)} ms, p99 ${recommendRuns[r]!.p99.toFixed(3)} ms`);
   }
+  const heavyRuns: { p50: number; p99: number; fullProfileMs: number }[] = [];
+  for (let r = 0; r < runs; r++) {
+    heavyRuns.push(await measureHeavyRater(db, HEAVY_RATINGS, 200));
+    say(`heavy rater run ${r + 1} (${HEAVY_RATINGS} ratings): recommend p50 ${heavyRuns[r]!.p50.toFixed(2)} ms, p99 ${heavyRuns[r]!.p99.toFixed(2)} ms; their whole profile ${heavyRuns[r]!.fullProfileMs.toFixed(0)} ms`);
+  }
   db.close();
   const server = await startServer(dataDir);
   const httpRuns: { rps: number; p99: number; errors: number }[] = [];
@@ -119,6 +127,11 @@ try {
     model_load_ms: round(median(modelLoads), 1),
     recommend_p50_ms: round(median(recommendRuns.map((r) => r.p50)), 3),
     recommend_p99_ms: round(median(recommendRuns.map((r) => r.p99)), 3),
+    heavy_rater_ratings: HEAVY_RATINGS,
+    heavy_rater_recommend_p50_ms: round(median(heavyRuns.map((r) => r.p50)), 2),
+    heavy_rater_recommend_p99_ms: round(median(heavyRuns.map((r) => r.p99)), 2),
+    heavy_rater_vs_typical_p50_ratio: round(median(heavyRuns.map((r) => r.p50)) / median(recommendRuns.map((r) => r.p50)), 1),
+    heavy_rater_whole_profile_ms: round(median(heavyRuns.map((r) => r.fullProfileMs)), 0),
     http_rps: Math.round(median(httpRuns.map((r) => r.rps))),
     http_p99_ms: round(median(httpRuns.map((r) => r.p99)), 1),
     http_errors: httpRuns.reduce((n, r) => n + r.errors, 0),

@@ -34,3 +34,36 @@ export async function measureRecommend(db: Db, users: number, requests: number, 
   }
   return { p50: percentile([...latencies], 50), p99: percentile([...latencies], 99) };
 }
+
+/**
+ * A user with `count` ratings (movie ids past the catalog, as a hostile client could send): the
+ * latency of their recommendations, and of reading their whole profile, which requests no longer do.
+ */
+export async function measureHeavyRater(db: Db, count: number, requests: number): Promise<{ p50: number; p99: number; fullProfileMs: number }> {
+  const userId = 2_000_000_000;
+  const insert = db.prepare('INSERT OR REPLACE INTO ratings (user_id, movie_id, rating, event_time, event_id) VALUES (?, ?, ?, ?, ?)');
+  db.transaction(() => {
+    for (let i = 0; i < count; i++) insert.run(userId, i + 1, 0.5 + (i % 10) / 2, 1_700_000_000_000 + i * 1000, `heavy-${i}`);
+    db.prepare(
+      `INSERT OR REPLACE INTO user_features (user_id, rating_count, rating_sum, last_active, recent, genres, updated_at)
+       VALUES (?, ?, ?, ?, '[]', '{}', 0)`,
+    ).run(userId, count, count * 2.75, 1_700_000_000_000 + count * 1000);
+  })();
+  const features = new SqliteFeatureStore(db);
+  const handler = createRecommendHandler({ features, models: new SqliteModelStore(db), logger: { info() {}, warn() {}, error() {} } });
+  const call = async () => {
+    const result = await handler({ rawPath: `/users/${userId}/recommendations`, rawQueryString: 'limit=10', requestContext: { http: { method: 'GET' } } });
+    if (result.statusCode !== 200) throw new Error(`recommend answered ${result.statusCode}: ${result.body}`);
+  };
+  for (let i = 0; i < 20; i++) await call();
+  const latencies = new Float64Array(requests);
+  for (let i = 0; i < requests; i++) {
+    const started = performance.now();
+    await call();
+    latencies[i] = performance.now() - started;
+  }
+  const started = performance.now();
+  await features.getUserProfile(userId);
+  const fullProfileMs = performance.now() - started;
+  return { p50: percentile([...latencies], 50), p99: percentile([...latencies], 99), fullProfileMs };
+}

@@ -15,7 +15,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import pMap from 'p-map';
-import type { RatingEvent } from '../core/event-contract';
+import { latestFirst, type RatingEvent } from '../core/event-contract';
 import {
   bayesianMean,
   ratingKey,
@@ -117,7 +117,8 @@ export class DynamoFeatureStore implements FeatureStore {
   }
 
   /** One Query: the user's features item and all their ratings share the partition. */
-  async getUserProfile(userId: number): Promise<UserProfile | undefined> {
+  /** Reads the whole user partition (its sort key is the movie id), then keeps the latest. */
+  async getUserProfile(userId: number, latest?: number): Promise<UserProfile | undefined> {
     let features: UserFeatures | undefined;
     const ratings: RatingEvent[] = [];
     let start: Record<string, unknown> | undefined;
@@ -136,7 +137,14 @@ export class DynamoFeatureStore implements FeatureStore {
       }
       start = page.LastEvaluatedKey;
     } while (start);
-    return features ? { features, ratings } : undefined;
+    ratings.sort(latestFirst);
+    return features ? { features, ratings: latest === undefined ? ratings : ratings.slice(0, latest) } : undefined;
+  }
+
+  async ratedAmong(userId: number, movieIds: readonly number[]): Promise<Set<number>> {
+    const keys = [...new Set(movieIds)].filter((movieId) => movieId !== FEATURES_ITEM).map((movieId) => ({ userId, movieId }));
+    const got = await batchGet(this.doc, { [this.tables.users]: keys }, this.retry);
+    return new Set(got[this.tables.users]!.map((item) => item.movieId as number));
   }
 
   async getMovieFeatures(movieIds: readonly number[]): Promise<Map<number, MovieFeatures>> {

@@ -15,6 +15,11 @@ export interface RatingEvent {
   eventTime: number;
 }
 
+/** The order of a user's profile: the latest event first, then the lower movie id. */
+export function latestFirst(a: RatingEvent, b: RatingEvent): number {
+  return b.eventTime - a.eventTime || a.movieId - b.movieId;
+}
+
 /** Where a record came from in Kafka; the derived event id and quarantine entries use it. */
 export interface RecordOrigin {
   topic: string;

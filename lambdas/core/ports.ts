@@ -49,7 +49,7 @@ export interface FeatureKeys {
 
 export interface UserProfile {
   features: UserFeatures;
-  /** All of the user's current ratings. */
+  /** The user's current ratings, latest first (event time, then movie id): all, or the latest asked for. */
   ratings: RatingEvent[];
 }
 
@@ -63,7 +63,10 @@ export interface FeatureStore {
    * which `readSnapshot` then returns as `applied`, so that a retry completes a half-written batch.
    */
   writeChanges(changes: FeatureChanges): Promise<void>;
-  getUserProfile(userId: number): Promise<UserProfile | undefined>;
+  /** The user's features and their `latest` newest ratings (all when not given). */
+  getUserProfile(userId: number, latest?: number): Promise<UserProfile | undefined>;
+  /** Which of `movieIds` the user has rated: a lookup per movie, whatever the user's rating count. */
+  ratedAmong(userId: number, movieIds: readonly number[]): Promise<Set<number>>;
   getMovieFeatures(movieIds: readonly number[]): Promise<Map<number, MovieFeatures>>;
   /** Adds or updates catalog entries. */
   upsertMovies(movies: readonly Movie[]): Promise<void>;

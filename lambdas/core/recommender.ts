@@ -7,7 +7,7 @@
  * of its largest contribution.
  */
 import type { RatingEvent } from './event-contract';
-import { RATING_MAX, RATING_MIN } from './event-contract';
+import { latestFirst, RATING_MAX, RATING_MIN } from './event-contract';
 import type { UserFeatures } from './features';
 import type { ModelIndex, ModelMovie } from './model';
 
@@ -21,6 +21,7 @@ export interface Recommendation {
 
 export interface UserInput {
   features: UserFeatures;
+  /** The user's latest ratings, newest first: CF_SOURCES of them are enough. */
   ratings: readonly RatingEvent[];
 }
 
@@ -28,6 +29,8 @@ export interface RecommendOptions {
   limit: number;
   /** Only movies of this genre (a catalog genre, exact spelling). */
   genre?: string;
+  /** Movies rated before the latest ratings given, found by lookup: never recommended. */
+  exclude?: ReadonlySet<number>;
 }
 
 /**
@@ -73,8 +76,8 @@ function rank(model: ModelIndex, user: UserInput | undefined, options: Recommend
   const ratings = user?.ratings ?? [];
   // state: 0 not a candidate, 1 candidate, 2 excluded (rated, or not of the asked genre).
   const { state, cf, cfBest, cfSource } = model.scratch;
-  for (const r of ratings) {
-    const slot = model.slots.get(r.movieId);
+  for (const movieId of [...ratings.map((r) => r.movieId), ...(options.exclude ?? [])]) {
+    const slot = model.slots.get(movieId);
     if (slot !== undefined && state[slot] !== 2) {
       state[slot] = 2;
       touched.push(slot);
@@ -138,7 +141,8 @@ function rank(model: ModelIndex, user: UserInput | undefined, options: Recommend
 
   let maxCf = 0;
   for (const t of candidates) if (cf[t]! > maxCf) maxCf = cf[t]!;
-  const ramp = ratings.length / (ratings.length + BLEND.rampRatings);
+  const count = user?.features.ratingCount ?? 0;
+  const ramp = count / (count + BLEND.rampRatings);
   const weights: Record<Signal, number> = {
     cf: maxCf > 0 ? BLEND.cf * ramp : 0,
     genre: affinity.size > 0 ? BLEND.genre * ramp : 0,
@@ -204,7 +208,6 @@ function rank(model: ModelIndex, user: UserInput | undefined, options: Recommend
 /** The ratings whose neighbours are candidates: a heavy rater's latest CF_SOURCES. */
 function cfSources(ratings: readonly RatingEvent[]): readonly RatingEvent[] {
   if (ratings.length <= CF_SOURCES) return ratings;
-  const latestFirst = (a: RatingEvent, b: RatingEvent) => b.eventTime - a.eventTime || a.movieId - b.movieId;
   // A store that reads them latest first spares the sort.
   const sorted = ratings.every((r, i) => i === 0 || latestFirst(ratings[i - 1]!, r) <= 0);
   return (sorted ? ratings : [...ratings].sort(latestFirst)).slice(0, CF_SOURCES);

@@ -9,12 +9,14 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { MAX_ID } from '../core/event-contract';
 import { indexModel, type ModelIndex } from '../core/model';
-import type { FeatureStore, Logger, ModelStore } from '../core/ports';
-import { recommendForUser, similarMovies } from '../core/recommender';
+import type { FeatureStore, Logger, ModelStore, UserProfile } from '../core/ports';
+import { CF_SOURCES, recommendForUser, similarMovies, type Recommendation, type RecommendOptions } from '../core/recommender';
 import { json, type HttpResult } from './http-response';
 
 export const DEFAULT_LIMIT = 10;
 export const MAX_LIMIT = 100;
+/** Lookups of rated movies a heavy rater's request makes at most, each of `limit` movies. */
+const UNRATED_ROUNDS = 3;
 
 export interface RecommendDeps {
   features: FeatureStore;
@@ -85,15 +87,15 @@ export function createRecommendHandler(deps: RecommendDeps): (event: HttpEvent) 
       }
 
       const userId = parseId(segment, 'userId');
-      const [m, profile] = await Promise.all([model(), deps.features.getUserProfile(userId)]);
+      const [m, profile] = await Promise.all([model(), deps.features.getUserProfile(userId, CF_SOURCES)]);
       const genre = query.get('genre');
       if (genre !== undefined && m && !m.genres.has(genre)) {
         throw new HttpError(400, `unknown genre ${truncate(JSON.stringify(genre))}`, { genres: [...m.genres].sort() });
       }
-      const items = m ? recommendForUser(m, profile, genre === undefined ? { limit } : { limit, genre }) : [];
+      const items = m ? await recommendUnrated(deps.features, m, profile, genre === undefined ? { limit } : { limit, genre }) : [];
       return json(200, {
         userId,
-        coldStart: !profile || profile.ratings.length === 0,
+        coldStart: !profile || profile.features.ratingCount === 0,
         modelVersion: m?.version ?? null,
         items,
       });
@@ -103,6 +105,30 @@ export function createRecommendHandler(deps: RecommendDeps): (event: HttpEvent) 
       return json(503, { error: 'the service is temporarily unavailable; retry later' });
     }
   };
+}
+
+/**
+ * A heavy rater's profile holds only their latest ratings: movies rated before those are found by
+ * lookup among the chosen items, excluded, and the list ranked again. A request so costs one
+ * profile read of CF_SOURCES ratings and at most UNRATED_ROUNDS lookups of `limit` movies.
+ */
+async function recommendUnrated(
+  features: FeatureStore,
+  model: ModelIndex,
+  profile: UserProfile | undefined,
+  options: RecommendOptions,
+): Promise<Recommendation[]> {
+  let items = recommendForUser(model, profile, options);
+  if (!profile || profile.features.ratingCount <= profile.ratings.length) return items;
+  const exclude = new Set<number>();
+  for (let round = 0; round < UNRATED_ROUNDS; round++) {
+    const rated = await features.ratedAmong(profile.features.userId, items.map((i) => i.movieId));
+    if (rated.size === 0) return items;
+    for (const id of rated) exclude.add(id);
+    items = recommendForUser(model, profile, { ...options, exclude });
+  }
+  const rated = await features.ratedAmong(profile.features.userId, items.map((i) => i.movieId));
+  return items.filter((i) => !rated.has(i.movieId));
 }
 
 function parseQuery(raw: string | undefined, allowed: readonly string[]): Map<string, string> {

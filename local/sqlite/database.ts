@@ -177,6 +177,10 @@ export const MIGRATIONS: readonly string[] = [
     FROM gold_item_neighbours GROUP BY dt, movie_id;
   DROP TABLE gold_item_neighbours;
   `,
+  // A user's latest ratings without reading the others (the primary key appends movie_id).
+  `
+  CREATE INDEX ratings_latest ON ratings (user_id, event_time DESC);
+  `,
 ];
 
 export function openDatabase(file: string): Db {

@@ -78,6 +78,18 @@ export function describeFeatureStoreContract(name: string, make: () => Promise<F
       expect(await s.getUserProfile(8)).toBeUndefined();
     });
 
+    it('reads only the latest ratings asked for, newest first, and finds older ones by lookup', async () => {
+      const s = await store();
+      await applyTo(s, [ev('a', 7, 1, 4, 1000), ev('b', 7, 2, 3, 3000), ev('c', 7, 3, 5, 3000), ev('d', 7, 4, 1, 2000)]);
+      const profile = await s.getUserProfile(7, 2);
+      expect(profile?.features.ratingCount).toBe(4);
+      // Ties in time: the lower movie id first.
+      expect(profile?.ratings.map((r) => r.movieId)).toEqual([2, 3]);
+      expect((await s.getUserProfile(7))?.ratings.map((r) => r.movieId)).toEqual([2, 3, 4, 1]);
+      expect([...(await s.ratedAmong(7, [1, 5, 4, 1, 9]))].sort()).toEqual([1, 4]);
+      expect((await s.ratedAmong(8, [1, 2])).size).toBe(0);
+    });
+
     it('never replaces a rating with an older one, even from a writer that read a stale snapshot', async () => {
       const s = await store();
       await applyTo(s, [ev('new', 7, 1, 5, 2000)]);

@@ -144,6 +144,7 @@ describe('consume handler on SQLite', () => {
         upsertMovies: (m) => stores.features.upsertMovies(m),
         reconcile: (u, m, asOf, dt) => stores.features.reconcile(u, m, asOf, dt),
         getMovieFeatures: (ids) => stores.features.getMovieFeatures(ids),
+        ratedAmong: (id, movies) => stores.features.ratedAmong(id, movies),
       },
       logger,
     });

@@ -1,6 +1,10 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createConsumeHandler } from '../../../lambdas/handlers/consume';
+import type { FeatureStore } from '../../../lambdas/core/ports';
+import { CF_SOURCES } from '../../../lambdas/core/recommender';
 import { createRecommendHandler, MAX_LIMIT } from '../../../lambdas/handlers/recommend';
+import { generateDemoData } from '../../../local/demo-data';
+import { EmbeddedProducer, messageFor } from '../../../local/embedded-producer';
 import type { Db } from '../../../local/sqlite/database';
 import type { SqliteFeatureStore } from '../../../local/sqlite/sqlite-feature-store';
 import type { SqliteModelStore } from '../../../local/sqlite/sqlite-model-store';
@@ -160,9 +164,10 @@ describe('recommend handler on SQLite', () => {
         upsertMovies: (m) => features.upsertMovies(m),
         reconcile: (u, m, asOf, dt) => features.reconcile(u, m, asOf, dt),
         getMovieFeatures: (ids) => features.getMovieFeatures(ids),
-        getUserProfile: async (id) => {
+        ratedAmong: (id, movies) => features.ratedAmong(id, movies),
+        getUserProfile: async (id, latest) => {
           if (failing) throw new Error('database is locked');
-          return features.getUserProfile(id);
+          return features.getUserProfile(id, latest);
         },
       },
       models,
@@ -174,5 +179,42 @@ describe('recommend handler on SQLite', () => {
     expect(logger.lines.some((l) => l.level === 'error')).toBe(true);
     failing = false;
     expect((await flaky(get('/users/1/recommendations'))).statusCode).toBe(200);
+  });
+});
+
+describe('recommend handler for a heavy rater', () => {
+  const tempDir = useTempDir();
+
+  it('reads their latest ratings alone, and still never recommends a movie rated before those', async () => {
+    const data = generateDemoData({ users: 150, movies: 800, seed: 3 });
+    const stores = sqliteStores(tempDir());
+    const logger = recordingLogger();
+    await stores.features.upsertMovies(data.movies);
+    const consume = createConsumeHandler({ lake: stores.lake, features: stores.features, logger });
+    const producer = new EmbeddedProducer(stores.db);
+    const heavy = 50_000;
+    // 780 of the 800 movies: the latest CF_SOURCES of them in the profile, 280 older ones only in the store.
+    const ratings = Array.from({ length: 780 }, (_, i) => ({
+      event_id: `heavy-${i}`, type: 'rating', user_id: heavy, movie_id: i + 1, rating: 1 + (i % 9) / 2,
+      timestamp: new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString(),
+    }));
+    for (const batch of producer.batches([...data.events, ...ratings].map(messageFor), 1000, KAFKA_TIME)) await consume(batch);
+    await runBatchOn(stores, new Date(KAFKA_TIME).toISOString().slice(0, 10));
+
+    const read: number[] = [];
+    const features: FeatureStore = Object.assign(Object.create(stores.features) as FeatureStore, {
+      getUserProfile: async (id: number, latest?: number) => {
+        const profile = await stores.features.getUserProfile(id, latest);
+        read.push(profile?.ratings.length ?? 0);
+        return profile;
+      },
+    });
+    const handler = createRecommendHandler({ features, models: stores.models, logger });
+    const res = await handler({ rawPath: `/users/${heavy}/recommendations`, rawQueryString: 'limit=20', requestContext: { http: { method: 'GET' } } });
+    const items = (JSON.parse(res.body) as { items: { movieId: number }[] }).items;
+    expect(read).toEqual([CF_SOURCES]);
+    expect(items.length).toBeGreaterThan(0);
+    expect(items.filter((i) => i.movieId <= 780)).toEqual([]);
+    stores.db.close();
   });
 });
