@@ -3,6 +3,9 @@
  * recommend handler that runs in Lambda, and `POST /events` feeds the consumer path.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { parseRecordValue } from '../lambdas/core/event-contract';
+import { messageFor, TOPIC } from './embedded-producer';
 import { json, type HttpResult } from '../lambdas/handlers/http-response';
 import type { HttpEvent } from '../lambdas/handlers/recommend';
 import type { ConsumeCounts } from '../lambdas/handlers/consume';
@@ -11,37 +14,68 @@ import type { ConsumeCounts } from '../lambdas/handlers/consume';
 export const MAX_BODY_BYTES = 1024 * 1024;
 /** Most events accepted in one POST /events. */
 export const MAX_EVENTS_PER_REQUEST = 10_000;
+/** Deepest nesting of arrays and objects in a body: an event is two levels inside an array. */
+export const MAX_BODY_DEPTH = 32;
+/** Events accepted and not yet consumed, over all requests: beyond, a POST is answered 429. */
+export const MAX_EVENTS_IN_FLIGHT = 50_000;
+/** POST bodies being read at once (each up to MAX_BODY_BYTES): beyond, 429. */
+export const MAX_POSTS_IN_FLIGHT = 16;
+/** Open connections at most: beyond, new ones are closed at once, so idle sockets cannot use up file descriptors. */
+export const MAX_CONNECTIONS = 1024;
+/** A request's headers must arrive within this, and the whole request within REQUEST_TIMEOUT_MS: else 408. */
+export const HEADERS_TIMEOUT_MS = 10_000;
+export const REQUEST_TIMEOUT_MS = 30_000;
+/** What a 429 asks the client to wait, in seconds. */
+const RETRY_AFTER_S = 1;
 
 export interface HttpServerDeps {
   recommend: (event: HttpEvent) => Promise<HttpResult>;
   publish: (events: readonly unknown[]) => Promise<ConsumeCounts>;
   onError: (err: unknown) => void;
+  /** Overrides HEADERS_TIMEOUT_MS and REQUEST_TIMEOUT_MS (tests). */
+  timeouts?: { headersMs: number; requestMs: number };
 }
 
 export function createHttpServer(deps: HttpServerDeps): Server {
-  const server = createServer((req, res) => {
-    handle(req, deps)
-      .catch((err: unknown) => {
-        deps.onError(err);
-        return json(503, { error: 'the service is temporarily unavailable; retry later' });
-      })
-      .then((result) => send(res, result));
-  });
+  const load = { events: 0, posts: 0 };
+  const { headersMs, requestMs } = deps.timeouts ?? { headersMs: HEADERS_TIMEOUT_MS, requestMs: REQUEST_TIMEOUT_MS };
+  const server = createServer(
+    // Timeouts are checked every second, not every 30 s, so a slow client is answered when its time is up.
+    { headersTimeout: headersMs, requestTimeout: requestMs, connectionsCheckingInterval: Math.min(1000, headersMs) },
+    (req, res) => {
+      handle(req, deps, load)
+        .catch((err: unknown) => {
+          deps.onError(err);
+          return json(503, { error: 'the service is temporarily unavailable; retry later' }, { 'retry-after': String(RETRY_AFTER_S) });
+        })
+        .then((result) => send(res, result));
+    },
+  );
   server.keepAliveTimeout = 5_000;
-  // A request Node's parser refuses still gets a JSON answer, not a bare 400.
-  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+  server.maxConnections = MAX_CONNECTIONS;
+  // A request Node's parser refuses, or one too slow, still gets a JSON answer.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     if (!socket.writable) return socket.destroy();
-    const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
-    const body = JSON.stringify({ error: status === 431 ? 'request headers are too large' : 'malformed HTTP request' });
-    socket.end(
-      `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
-        `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-    );
+    if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') return rawAnswer(socket, 408, 'Request Timeout', `the request did not arrive within ${requestMs / 1000} s`);
+    if (err.code === 'HPE_HEADER_OVERFLOW') return rawAnswer(socket, 431, 'Request Header Fields Too Large', 'request headers are too large');
+    rawAnswer(socket, 400, 'Bad Request', 'malformed HTTP request');
   });
+  // CONNECT is not a request Node hands to the listener: it is answered here, as any unknown method.
+  server.on('connect', (req: IncomingMessage, socket: Duplex) =>
+    rawAnswer(socket, 405, 'Method Not Allowed', `method ${req.method ?? 'CONNECT'} is not allowed`),
+  );
   return server;
 }
 
-async function handle(req: IncomingMessage, deps: HttpServerDeps): Promise<HttpResult> {
+function rawAnswer(socket: Duplex, status: number, text: string, error: string): void {
+  const body = JSON.stringify({ error });
+  socket.end(
+    `HTTP/1.1 ${status} ${text}\r\n` +
+      `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
+
+async function handle(req: IncomingMessage, deps: HttpServerDeps, load: { events: number; posts: number }): Promise<HttpResult> {
   const url = requestUrl(req.url);
   if (!url) {
     req.resume();
@@ -50,8 +84,16 @@ async function handle(req: IncomingMessage, deps: HttpServerDeps): Promise<HttpR
   const method = req.method ?? 'GET';
   if (url.pathname === '/events' || url.pathname === '/events/') {
     if (method !== 'POST') return json(405, { error: `method ${method} is not allowed`, allowed: ['POST'] }, { allow: 'POST' });
-    const body = await readBody(req);
+    if (load.posts >= MAX_POSTS_IN_FLIGHT) return busy(req, `${MAX_POSTS_IN_FLIGHT} requests are being read`);
+    load.posts++;
+    let body: string | HttpResult;
+    try {
+      body = await readBody(req);
+    } finally {
+      load.posts--;
+    }
     if (typeof body !== 'string') return body;
+    if (nestingDepth(body) > MAX_BODY_DEPTH) return json(400, { error: `body nests arrays and objects deeper than ${MAX_BODY_DEPTH} levels` });
     let parsed: unknown;
     try {
       parsed = JSON.parse(body);
@@ -66,7 +108,14 @@ async function handle(req: IncomingMessage, deps: HttpServerDeps): Promise<HttpR
     if (events.length > MAX_EVENTS_PER_REQUEST) {
       return json(413, { error: `at most ${MAX_EVENTS_PER_REQUEST} events per request` });
     }
-    return json(200, await deps.publish(events));
+    if (load.events + events.length > MAX_EVENTS_IN_FLIGHT) return busy(req, `${load.events} events are waiting to be consumed`);
+    load.events += events.length;
+    try {
+      const counts = await deps.publish(events);
+      return json(200, { ...counts, quarantine: quarantineReasons(events) });
+    } finally {
+      load.events -= events.length;
+    }
   }
   req.resume();
   const query = url.search.startsWith('?') ? url.search.slice(1) : '';
@@ -92,18 +141,57 @@ async function readBody(req: IncomingMessage): Promise<string | HttpResult> {
   }
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) {
-      req.resume();
-      return json(413, { error: `body is larger than ${MAX_BODY_BYTES} bytes` });
+  try {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        req.resume();
+        return json(413, { error: `body is larger than ${MAX_BODY_BYTES} bytes` });
+      }
+      chunks.push(chunk);
     }
-    chunks.push(chunk);
+  } catch {
+    // The client went away, or its time ran out (answered 408 by clientError): nothing was consumed.
+    return json(408, { error: 'the request body did not arrive in time' });
   }
   return Buffer.concat(chunks).toString('utf8');
 }
 
+function busy(req: IncomingMessage, why: string): HttpResult {
+  req.resume();
+  return json(429, { error: `too many events in flight (${why}): retry after ${RETRY_AFTER_S} s` }, { 'retry-after': String(RETRY_AFTER_S) });
+}
+
+/** The deepest nesting of arrays and objects, strings skipped: measured before JSON.parse, which recurses. */
+export function nestingDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) max = Math.max(max, ++depth);
+    else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return max;
+}
+
+/** Each quarantined event's place in the body and its reason, as the consumer's own check gives it. */
+function quarantineReasons(events: readonly unknown[]): { index: number; reason: string }[] {
+  const origin = { topic: TOPIC, partition: 0, offset: 0, timestamp: 0 };
+  const out: { index: number; reason: string }[] = [];
+  events.forEach((event, index) => {
+    const result = parseRecordValue(messageFor(event).value.toString('base64'), origin);
+    if (!result.ok) out.push({ index, reason: result.reason });
+  });
+  return out;
+}
+
 function send(res: ServerResponse, result: HttpResult): void {
+  if (res.destroyed || res.headersSent) return;
   res.writeHead(result.statusCode, result.headers as Record<string, string>);
   res.end(result.body);
 }

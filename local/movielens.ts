@@ -58,11 +58,15 @@ export async function readMovies(source: MovieLensSource): Promise<Movie[]> {
         const cols = line.split('|');
         const flags = cols.slice(-19);
         if (cols.length < 24) throw new Error(`${source.moviesFile}:${i + 1}: expected 24 columns, found ${cols.length}`);
-        return {
-          movieId: parseIntField(cols[0], source.moviesFile, i + 1),
-          title: cols[1]!,
-          genres: ML100K_GENRES.filter((g, k): g is Exclude<typeof g, null> => g !== null && flags[k] === '1'),
-        };
+        return checkedMovie(
+          {
+            movieId: parseIntField(cols[0], source.moviesFile, i + 1),
+            title: cols[1]!,
+            genres: ML100K_GENRES.filter((g, k): g is Exclude<typeof g, null> => g !== null && flags[k] === '1'),
+          },
+          source.moviesFile,
+          i + 1,
+        );
       });
   }
   const movies: Movie[] = [];
@@ -71,13 +75,26 @@ export async function readMovies(source: MovieLensSource): Promise<Movie[]> {
   for await (const row of parser as AsyncIterable<Record<string, string>>) {
     line++;
     const genres = row.genres ?? '';
-    movies.push({
+    const movie = {
       movieId: parseIntField(row.movieId, source.moviesFile, line),
       title: row.title ?? '',
       genres: genres === '(no genres listed)' || genres === '' ? [] : genres.split('|'),
-    });
+    };
+    movies.push(checkedMovie(movie, source.moviesFile, line));
   }
   return movies;
+}
+
+/**
+ * An empty title would be served as "similar to "; an empty genre ("Drama|") would become the
+ * overall ranking's key in gold popularity and fail every batch after. Both are refused with the line.
+ */
+function checkedMovie(movie: Movie, file: string, line: number): Movie {
+  if (movie.title.trim() === '') throw new Error(`${file}:${line}: movie ${movie.movieId} has an empty title`);
+  if (movie.genres.some((g) => g.trim() === '')) {
+    throw new Error(`${file}:${line}: movie ${movie.movieId} has an empty genre in ${JSON.stringify(movie.genres.join('|'))}`);
+  }
+  return movie;
 }
 
 /**

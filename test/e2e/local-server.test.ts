@@ -46,7 +46,7 @@ describe('npm run local (e2e)', () => {
       fetch(`${base}/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(newUserEvents) });
     const first = await post();
     expect(first.status).toBe(200);
-    expect(await first.json()).toEqual({ received: 3, applied: 3, duplicate: 0, superseded: 0, quarantined: 0 });
+    expect(await first.json()).toEqual({ received: 3, applied: 3, duplicate: 0, superseded: 0, quarantined: 0, quarantine: [] });
 
     const warm = await recs();
     expect(warm.coldStart).toBe(false);
@@ -56,14 +56,18 @@ describe('npm run local (e2e)', () => {
     expect(warm.items.some((i) => i.reason.startsWith('similar to '))).toBe(true);
 
     const again = await post();
-    expect(await again.json()).toEqual({ received: 3, applied: 0, duplicate: 3, superseded: 0, quarantined: 0 });
+    expect(await again.json()).toEqual({ received: 3, applied: 0, duplicate: 3, superseded: 0, quarantined: 0, quarantine: [] });
     expect(await recs()).toEqual(warm);
 
     const bad = await fetch(`${base}/events`, { method: 'POST', body: '{"type":' });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toEqual({ error: 'body is not valid JSON' });
     const quarantined = await fetch(`${base}/events`, { method: 'POST', body: JSON.stringify({ type: 'rating', user_id: 'x' }) });
-    expect(await quarantined.json()).toMatchObject({ received: 1, quarantined: 1 });
+    expect(await quarantined.json()).toMatchObject({
+      received: 1,
+      quarantined: 1,
+      quarantine: [{ index: 0, reason: expect.stringMatching(/user_id/) as string }],
+    });
 
     // Ctrl-C: npm itself ends on the signal, as in a terminal; movierec finishes its work first.
     interrupt(p);

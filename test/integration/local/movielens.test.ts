@@ -25,6 +25,11 @@ describe.each(['csv', 'ml-100k'] as const)('MovieLens reader, %s layout', (forma
     expect(await readMovies(source)).toEqual(MOVIES.map((m) => ({ movieId: m.id, title: m.title, genres: m.genres })));
   });
 
+  it('refuses an empty title with its line', async () => {
+    const source = detectMovieLens(writeMovieLens(tempDir(), format, [...MOVIES, { id: 4, title: ' ', genres: ['Drama'] }], RATINGS));
+    await expect(readMovies(source)).rejects.toThrow(new RegExp(`${source.moviesFile}:\\d+: movie 4 has an empty title$`));
+  });
+
   it('streams ratings as contract events with deterministic ids, in chunks', async () => {
     const source = detectMovieLens(writeMovieLens(tempDir(), format, MOVIES, RATINGS));
     const chunks = [];
@@ -59,5 +64,16 @@ describe('detectMovieLens', () => {
     const chunks = [];
     for await (const chunk of readRatingEvents(detectMovieLens(dir), 10)) chunks.push(...chunk);
     expect(JSON.parse(JSON.stringify(chunks[0]))).toMatchObject({ user_id: 1, movie_id: null });
+  });
+});
+
+describe('MovieLens reader, an empty genre', () => {
+  const tempDir = useTempDir();
+
+  it('refuses "Drama|" with its line, which would fail every batch after', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'movies.csv'), 'movieId,title,genres\n1,One (1990),Comedy\n2,Two (1991),Drama|\n');
+    writeFileSync(join(dir, 'ratings.csv'), 'userId,movieId,rating,timestamp\n1,1,4,964982703\n');
+    await expect(readMovies(detectMovieLens(dir))).rejects.toThrow(`${join(dir, 'movies.csv')}:3: movie 2 has an empty genre in "Drama|"`);
   });
 });
