@@ -19,13 +19,24 @@ export async function measureModelLoad(db: Db): Promise<number> {
 
 /** Latencies (ms) of `requests` recommendation requests for random users, after a warm-up. */
 export async function measureRecommend(db: Db, users: number, requests: number, seed: number): Promise<{ p50: number; p99: number }> {
-  const handler = createRecommendHandler({ features: new SqliteFeatureStore(db), models: new SqliteModelStore(db), logger: { info() {}, warn() {}, error() {} } });
   const rnd = seededRandom(seed);
+  return recommendLatencies(new SqliteFeatureStore(db), db, () => rnd.int(1, users), 200, requests);
+}
+
+/** p50 and p99 (ms) of the recommend handler in-process, for the users `pick` gives, after `warmup` calls. */
+async function recommendLatencies(
+  features: SqliteFeatureStore,
+  db: Db,
+  pick: () => number,
+  warmup: number,
+  requests: number,
+): Promise<{ p50: number; p99: number }> {
+  const handler = createRecommendHandler({ features, models: new SqliteModelStore(db), logger: { info() {}, warn() {}, error() {} } });
   const call = async () => {
-    const result = await handler({ rawPath: `/users/${rnd.int(1, users)}/recommendations`, rawQueryString: 'limit=10', requestContext: { http: { method: 'GET' } } });
+    const result = await handler({ rawPath: `/users/${pick()}/recommendations`, rawQueryString: 'limit=10', requestContext: { http: { method: 'GET' } } });
     if (result.statusCode !== 200) throw new Error(`recommend answered ${result.statusCode}: ${result.body}`);
   };
-  for (let i = 0; i < 200; i++) await call();
+  for (let i = 0; i < warmup; i++) await call();
   const latencies = new Float64Array(requests);
   for (let i = 0; i < requests; i++) {
     const started = performance.now();
@@ -50,20 +61,9 @@ export async function measureHeavyRater(db: Db, count: number, requests: number)
     ).run(userId, count, count * 2.75, 1_700_000_000_000 + count * 1000);
   })();
   const features = new SqliteFeatureStore(db);
-  const handler = createRecommendHandler({ features, models: new SqliteModelStore(db), logger: { info() {}, warn() {}, error() {} } });
-  const call = async () => {
-    const result = await handler({ rawPath: `/users/${userId}/recommendations`, rawQueryString: 'limit=10', requestContext: { http: { method: 'GET' } } });
-    if (result.statusCode !== 200) throw new Error(`recommend answered ${result.statusCode}: ${result.body}`);
-  };
-  for (let i = 0; i < 20; i++) await call();
-  const latencies = new Float64Array(requests);
-  for (let i = 0; i < requests; i++) {
-    const started = performance.now();
-    await call();
-    latencies[i] = performance.now() - started;
-  }
+  const { p50, p99 } = await recommendLatencies(features, db, () => userId, 20, requests);
   const started = performance.now();
   await features.getUserProfile(userId);
   const fullProfileMs = performance.now() - started;
-  return { p50: percentile([...latencies], 50), p99: percentile([...latencies], 99), fullProfileMs };
+  return { p50, p99, fullProfileMs };
 }

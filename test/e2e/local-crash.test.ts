@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { runDailyBatch } from '../../local/batch-runner';
 import { today } from '../../local/commands/batch';
+import { DataDirError } from '../../local/data-dir';
 import { generateDemoData } from '../../local/demo-data';
 import { openLocalSystem, type LocalSystem } from '../../local/system';
 import { freePort, useLocalProcesses, waitForOutput } from '../helpers/local-process';
@@ -28,6 +29,18 @@ function onlineTables(system: LocalSystem): Record<string, unknown[]> {
     movie_features: all('SELECT movie_id, rating_count, rating_sum, bayesian_mean FROM movie_features ORDER BY movie_id'),
     global_stats: all('SELECT * FROM global_stats'),
   };
+}
+
+/** Opens the folder once the killed process is gone: SIGKILL is delivered, but its exit takes a moment under load. */
+async function openOnceGone(dir: string): Promise<LocalSystem> {
+  for (let waited = 0; ; waited += 100) {
+    try {
+      return openLocalSystem(dir, recordingLogger());
+    } catch (err) {
+      if (!(err instanceof DataDirError) || !err.message.includes('in use') || waited > 10_000) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
 }
 
 async function batch(system: LocalSystem): Promise<void> {
@@ -68,7 +81,7 @@ describe('a crash during a POST stream (e2e)', () => {
     await p.exited;
 
     // The lock of the killed process is taken over; what bronze holds, the online tables hold too.
-    const crashed = openLocalSystem(dir, recordingLogger());
+    const crashed = await openOnceGone(dir);
     const torn = crashed.db
       .prepare('SELECT COUNT(*) FROM bronze_events b WHERE NOT EXISTS (SELECT 1 FROM ratings r WHERE r.user_id = b.user_id AND r.movie_id = b.movie_id)')
       .pluck()
