@@ -116,8 +116,10 @@ export class DynamoFeatureStore implements FeatureStore {
     await pMap(changes.ratings, (r) => this.putRatingIfNewer(r), { concurrency: CONCURRENCY });
   }
 
-  /** One Query: the user's features item and all their ratings share the partition. */
-  /** Reads the whole user partition (its sort key is the movie id), then keeps the latest. */
+  /**
+   * One Query: the user's features item and all their ratings share the partition. Its sort key is
+   * the movie id, so every rating is read, then sorted, and the latest kept.
+   */
   async getUserProfile(userId: number, latest?: number): Promise<UserProfile | undefined> {
     let features: UserFeatures | undefined;
     const ratings: RatingEvent[] = [];

@@ -76,13 +76,15 @@ function rank(model: ModelIndex, user: UserInput | undefined, options: Recommend
   const ratings = user?.ratings ?? [];
   // state: 0 not a candidate, 1 candidate, 2 excluded (rated, or not of the asked genre).
   const { state, cf, cfBest, cfSource } = model.scratch;
-  for (const movieId of [...ratings.map((r) => r.movieId), ...(options.exclude ?? [])]) {
+  const markRated = (movieId: number) => {
     const slot = model.slots.get(movieId);
     if (slot !== undefined && state[slot] !== 2) {
       state[slot] = 2;
       touched.push(slot);
     }
-  }
+  };
+  for (const r of ratings) markRated(r.movieId);
+  for (const movieId of options.exclude ?? []) markRated(movieId);
   const { genre } = options;
   const excluded = (slot: number): boolean => {
     if (state[slot] === 2) return true;

@@ -15,7 +15,7 @@ import { json, type HttpResult } from './http-response';
 
 export const DEFAULT_LIMIT = 10;
 export const MAX_LIMIT = 100;
-/** Lookups of rated movies a heavy rater's request makes at most, each of `limit` movies. */
+/** Rankings again after a lookup of rated movies, at most; a request makes one lookup more, each of `limit` movies. */
 const UNRATED_ROUNDS = 3;
 
 export interface RecommendDeps {
@@ -110,7 +110,7 @@ export function createRecommendHandler(deps: RecommendDeps): (event: HttpEvent) 
 /**
  * A heavy rater's profile holds only their latest ratings: movies rated before those are found by
  * lookup among the chosen items, excluded, and the list ranked again. A request so costs one
- * profile read of CF_SOURCES ratings and at most UNRATED_ROUNDS lookups of `limit` movies.
+ * profile read of CF_SOURCES ratings and at most UNRATED_ROUNDS + 1 lookups of `limit` movies.
  */
 async function recommendUnrated(
   features: FeatureStore,
@@ -121,14 +121,13 @@ async function recommendUnrated(
   let items = recommendForUser(model, profile, options);
   if (!profile || profile.features.ratingCount <= profile.ratings.length) return items;
   const exclude = new Set<number>();
-  for (let round = 0; round < UNRATED_ROUNDS; round++) {
+  for (let round = 0; ; round++) {
     const rated = await features.ratedAmong(profile.features.userId, items.map((i) => i.movieId));
     if (rated.size === 0) return items;
+    if (round === UNRATED_ROUNDS) return items.filter((i) => !rated.has(i.movieId));
     for (const id of rated) exclude.add(id);
     items = recommendForUser(model, profile, { ...options, exclude });
   }
-  const rated = await features.ratedAmong(profile.features.userId, items.map((i) => i.movieId));
-  return items.filter((i) => !rated.has(i.movieId));
 }
 
 function parseQuery(raw: string | undefined, allowed: readonly string[]): Map<string, string> {

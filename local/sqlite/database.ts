@@ -236,15 +236,14 @@ export function checkIntegrity(db: Db, file: string): void {
   }
 }
 
-/** True for SQLite's busy and locked errors: another connection holds the database, and a retry may succeed. */
-export function isBusy(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
-}
-
-/** Rethrows a busy error as the TransientError the batch workflow retries, anything else as it is. */
+/**
+ * Rethrows SQLite's busy and locked errors (another connection holds the database, and a retry may
+ * succeed) as the TransientError the batch workflow retries, anything else as it is.
+ */
 export function rethrowBusyAsTransient(err: unknown): never {
-  if (isBusy(err)) throw Object.assign(new Error(`the database is busy: ${(err as Error).message}`), { name: TRANSIENT_ERROR });
+  const code = (err as { code?: unknown } | null)?.code;
+  const busy = typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+  if (busy) throw Object.assign(new Error(`the database is busy: ${(err as Error).message}`), { name: TRANSIENT_ERROR });
   throw err;
 }
 

@@ -28,10 +28,12 @@ interface MovieRow {
   genres: string;
 }
 
-/** The latest-wins rule of `ratings`, as an upsert's condition: the later event, then the larger id and rating. */
-const NEWER_RATING = `excluded.event_time > ratings.event_time
-  OR (excluded.event_time = ratings.event_time AND excluded.event_id > ratings.event_id)
-  OR (excluded.event_time = ratings.event_time AND excluded.event_id = ratings.event_id AND excluded.rating > ratings.rating)`;
+/** The latest-wins rule of `ratings`, as an upsert's end: the later event, then the larger id and rating. */
+const KEEP_LATEST_RATING = `ON CONFLICT (user_id, movie_id) DO UPDATE SET
+  rating = excluded.rating, event_time = excluded.event_time, event_id = excluded.event_id
+  WHERE excluded.event_time > ratings.event_time
+    OR (excluded.event_time = ratings.event_time AND excluded.event_id > ratings.event_id)
+    OR (excluded.event_time = ratings.event_time AND excluded.event_id = ratings.event_id AND excluded.rating > ratings.rating)`;
 
 /** Entries kept per cache: the users (and movies) active lately, a few kilobytes each. */
 export const CACHE_ENTRIES = 50_000;
@@ -49,8 +51,8 @@ export class SqliteFeatureStore implements FeatureStore {
       movieFeatures: db.prepare<[number], MovieFeatureRow>('SELECT * FROM movie_features WHERE movie_id = ?'),
       movie: db.prepare<[number], MovieRow>('SELECT * FROM movies WHERE movie_id = ?'),
       rating: db.prepare<[number, number], RatingRow>('SELECT * FROM ratings WHERE user_id = ? AND movie_id = ?'),
-      // Latest first: the order in which recommendations take a heavy rater's ratings.
-      // Latest first, by the ratings_latest index: a heavy rater's request reads only the rows it takes.
+      // Latest first, the order in which recommendations take a heavy rater's ratings, by the
+      // ratings_latest index: a request reads only the rows it takes.
       userRatings: db.prepare<[number, number], [number, number, number, number, string]>(
         'SELECT user_id, movie_id, rating, event_time, event_id FROM ratings WHERE user_id = ? ORDER BY event_time DESC, movie_id LIMIT ?',
       ),
@@ -58,10 +60,7 @@ export class SqliteFeatureStore implements FeatureStore {
         'SELECT rating_count, rating_sum FROM global_stats WHERE id = 1',
       ),
       upsertRating: db.prepare(
-        `INSERT INTO ratings (user_id, movie_id, rating, event_time, event_id) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (user_id, movie_id) DO UPDATE SET
-           rating = excluded.rating, event_time = excluded.event_time, event_id = excluded.event_id
-         WHERE ${NEWER_RATING}`,
+        `INSERT INTO ratings (user_id, movie_id, rating, event_time, event_id) VALUES (?, ?, ?, ?, ?) ${KEEP_LATEST_RATING}`,
       ),
       upsertUser: db.prepare(
         `INSERT OR REPLACE INTO user_features (user_id, rating_count, rating_sum, last_active, recent, genres, updated_at)
@@ -90,10 +89,7 @@ export class SqliteFeatureStore implements FeatureStore {
       // or missing, is one a consumer batch never applied.
       restoreRatings: db.prepare(
         `INSERT INTO ratings (user_id, movie_id, rating, event_time, event_id)
-         SELECT user_id, movie_id, rating, event_time, event_id FROM silver_ratings WHERE dt = ?
-         ON CONFLICT (user_id, movie_id) DO UPDATE SET
-           rating = excluded.rating, event_time = excluded.event_time, event_id = excluded.event_id
-         WHERE ${NEWER_RATING}`,
+         SELECT user_id, movie_id, rating, event_time, event_id FROM silver_ratings WHERE dt = ? ${KEEP_LATEST_RATING}`,
       ),
       recountGlobal: db.prepare(
         `UPDATE global_stats SET (rating_count, rating_sum) = (SELECT COUNT(*), COALESCE(SUM(rating), 0) FROM ratings)
