@@ -9,6 +9,7 @@
  *   npm run local -- import --from-s3 s3://bucket/prefix [--endpoint URL] bring an S3 lake back
  *   npm run local -- replay-failures --queue-url URL --brokers B --function F   replay failed batches on AWS
  *   npm run evaluate -- --movielens DIR [--seed N] [--json]    offline evaluation of the model
+ *   npm run local -- recommend --user N | similar --movie N | movies --search TEXT | status   queries
  */
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,7 +24,8 @@ import { evaluateMovieLens, evaluateSynthetic, formatReport } from './commands/e
 import { importMovieLens } from './commands/import-movielens';
 import { serve } from './commands/serve';
 import { replayFailedBatches } from './commands/replay-failures';
-import { openLocalSystem } from './system';
+import { moviesQuery, recommendQuery, similarQuery, statusQuery, type QueryAnswer } from './commands/queries';
+import { openLocalReader, openLocalSystem } from './system';
 
 const DEFAULT_DATA_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'data');
 const DEFAULT_PORT = 3000;
@@ -47,6 +49,14 @@ const USAGE = `Usage:
   npm run evaluate -- --movielens DIR [--seed N] [--json]
   npm run evaluate -- --synthetic RATINGS [--seed N] [--json]
                                                       offline evaluation: the model, popularity and the hybrid blend
+
+Queries (they read the data folder beside a running server; --json prints the API's answer):
+  npm run local -- recommend --user N [--genre G] [--limit N] [--explain]
+                                                      a user's recommendations, with the score parts on --explain
+  npm run local -- similar --movie N [--limit N]      the movies most similar to one
+  npm run local -- movies [--search TEXT] [--genre G] [--limit N]
+                                                      search the catalog by title words
+  npm run local -- status                             model version, counts, latest batch runs, quarantine by reason
 
 Options:
   --data-dir DIR   where the SQLite database lives (default: ${DEFAULT_DATA_DIR})
@@ -87,6 +97,12 @@ export async function main(argv: string[]): Promise<number> {
       function: { type: 'string' },
       'no-iam': { type: 'boolean', default: false },
       'batch-size': { type: 'string', default: '1000' },
+      user: { type: 'string' },
+      movie: { type: 'string' },
+      search: { type: 'string' },
+      genre: { type: 'string' },
+      limit: { type: 'string' },
+      explain: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -95,8 +111,19 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const command = positionals[0] ?? 'serve';
-  if (positionals.length > 1 || !['serve', 'import', 'export', 'batch', 'activate', 'evaluate', 'replay-failures'].includes(command)) {
+  if (positionals.length > 1 || ![...COMMANDS, ...QUERIES].includes(command)) {
     throw new UsageError(`unknown command ${JSON.stringify(positionals.join(' '))}`);
+  }
+
+  if (QUERIES.includes(command)) {
+    const reader = openLocalReader(resolve(values['data-dir'] ?? DEFAULT_DATA_DIR), consoleLogger(parseLogLevel(process.env.LOG_LEVEL, 'warn')));
+    try {
+      const answer = await query(reader, command, values);
+      process.stdout.write(`${answer.text}\n`);
+      return answer.code;
+    } finally {
+      reader.close();
+    }
   }
 
   if (command === 'evaluate') {
@@ -201,6 +228,27 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 class UsageError extends Error {}
+
+const COMMANDS = ['serve', 'import', 'export', 'batch', 'activate', 'evaluate', 'replay-failures'];
+const QUERIES = ['recommend', 'similar', 'movies', 'status'];
+
+function query(
+  reader: ReturnType<typeof openLocalReader>,
+  command: string,
+  v: { user?: string; movie?: string; search?: string; genre?: string; limit?: string; explain?: boolean; json?: boolean },
+): Promise<QueryAnswer> | QueryAnswer {
+  const options = { json: v.json ?? false, limit: v.limit, genre: v.genre, explain: v.explain };
+  if (command === 'recommend') {
+    if (v.user === undefined) throw new UsageError('recommend needs --user N');
+    return recommendQuery(reader, v.user, options);
+  }
+  if (command === 'similar') {
+    if (v.movie === undefined) throw new UsageError('similar needs --movie N');
+    return similarQuery(reader, v.movie, options);
+  }
+  if (command === 'movies') return moviesQuery(reader, v.search, options);
+  return statusQuery(reader, options);
+}
 
 function parseCount(value: string | undefined, name: string): number {
   if (value === undefined || !/^\d{1,9}$/.test(value)) {

@@ -12,6 +12,8 @@ export type Consume = (event: ConsumeEvent) => Promise<ConsumeCounts>;
 
 export class EventPipeline {
   private tail: Promise<unknown> = Promise.resolve();
+  /** What the batches consumed since this pipeline started, by outcome. */
+  readonly totals: ConsumeCounts = emptyCounts();
 
   constructor(
     private readonly consume: Consume,
@@ -19,9 +21,19 @@ export class EventPipeline {
   ) {}
 
   /** Consumes one MSK batch after those already queued. */
-  submit(event: ConsumeEvent): Promise<ConsumeCounts> {
+  async submit(event: ConsumeEvent): Promise<ConsumeCounts> {
+    const counts = await this.exclusive(() => this.consume(event));
+    addCounts(this.totals, counts);
+    return counts;
+  }
+
+  /**
+   * Runs `work` alone, after the batches and work already queued: a daily batch step run by the
+   * server never interleaves its writes with a consumer batch's transaction.
+   */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
     // SQLite calls are synchronous: yielding between batches lets signals and requests through.
-    const run = this.tail.then(() => setImmediate()).then(() => this.consume(event));
+    const run = this.tail.then(() => setImmediate()).then(work);
     this.tail = run.catch(() => undefined);
     return run;
   }
@@ -39,7 +51,15 @@ export class EventPipeline {
 }
 
 export function sumCounts(all: readonly ConsumeCounts[]): ConsumeCounts {
-  const total: ConsumeCounts = { received: 0, applied: 0, duplicate: 0, superseded: 0, quarantined: 0 };
-  for (const c of all) for (const k of Object.keys(total) as (keyof ConsumeCounts)[]) total[k] += c[k];
+  const total = emptyCounts();
+  for (const c of all) addCounts(total, c);
   return total;
+}
+
+function emptyCounts(): ConsumeCounts {
+  return { received: 0, applied: 0, duplicate: 0, superseded: 0, quarantined: 0 };
+}
+
+function addCounts(total: ConsumeCounts, c: ConsumeCounts): void {
+  for (const k of Object.keys(total) as (keyof ConsumeCounts)[]) total[k] += c[k];
 }

@@ -1,14 +1,20 @@
 /**
- * The local HTTP API on node:http: requests become API Gateway payload 2.0 events for the very
- * recommend handler that runs in Lambda, and `POST /events` feeds the consumer path.
+ * The local HTTP API on node:http. The operations the API description shares with AWS become API
+ * Gateway payload 2.0 events for the very recommend handler that runs in Lambda; the local ones
+ * (events, batch runs, quarantine, status, metrics, the description, the console) are answered here.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { parseRecordValue } from '../lambdas/core/event-contract';
-import { messageFor, TOPIC } from './embedded-producer';
-import { json, type HttpResult } from '../lambdas/handlers/http-response';
-import type { HttpEvent } from '../lambdas/handlers/recommend';
+import { API } from '../lambdas/handlers/api-description';
+import { createRouter } from '../lambdas/handlers/api-router';
+import { HttpError, json, type HttpResult } from '../lambdas/handlers/http-response';
+import { SHARED_ROUTES, type HttpEvent } from '../lambdas/handlers/recommend';
 import type { ConsumeCounts } from '../lambdas/handlers/consume';
+import type { ConsoleAssets } from './console/assets';
+import { messageFor, TOPIC } from './embedded-producer';
+import type { ServerMetrics } from './metrics';
+import type { QuarantineListing, RunSummary, SystemStatus } from './sqlite/sqlite-operations-reads';
 
 /** Largest POST /events body accepted. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -28,9 +34,24 @@ export const REQUEST_TIMEOUT_MS = 30_000;
 /** What a 429 asks the client to wait, in seconds. */
 const RETRY_AFTER_S = 1;
 
+/** The operations only the local server answers. */
+const LOCAL_ROUTES = createRouter(API, (op) => !op['x-served-by'].includes('aws'));
+
+/** What the local operations read and start. */
+export interface LocalOperations {
+  runs(limit: number): { modelVersion: string | null; running: boolean; items: RunSummary[] };
+  /** Starts the daily batch for today; undefined when one is running. */
+  startRun(): { date: string } | undefined;
+  quarantine(limit: number): QuarantineListing;
+  status(): SystemStatus & { sinceStart: ConsumeCounts | null };
+}
+
 export interface HttpServerDeps {
   recommend: (event: HttpEvent) => Promise<HttpResult>;
   publish: (events: readonly unknown[]) => Promise<ConsumeCounts>;
+  operations: LocalOperations;
+  metrics: ServerMetrics;
+  assets: ConsoleAssets;
   onError: (err: unknown) => void;
   /** Overrides HEADERS_TIMEOUT_MS and REQUEST_TIMEOUT_MS (tests). */
   timeouts?: { headersMs: number; requestMs: number };
@@ -43,12 +64,19 @@ export function createHttpServer(deps: HttpServerDeps): Server {
     // Timeouts are checked every second, not every 30 s, so a slow client is answered when its time is up.
     { headersTimeout: headersMs, requestTimeout: requestMs, connectionsCheckingInterval: Math.min(1000, headersMs) },
     (req, res) => {
+      const started = performance.now();
       handle(req, deps, load)
         .catch((err: unknown) => {
+          if (err instanceof HttpError) return err.toResult();
           deps.onError(err);
           return json(503, { error: 'the service is temporarily unavailable; retry later' }, { 'retry-after': String(RETRY_AFTER_S) });
         })
-        .then((result) => send(res, result));
+        .then((result) => {
+          send(res, result);
+          const path = requestUrl(req.url)?.pathname ?? '';
+          const route = LOCAL_ROUTES.templateOf(path) ?? SHARED_ROUTES.templateOf(path) ?? 'unmatched';
+          deps.metrics.request(route, req.method ?? 'GET', result.statusCode, (performance.now() - started) / 1000);
+        });
     },
   );
   server.keepAliveTimeout = 5_000;
@@ -82,44 +110,87 @@ async function handle(req: IncomingMessage, deps: HttpServerDeps, load: { events
     return json(400, { error: 'the request target must be a path, like /users/1/recommendations' });
   }
   const method = req.method ?? 'GET';
-  if (url.pathname === '/events' || url.pathname === '/events/') {
-    if (method !== 'POST') return json(405, { error: `method ${method} is not allowed`, allowed: ['POST'] }, { allow: 'POST' });
-    if (load.posts >= MAX_POSTS_IN_FLIGHT) return busy(req, `${MAX_POSTS_IN_FLIGHT} requests are being read`);
-    load.posts++;
-    let body: string | HttpResult;
-    try {
-      body = await readBody(req);
-    } finally {
-      load.posts--;
-    }
-    if (typeof body !== 'string') return body;
-    if (nestingDepth(body) > MAX_BODY_DEPTH) return json(400, { error: `body nests arrays and objects deeper than ${MAX_BODY_DEPTH} levels` });
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body);
-    } catch {
-      return json(400, { error: 'body is not valid JSON' });
-    }
-    if (typeof parsed !== 'object' || parsed === null) {
-      return json(400, { error: 'body must be one event object or an array of them' });
-    }
-    const events: unknown[] = Array.isArray(parsed) ? parsed : [parsed];
-    if (events.length === 0) return json(400, { error: 'body is an empty array' });
-    if (events.length > MAX_EVENTS_PER_REQUEST) {
-      return json(413, { error: `at most ${MAX_EVENTS_PER_REQUEST} events per request` });
-    }
-    if (load.events + events.length > MAX_EVENTS_IN_FLIGHT) return busy(req, `${load.events} events are waiting to be consumed`);
-    load.events += events.length;
-    try {
-      const counts = await deps.publish(events);
-      return json(200, { ...counts, quarantine: quarantineReasons(events) });
-    } finally {
-      load.events -= events.length;
-    }
-  }
-  req.resume();
   const query = url.search.startsWith('?') ? url.search.slice(1) : '';
-  return deps.recommend({ rawPath: url.pathname, rawQueryString: query, requestContext: { http: { method } } });
+  if (LOCAL_ROUTES.templateOf(url.pathname) === undefined) {
+    req.resume();
+    return deps.recommend({ rawPath: url.pathname, rawQueryString: query, requestContext: { http: { method } } });
+  }
+  let match;
+  try {
+    match = LOCAL_ROUTES.match(method, url.pathname, query);
+  } catch (err) {
+    req.resume();
+    throw err;
+  }
+  const { params } = match;
+  if (match.operation.operationId !== 'postEvents') req.resume();
+  switch (match.operation.operationId) {
+    case 'postEvents':
+      return postEvents(req, deps, load);
+    case 'listRuns':
+      return json(200, deps.operations.runs(params.int('limit')));
+    case 'startRun': {
+      const started = deps.operations.startRun();
+      return started ? json(202, { ...started, status: 'started' }) : json(409, { error: 'a batch is running: follow it on GET /runs' });
+    }
+    case 'listQuarantine':
+      return json(200, deps.operations.quarantine(params.int('limit')));
+    case 'status':
+      return json(200, deps.operations.status());
+    case 'metrics':
+      return { statusCode: 200, headers: { 'content-type': deps.metrics.registry.contentType }, body: await deps.metrics.registry.metrics() };
+    case 'openapi':
+      return json(200, API, { 'cache-control': 'no-cache' });
+    case 'docs':
+    case 'console':
+      return page(deps.assets.page(match.operation.operationId));
+    case 'asset': {
+      const asset = await deps.assets.file(params.text('file')!);
+      if (!asset) throw new HttpError(404, `no asset ${JSON.stringify(params.text('file'))}`);
+      return { statusCode: 200, headers: { 'content-type': asset.type, 'cache-control': 'no-cache' }, body: asset.body };
+    }
+    default:
+      throw new Error(`operation ${match.operation.operationId} has no local implementation`);
+  }
+}
+
+function page(html: string): HttpResult {
+  return { statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' }, body: html };
+}
+
+async function postEvents(req: IncomingMessage, deps: HttpServerDeps, load: { events: number; posts: number }): Promise<HttpResult> {
+  if (load.posts >= MAX_POSTS_IN_FLIGHT) return busy(req, `${MAX_POSTS_IN_FLIGHT} requests are being read`);
+  load.posts++;
+  let body: string | HttpResult;
+  try {
+    body = await readBody(req);
+  } finally {
+    load.posts--;
+  }
+  if (typeof body !== 'string') return body;
+  if (nestingDepth(body) > MAX_BODY_DEPTH) return json(400, { error: `body nests arrays and objects deeper than ${MAX_BODY_DEPTH} levels` });
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return json(400, { error: 'body is not valid JSON' });
+  }
+  if (typeof parsed !== 'object' || parsed === null) {
+    return json(400, { error: 'body must be one event object or an array of them' });
+  }
+  const events: unknown[] = Array.isArray(parsed) ? parsed : [parsed];
+  if (events.length === 0) return json(400, { error: 'body is an empty array' });
+  if (events.length > MAX_EVENTS_PER_REQUEST) {
+    return json(413, { error: `at most ${MAX_EVENTS_PER_REQUEST} events per request` });
+  }
+  if (load.events + events.length > MAX_EVENTS_IN_FLIGHT) return busy(req, `${load.events} events are waiting to be consumed`);
+  load.events += events.length;
+  try {
+    const counts = await deps.publish(events);
+    return json(200, { ...counts, quarantine: quarantineReasons(events) });
+  } finally {
+    load.events -= events.length;
+  }
 }
 
 /** The request's path and query; undefined for a target that is not a path ("*", "http://..."). */

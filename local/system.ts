@@ -1,6 +1,8 @@
 /**
  * The local composition root: the SQLite adapters behind the very handlers that run in Lambda.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Logger } from '../lambdas/core/ports';
 import { createBronzeToSilverHandler } from '../lambdas/handlers/batch/bronze-to-silver';
 import { createGoldModelHandler } from '../lambdas/handlers/batch/gold-model';
@@ -13,16 +15,17 @@ import { createRecommendHandler } from '../lambdas/handlers/recommend';
 import type { BatchHandlers } from './batch-runner';
 import { EmbeddedProducer } from './embedded-producer';
 import { EventPipeline } from './event-pipeline';
-import { openDataDir } from './data-dir';
-import { atomically, checkIntegrity, openDatabase, rethrowBusyAsTransient, type Db } from './sqlite/database';
+import { DATABASE_FILE, DataDirError, openDataDir } from './data-dir';
+import { atomically, checkIntegrity, openDatabase, openDatabaseForReading, rethrowBusyAsTransient, type Db } from './sqlite/database';
 import { SqliteBatchLake } from './sqlite/sqlite-batch-lake';
 import { SqliteBatchRunLog } from './sqlite/sqlite-batch-run-log';
 import { SqliteBatchSqlEngine } from './sqlite/sqlite-batch-sql-engine';
 import { SqliteEventLake } from './sqlite/sqlite-event-lake';
 import { SqliteFeatureStore } from './sqlite/sqlite-feature-store';
 import { SqliteModelStore } from './sqlite/sqlite-model-store';
+import { SqliteOperationsReads } from './sqlite/sqlite-operations-reads';
 
-export { DATABASE_FILE } from './data-dir';
+export { DATABASE_FILE };
 
 export interface LocalSystem {
   db: Db;
@@ -32,8 +35,10 @@ export interface LocalSystem {
   producer: EmbeddedProducer;
   pipeline: EventPipeline;
   recommend: ReturnType<typeof createRecommendHandler>;
-  /** The daily batch's Task handlers, keyed by state name. */
+  /** The daily batch's Task handlers, keyed by state name: each step runs alone, between consumer batches. */
   batch: BatchHandlers;
+  runs: SqliteBatchRunLog;
+  reads: SqliteOperationsReads;
   /** True when opening it made the data folder. */
   created: boolean;
   /** Waits for the batches under way, then closes the database and gives up the folder's lock. */
@@ -74,13 +79,35 @@ export function openLocalSystem(dataDir: string, logger: Logger, options: OpenOp
     producer,
     pipeline,
     recommend: createRecommendHandler({ features, models, logger }),
-    batch: batchHandlers(db, features, models),
+    batch: Object.fromEntries(
+      Object.entries(batchHandlers(db, features, models)).map(([task, handler]) => [task, (input: never) => pipeline.exclusive(() => handler(input))]),
+    ) as BatchHandlers,
+    runs: new SqliteBatchRunLog(db),
+    reads: new SqliteOperationsReads(db),
     created: dir.created,
     close: async () => {
       await pipeline.drain();
       db.close();
       dir.release();
     },
+  };
+}
+
+/** The queries' view of a data folder: read alone, beside the server that may hold it. */
+export interface LocalReader {
+  recommend: LocalSystem['recommend'];
+  reads: SqliteOperationsReads;
+  close(): void;
+}
+
+export function openLocalReader(dataDir: string, logger: Logger): LocalReader {
+  const file = join(dataDir, DATABASE_FILE);
+  if (!existsSync(file)) throw new DataDirError(`no movierec database in ${dataDir}: check --data-dir, or start one with \`npm run local\``);
+  const db = openDatabaseForReading(file);
+  return {
+    recommend: createRecommendHandler({ features: new SqliteFeatureStore(db), models: new SqliteModelStore(db), logger }),
+    reads: new SqliteOperationsReads(db),
+    close: () => db.close(),
   };
 }
 

@@ -17,6 +17,16 @@ export interface Recommendation {
   genres: string[];
   score: number;
   reason: string;
+  /** With `explain`: the score's parts (they sum to it, to rounding) and the rated movies behind the collaborative one. */
+  explain?: ScoreParts;
+}
+
+export interface ScoreParts {
+  collaborative: number;
+  genre: number;
+  popularity: number;
+  /** The rated movies that contributed most to `collaborative`, largest first. */
+  because: { movieId: number; title: string; rating: number; contribution: number }[];
 }
 
 export interface UserInput {
@@ -31,6 +41,8 @@ export interface RecommendOptions {
   genre?: string;
   /** Movies rated before the latest ratings given, found by lookup: never recommended. */
   exclude?: ReadonlySet<number>;
+  /** Add each item's score parts. */
+  explain?: boolean;
 }
 
 /**
@@ -43,6 +55,8 @@ export const BLEND = { cf: 0.6, genre: 0.15, popularity: 0.25, rampRatings: 1 } 
 /** Popular movies considered as candidates, overall and per favourite genre. */
 const POPULAR_CANDIDATES = 200;
 const FAVOURITE_GENRES = 3;
+/** Rated movies an explanation names, at most. */
+const EXPLAINED_SOURCES = 3;
 /** Ratings whose neighbours a request visits, at most: bounds a heavy rater's latency. */
 export const CF_SOURCES = 500;
 
@@ -188,6 +202,7 @@ function rank(model: ModelIndex, user: UserInput | undefined, options: Recommend
     }
   }
 
+  const because = options.explain ? contributors(model, ratings, bestSlots, maxCf > 0 ? weights.cf / maxCf : 0) : undefined;
   return bestSlots.map((slot, i) => {
     const p: Record<Signal, number> = { cf: cfPart(slot), genre: genrePart(slot), popularity: popularityPart(slot) };
     const g = bestGenre(slot);
@@ -203,8 +218,41 @@ function rank(model: ModelIndex, user: UserInput | undefined, options: Recommend
             : genre
               ? `popular in ${genre}`
               : 'popular overall';
-    return item(model.slotMovies[slot]!, bestScores[i]!, reason);
+    const recommendation = item(model.slotMovies[slot]!, bestScores[i]!, reason);
+    if (!because) return recommendation;
+    return {
+      ...recommendation,
+      explain: { collaborative: round(p.cf), genre: round(p.genre), popularity: round(p.popularity), because: because[i]! },
+    };
   });
+}
+
+/**
+ * For each chosen slot, the rated movies whose neighbour lists hold it, by their share of the
+ * collaborative part (`scale` turns a raw sum into that part). One more pass over the sources'
+ * lists, made only when an explanation is asked for.
+ */
+function contributors(model: ModelIndex, ratings: readonly RatingEvent[], chosen: readonly number[], scale: number): ScoreParts['because'][] {
+  const place = new Map(chosen.map((slot, i) => [slot, i]));
+  const found: ScoreParts['because'][] = chosen.map(() => []);
+  if (scale === 0) return found;
+  const { neighbourStart, neighbourSlots, neighbourScores } = model;
+  for (const r of cfSources(ratings)) {
+    const liking = (r.rating - RATING_MIN) / (RATING_MAX - RATING_MIN);
+    const from = model.slots.get(r.movieId);
+    if (liking <= 0 || from === undefined) continue;
+    for (let j = neighbourStart[from]!, end = neighbourStart[from + 1]!; j < end; j++) {
+      const i = place.get(neighbourSlots[j]!);
+      if (i === undefined) continue;
+      found[i]!.push({ movieId: r.movieId, title: titleOf(model, r.movieId), rating: r.rating, contribution: scale * liking * neighbourScores[j]! });
+    }
+  }
+  return found.map((list) =>
+    list
+      .sort((a, b) => b.contribution - a.contribution || a.movieId - b.movieId)
+      .slice(0, EXPLAINED_SOURCES)
+      .map((c) => ({ ...c, contribution: round(c.contribution) })),
+  );
 }
 
 /** The ratings whose neighbours are candidates: a heavy rater's latest CF_SOURCES. */
@@ -269,5 +317,9 @@ function titleOf(model: ModelIndex, movieId: number): string {
 }
 
 function item(movie: ModelMovie, score: number, reason: string): Recommendation {
-  return { movieId: movie.movieId, title: movie.title, genres: movie.genres, score: Math.round(score * 1e4) / 1e4, reason };
+  return { movieId: movie.movieId, title: movie.title, genres: movie.genres, score: round(score), reason };
+}
+
+function round(x: number): number {
+  return Math.round(x * 1e4) / 1e4;
 }

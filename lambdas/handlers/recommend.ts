@@ -1,20 +1,18 @@
 /**
- * The recommendation API behind an API Gateway HTTP API (payload format 2.0):
- *   GET /users/{userId}/recommendations?limit=&genre=
- *   GET /movies/{movieId}/similar?limit=
- *   GET /health
- * Bad input gets a 4xx with a JSON error body. The model is loaded once per version and swapped
- * when the store's version pointer moves.
+ * The API's shared operations behind an API Gateway HTTP API (payload format 2.0): those the
+ * description (`api-description.ts`) marks as served on AWS, from recommendations to the catalog
+ * reads. Requests are validated by the description; bad input gets a 4xx with a JSON error body.
+ * The model is loaded once per version and swapped when the store's version pointer moves.
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { MAX_ID } from '../core/event-contract';
 import { indexModel, type ModelIndex } from '../core/model';
 import type { FeatureStore, Logger, ModelStore, UserProfile } from '../core/ports';
 import { CF_SOURCES, recommendForUser, similarMovies, type Recommendation, type RecommendOptions } from '../core/recommender';
-import { json, type HttpResult } from './http-response';
+import { API } from './api-description';
+import { createRouter, truncate, type Params } from './api-router';
+import { checkGenre, getMovie, getUser, getUserRatings, searchCatalog } from './catalog-reads';
+import { HttpError, json, type HttpResult } from './http-response';
 
-export const DEFAULT_LIMIT = 10;
-export const MAX_LIMIT = 100;
 /** Rankings again after a lookup of rated movies, at most; a request makes one lookup more, each of `limit` movies. */
 const UNRATED_ROUNDS = 3;
 
@@ -28,21 +26,8 @@ export type HttpEvent = Pick<APIGatewayProxyEventV2, 'rawPath' | 'rawQueryString
   requestContext: { http: { method: string } };
 };
 
-class HttpError extends Error {
-  constructor(
-    readonly statusCode: number,
-    message: string,
-    readonly details?: Record<string, unknown>,
-  ) {
-    super(message);
-  }
-}
-
-const ROUTES: { pattern: RegExp; name: 'recommendations' | 'similar' | 'health'; params: readonly string[] }[] = [
-  { pattern: /^\/users\/([^/]+)\/recommendations\/?$/, name: 'recommendations', params: ['limit', 'genre'] },
-  { pattern: /^\/movies\/([^/]+)\/similar\/?$/, name: 'similar', params: ['limit'] },
-  { pattern: /^\/health\/?$/, name: 'health', params: [] },
-];
+/** The operations this handler serves, by the description. */
+export const SHARED_ROUTES = createRouter(API, (op) => op['x-served-by'].includes('aws'));
 
 export function createRecommendHandler(deps: RecommendDeps): (event: HttpEvent) => Promise<HttpResult> {
   let current: Promise<ModelIndex | undefined> | undefined;
@@ -60,47 +45,41 @@ export function createRecommendHandler(deps: RecommendDeps): (event: HttpEvent) 
     return current;
   };
 
-  return async (event) => {
-    try {
-      const method = event.requestContext.http.method.toUpperCase();
-      const path = event.rawPath;
-      const route = ROUTES.find((r) => r.pattern.test(path));
-      if (!route) throw new HttpError(404, `no route for ${truncate(path)}`);
-      if (method !== 'GET' && method !== 'HEAD') {
-        return json(405, { error: `method ${truncate(method)} is not allowed`, allowed: ['GET'] }, { allow: 'GET, HEAD' });
-      }
-      const query = parseQuery(event.rawQueryString, route.params);
-      const segment = decodeSegment(route.pattern.exec(path)?.[1]);
-
-      if (route.name === 'health') {
-        const m = await model();
-        return json(200, { status: 'ok', modelVersion: m?.version ?? null });
-      }
-
-      const limit = parseLimit(query.get('limit'));
-      if (route.name === 'similar') {
-        const movieId = parseId(segment, 'movieId');
-        const m = await model();
-        const items = m ? similarMovies(m, movieId, limit) : undefined;
-        if (!items) throw new HttpError(404, `movie ${movieId} is not in the catalog`);
-        return json(200, { movieId, title: m!.movies.get(movieId)!.title, modelVersion: m!.version, items });
-      }
-
-      const userId = parseId(segment, 'userId');
+  const operations: Record<string, (params: Params) => Promise<HttpResult>> = {
+    health: async () => json(200, { status: 'ok', modelVersion: (await model())?.version ?? null }),
+    similar: async (params) => {
+      const movieId = params.int('movieId');
+      const m = await model();
+      const items = m ? similarMovies(m, movieId, params.int('limit')) : undefined;
+      if (!items) throw new HttpError(404, `movie ${movieId} is not in the catalog`);
+      return json(200, { movieId, title: m!.movies.get(movieId)!.title, modelVersion: m!.version, items });
+    },
+    recommend: async (params) => {
+      const userId = params.int('userId');
       const [m, profile] = await Promise.all([model(), deps.features.getUserProfile(userId, CF_SOURCES)]);
-      const genre = query.get('genre');
-      if (genre !== undefined && m && !m.genres.has(genre)) {
-        throw new HttpError(400, `unknown genre ${truncate(JSON.stringify(genre))}`, { genres: [...m.genres].sort() });
-      }
-      const items = m ? await recommendUnrated(deps.features, m, profile, genre === undefined ? { limit } : { limit, genre }) : [];
+      const genre = params.text('genre');
+      checkGenre(m, genre);
+      const options: RecommendOptions = { limit: params.int('limit'), explain: params.flag('explain'), ...(genre === undefined ? {} : { genre }) };
+      const items = m ? await recommendUnrated(deps.features, m, profile, options) : [];
       return json(200, {
         userId,
         coldStart: !profile || profile.features.ratingCount === 0,
         modelVersion: m?.version ?? null,
         items,
       });
+    },
+    searchMovies: async (params) => searchCatalog(await model(), params),
+    getMovie: async (params) => getMovie(deps.features, await model(), params),
+    getUser: (params) => getUser(deps.features, params),
+    getUserRatings: async (params) => getUserRatings(deps.features, await model(), params),
+  };
+
+  return async (event) => {
+    try {
+      const { operation, params } = SHARED_ROUTES.match(event.requestContext.http.method, event.rawPath, event.rawQueryString);
+      return await operations[operation.operationId]!(params);
     } catch (err) {
-      if (err instanceof HttpError) return json(err.statusCode, { error: err.message, ...err.details });
+      if (err instanceof HttpError) return err.toResult();
       deps.logger.error('request failed', { path: truncate(event.rawPath), error: String(err) });
       return json(503, { error: 'the service is temporarily unavailable; retry later' });
     }
@@ -128,47 +107,4 @@ async function recommendUnrated(
     for (const id of rated) exclude.add(id);
     items = recommendForUser(model, profile, { ...options, exclude });
   }
-}
-
-function parseQuery(raw: string | undefined, allowed: readonly string[]): Map<string, string> {
-  const out = new Map<string, string>();
-  let params: URLSearchParams;
-  try {
-    params = new URLSearchParams(raw ?? '');
-  } catch {
-    throw new HttpError(400, 'query string is malformed');
-  }
-  for (const [name, value] of params) {
-    if (!allowed.includes(name)) {
-      throw new HttpError(400, `unknown query parameter ${truncate(JSON.stringify(name))}`, { allowed });
-    }
-    if (out.has(name)) throw new HttpError(400, `query parameter ${name} is given more than once`);
-    out.set(name, value);
-  }
-  return out;
-}
-
-function parseLimit(value: string | undefined): number {
-  if (value === undefined) return DEFAULT_LIMIT;
-  const n = /^\d{1,4}$/.test(value) ? Number(value) : NaN;
-  if (!(n >= 1 && n <= MAX_LIMIT)) throw new HttpError(400, `limit must be an integer from 1 to ${MAX_LIMIT}`);
-  return n;
-}
-
-function parseId(value: string, name: string): number {
-  const n = /^[1-9]\d{0,9}$/.test(value) ? Number(value) : NaN;
-  if (!(n <= MAX_ID)) throw new HttpError(400, `${name} must be an integer from 1 to ${MAX_ID}`);
-  return n;
-}
-
-function decodeSegment(segment: string | undefined): string {
-  try {
-    return decodeURIComponent(segment ?? '');
-  } catch {
-    throw new HttpError(400, 'path is not valid percent-encoding');
-  }
-}
-
-function truncate(text: string): string {
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }

@@ -18,6 +18,7 @@ export async function runBatch(system: LocalSystem, date: string | undefined, fo
   const say = (line: string) => process.stdout.write(`${line}\n`);
   say(`Daily batch for ${date ?? 'yesterday (UTC)'}:`);
   const input = date === undefined ? {} : force ? { date, force } : { date };
+  const before = system.runs.latestRunId();
   const result = await runDailyBatch(system.batch, input, {
     onStep: (s) => {
       if (s.status === 'succeeded') say(`  ${s.state.padEnd(15)} ${s.seconds.toFixed(2).padStart(7)} s`);
@@ -26,6 +27,7 @@ export async function runBatch(system: LocalSystem, date: string | undefined, fo
       else if (s.status === 'failed' && s.state !== FAIL_STATE) say(`  ${s.state.padEnd(15)} failed: ${s.error}`);
     },
   });
+  system.runs.attachSteps(before, result.steps);
   if (result.status === 'succeeded') {
     const { date: day, publish } = result.output as BatchState & { publish: NonNullable<BatchState['publish']> };
     say(

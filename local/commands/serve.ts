@@ -5,11 +5,10 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../lambdas/core/ports';
-import { createHttpServer } from '../http-server';
 import { TOPIC } from '../embedded-producer';
 import { kafkaConsumer, startKafkaSource } from '../kafka-event-source';
+import { createLocalServer } from '../local-server';
 import type { LocalSystem } from '../system';
-import { runBatch, today } from './batch';
 import { loadDemoIfEmpty } from './load-demo';
 
 export interface ServeOptions {
@@ -23,23 +22,20 @@ export interface ServeOptions {
 export async function serve(system: LocalSystem, options: ServeOptions, signal: AbortSignal): Promise<void> {
   const say = (line: string) => process.stdout.write(`${line}\n`);
 
+  const local = createLocalServer(system, options.logger);
+  const { server } = local;
+
   const demo = options.demo ? await loadDemoIfEmpty(system, signal) : undefined;
   if (signal.aborted) {
     if (demo) say(`Demo load interrupted after ${demo.received} events: the next start finishes it.`);
     return;
   }
   if (demo) say(`Demo data loaded: ${describeCounts(demo)}.`);
-  if (demo || !(await system.models.activeVersion())) {
-    const result = await runBatch(system, today());
-    if (result.status === 'failed') say('Serving with the model published before, if any: fix the batch, then run it again.');
+  if ((demo || !(await system.models.activeVersion())) && !(await local.runBatch())) {
+    say('Serving with the model published before, if any: fix the batch, then run it again.');
   }
   if (signal.aborted) return;
 
-  const server = createHttpServer({
-    recommend: system.recommend,
-    publish: (events) => system.pipeline.publish(events),
-    onError: (err) => options.logger.error('request failed', { error: String(err) }),
-  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
       reject(
@@ -63,6 +59,7 @@ export async function serve(system: LocalSystem, options: ServeOptions, signal: 
   }
 
   say(`movierec is listening on ${base}`);
+  say(`Console: ${base}/   API description: ${base}/docs   Metrics: ${base}/metrics`);
   say('Try:');
   say(`  curl -s ${base}/health`);
   say(`  curl -s '${base}/users/1/recommendations?limit=5'`);
@@ -83,6 +80,7 @@ export async function serve(system: LocalSystem, options: ServeOptions, signal: 
       server.closeIdleConnections();
     }),
     stopKafka?.(),
+    local.idle(),
   ]);
 }
 

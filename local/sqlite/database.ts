@@ -181,6 +181,12 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX ratings_latest ON ratings (user_id, event_time DESC);
   `,
+  // The console: each batch run's steps with their durations, and quarantine read latest first and by reason.
+  `
+  ALTER TABLE batch_runs ADD COLUMN steps TEXT; -- JSON array of {state, status, seconds, error?}
+  CREATE INDEX quarantine_latest ON quarantine_records (kafka_timestamp DESC);
+  CREATE INDEX quarantine_reason ON quarantine_records (reason);
+  `,
 ];
 
 export function openDatabase(file: string): Db {
@@ -195,6 +201,24 @@ export function openDatabase(file: string): Db {
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   migrate(db);
+  return db;
+}
+
+/**
+ * Opens an existing database to read it beside the process that holds its folder (WAL lets
+ * readers in while it writes): no lock, no migration, and every write refused by SQLite.
+ */
+export function openDatabaseForReading(file: string): Db {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  db.pragma('busy_timeout = 5000');
+  const version = schemaVersion(db);
+  if (version !== MIGRATIONS.length) {
+    db.close();
+    throw new Error(
+      `the database ${file} has schema version ${version} and this movierec reads version ${MIGRATIONS.length}: ` +
+        (version < MIGRATIONS.length ? 'start `npm run local` on it once to upgrade it' : 'upgrade movierec'),
+    );
+  }
   return db;
 }
 

@@ -2,7 +2,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createConsumeHandler } from '../../../lambdas/handlers/consume';
 import type { FeatureStore } from '../../../lambdas/core/ports';
 import { CF_SOURCES } from '../../../lambdas/core/recommender';
-import { createRecommendHandler, MAX_LIMIT } from '../../../lambdas/handlers/recommend';
+import { MAX_LIMIT } from '../../../lambdas/handlers/api-description';
+import { createRecommendHandler } from '../../../lambdas/handlers/recommend';
 import { generateDemoData } from '../../../local/demo-data';
 import { EmbeddedProducer, messageFor } from '../../../local/embedded-producer';
 import type { Db } from '../../../local/sqlite/database';
@@ -133,7 +134,7 @@ describe('recommend handler on SQLite', () => {
       ['/movies/1/similar?genre=Comedy', 400, 'unknown query parameter "genre"'],
       ['/movies/x/similar', 400, 'movieId must be an integer from 1 to 2147483647'],
       ['/nowhere', 404, 'no route for /nowhere'],
-      ['/users/1', 404, 'no route for /users/1'],
+      ['/users/1/friends', 404, 'no route for /users/1/friends'],
     ])('GET %s answers %i with a JSON error', async (path, status, error) => {
       const res = await call(path);
       expect(res.status).toBe(status);

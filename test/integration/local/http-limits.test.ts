@@ -8,9 +8,16 @@ import type { Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConsumeCounts } from '../../../lambdas/handlers/consume';
 import { json } from '../../../lambdas/handlers/http-response';
-import { createHttpServer, MAX_BODY_DEPTH, MAX_EVENTS_IN_FLIGHT, MAX_EVENTS_PER_REQUEST, nestingDepth } from '../../../local/http-server';
+import { consoleAssets } from '../../../local/console/assets';
+import { createHttpServer, MAX_BODY_DEPTH, MAX_EVENTS_IN_FLIGHT, MAX_EVENTS_PER_REQUEST, nestingDepth, type LocalOperations } from '../../../local/http-server';
+import { ServerMetrics } from '../../../local/metrics';
 
 const counts = (n: number): ConsumeCounts => ({ received: n, applied: n, duplicate: 0, superseded: 0, quarantined: 0 });
+
+/** These tests send events alone: the other operations fail the test if they are reached. */
+const unused: LocalOperations = new Proxy({} as LocalOperations, {
+  get: (_, name) => () => expect.unreachable(`operation ${String(name)} called`),
+});
 
 describe('local HTTP API limits', () => {
   const servers: Server[] = [];
@@ -21,7 +28,15 @@ describe('local HTTP API limits', () => {
   });
 
   async function start(publish: (events: readonly unknown[]) => Promise<ConsumeCounts>, timeouts?: { headersMs: number; requestMs: number }) {
-    const server = createHttpServer({ recommend: async () => json(200, { ok: true }), publish, onError: () => {}, ...(timeouts ? { timeouts } : {}) });
+    const server = createHttpServer({
+      recommend: async () => json(200, { ok: true }),
+      publish,
+      operations: unused,
+      metrics: new ServerMetrics({ events: () => counts(0), modelVersion: async () => undefined }),
+      assets: consoleAssets(),
+      onError: () => {},
+      ...(timeouts ? { timeouts } : {}),
+    });
     servers.push(server);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return `127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -1,0 +1,141 @@
+/**
+ * What the console, `status` and the operations routes show of the local system: batch runs with
+ * their steps, quarantined records and their reasons, and the counts of the catalog and the lake.
+ */
+import type { BatchStep } from '../batch-runner';
+import type { Db } from './database';
+
+export interface RunSummary {
+  runId: number;
+  date: string;
+  status: 'succeeded' | 'failed';
+  recordedAt: string;
+  modelVersion: string | null;
+  activated: boolean;
+  error: string | null;
+  cause: string | null;
+  steps: BatchStep[];
+  model: { ratings: number; users: number; movies: number; moviesWithNeighbours: number; trainingSeconds: number } | null;
+  outputs: Record<string, unknown>;
+}
+
+export interface ReasonCount {
+  reason: string;
+  count: number;
+}
+
+export interface QuarantineListing {
+  total: number;
+  byReason: ReasonCount[];
+  items: { objectKey: string; offset: number; time: string; reason: string; value: string | null }[];
+}
+
+export interface SystemStatus {
+  modelVersion: string | null;
+  catalog: { movies: number; users: number; ratings: number };
+  lake: { bronzeEvents: number; quarantined: number; objects: number };
+  lastRuns: { date: string; status: string; recordedAt: string; modelVersion: string | null }[];
+  quarantineByReason: ReasonCount[];
+}
+
+/** A quarantined value shown as text: the first characters of its UTF-8, or its base64 when it is not text. */
+const SHOWN_CHARS = 2000;
+
+interface RunRow {
+  run_id: number;
+  dt: string;
+  status: 'succeeded' | 'failed';
+  error: string | null;
+  cause: string | null;
+  details: string;
+  recorded_at: string;
+  steps: string | null;
+}
+
+interface RunDetails {
+  gold?: { version: string; trainingSeconds: number; counts: { ratings: number; users: number; movies: number; moviesWithNeighbours: number } };
+  publish?: { activated: boolean };
+}
+
+export class SqliteOperationsReads {
+  private readonly stmt;
+
+  constructor(db: Db) {
+    this.stmt = {
+      runs: db.prepare<[number], RunRow>('SELECT * FROM batch_runs ORDER BY run_id DESC LIMIT ?'),
+      version: db.prepare<[], string>('SELECT version FROM model_pointer WHERE id = 1').pluck(),
+      reasons: db.prepare<[], ReasonCount>('SELECT reason, COUNT(*) AS count FROM quarantine_records GROUP BY reason ORDER BY count DESC, reason'),
+      quarantine: db.prepare<[number], { object_key: string; kafka_offset: number; kafka_timestamp: number; reason: string; value: string | null }>(
+        'SELECT object_key, kafka_offset, kafka_timestamp, reason, value FROM quarantine_records ORDER BY kafka_timestamp DESC, object_key DESC, kafka_offset DESC LIMIT ?',
+      ),
+      counts: db.prepare<[], { movies: number; users: number; ratings: number }>(
+        `SELECT (SELECT COUNT(*) FROM movies) AS movies, (SELECT COUNT(*) FROM user_features) AS users,
+                (SELECT rating_count FROM global_stats WHERE id = 1) AS ratings`,
+      ),
+      lake: db.prepare<[], { bronzeEvents: number | null; quarantined: number | null; objects: number }>(
+        `SELECT SUM(CASE WHEN area = 'events' THEN record_count END) AS bronzeEvents,
+                SUM(CASE WHEN area = 'quarantine' THEN record_count END) AS quarantined, COUNT(*) AS objects
+         FROM lake_objects`,
+      ),
+    };
+  }
+
+  activeVersion(): string | null {
+    return this.stmt.version.get() ?? null;
+  }
+
+  runs(limit: number): RunSummary[] {
+    return this.stmt.runs.all(limit).map((r) => {
+      const details = JSON.parse(r.details) as RunDetails & Record<string, unknown>;
+      const gold = details.gold;
+      return {
+        runId: r.run_id,
+        date: r.dt,
+        status: r.status,
+        recordedAt: r.recorded_at,
+        modelVersion: gold?.version ?? null,
+        activated: details.publish?.activated ?? false,
+        error: r.error,
+        cause: r.cause,
+        steps: r.steps ? (JSON.parse(r.steps) as BatchStep[]) : [],
+        model: gold ? { ...gold.counts, trainingSeconds: gold.trainingSeconds } : null,
+        outputs: details,
+      };
+    });
+  }
+
+  quarantine(limit: number): QuarantineListing {
+    const byReason = this.stmt.reasons.all();
+    return {
+      total: byReason.reduce((sum, r) => sum + r.count, 0),
+      byReason,
+      items: this.stmt.quarantine.all(limit).map((r) => ({
+        objectKey: r.object_key,
+        offset: r.kafka_offset,
+        time: new Date(r.kafka_timestamp).toISOString(),
+        reason: r.reason,
+        value: r.value === null ? null : shown(r.value),
+      })),
+    };
+  }
+
+  status(): SystemStatus {
+    const lake = this.stmt.lake.get()!;
+    return {
+      modelVersion: this.activeVersion(),
+      catalog: this.stmt.counts.get()!,
+      lake: { bronzeEvents: lake.bronzeEvents ?? 0, quarantined: lake.quarantined ?? 0, objects: lake.objects },
+      lastRuns: this.runs(5).map(({ date, status, recordedAt, modelVersion }) => ({ date, status, recordedAt, modelVersion })),
+      quarantineByReason: this.stmt.reasons.all(),
+    };
+  }
+}
+
+function shown(base64: string): string {
+  const bytes = Buffer.from(base64, 'base64');
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes).slice(0, SHOWN_CHARS);
+  } catch {
+    return `base64:${base64.slice(0, SHOWN_CHARS)}`;
+  }
+}
