@@ -69,7 +69,12 @@ export const SCHEMAS: Record<string, Schema> = {
     items: list(ref('Recommendation')),
   }),
   SimilarMovies: object({ movieId: id, title: { type: 'string' }, modelVersion: version, items: list(ref('Recommendation')) }),
-  MovieSearch: object({ modelVersion: version, total: { type: 'integer', minimum: 0 }, items: list(ref('Movie')) }),
+  MovieSearch: object({
+    modelVersion: version,
+    total: { type: 'integer', minimum: 0 },
+    items: list(ref('Movie')),
+    genres: { description: "Every genre of the model's catalog, for a genre filter.", ...list({ type: 'string' }) },
+  }),
   MovieDetails: object(
     {
       movieId: id,

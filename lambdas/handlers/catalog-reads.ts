@@ -24,6 +24,7 @@ export function searchCatalog(model: ModelIndex | undefined, params: Params): Ht
     modelVersion: model?.version ?? null,
     total: found.total,
     items: found.movies.map(({ movieId, title, genres, ratingCount }) => ({ movieId, title, genres, ratingCount })),
+    genres: model?.genreNames ?? [],
   });
 }
 

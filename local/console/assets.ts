@@ -31,6 +31,7 @@ const DOCS_PAGE = `<!doctype html>
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>movierec API</title>
+  <link rel="icon" href="data:,">
   <link rel="stylesheet" href="/assets/swagger-ui.css">
   <style>body { margin: 0 } .topbar { display: none } .back { font: 14px system-ui, sans-serif; padding: 10px 20px; display: block }</style>
 </head>
@@ -45,7 +46,7 @@ const DOCS_PAGE = `<!doctype html>
 
 export function consoleAssets(): ConsoleAssets {
   const files = new Map<string, () => Promise<Asset>>([
-    ['console.js', () => bundle(join(HERE, 'app.ts')).then((body) => ({ type: JS, body }))],
+    ['console.js', () => bundle(join(HERE, 'web', 'app.ts')).then((body) => ({ type: JS, body }))],
     ['console.css', () => readFile(join(HERE, 'console.css'), 'utf8').then((body) => ({ type: CSS, body }))],
     ['swagger-ui.css', () => readFile(join(SWAGGER_UI, 'swagger-ui.css'), 'utf8').then((body) => ({ type: CSS, body }))],
     ['swagger-ui-bundle.js', () => readFile(join(SWAGGER_UI, 'swagger-ui-bundle.js'), 'utf8').then((body) => ({ type: JS, body }))],
@@ -73,6 +74,7 @@ const CONSOLE_PAGE = `<!doctype html>
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>movierec console</title>
+  <link rel="icon" href="data:,">
   <link rel="stylesheet" href="/assets/console.css">
 </head>
 <body>

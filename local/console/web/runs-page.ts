@@ -1,0 +1,68 @@
+/**
+ * The daily batch runs: a button that starts one, charts of the model's figures over the runs,
+ * and each run with its steps and their durations.
+ */
+import type { RunSummary } from '../../sqlite/sqlite-operations-reads';
+import { ApiError, api } from './api';
+import { lineChart } from './chart';
+import { count, h, when } from './dom';
+import type { View } from './app';
+
+const POLL_MS = 1000;
+
+export const runsPage: View = async (main, signal) => {
+  const button = h('button', { id: 'start-run', type: 'button' }, 'Run the daily batch now');
+  const note = h('span', { class: 'muted', role: 'status', id: 'run-note' });
+  const charts = h('div', { class: 'charts' });
+  const table = h('tbody');
+  main.append(
+    h('h1', {}, 'Batch runs'),
+    h('div', { class: 'toolbar' }, button, note),
+    charts,
+    h('table', { id: 'runs' },
+      h('thead', {}, h('tr', {}, h('th', {}, 'Date'), h('th', {}, 'Status'), h('th', {}, 'Model'), h('th', {}, 'Steps'), h('th', { class: 'num' }, 'Ratings'), h('th', {}, 'Recorded (UTC)'))),
+      table),
+  );
+
+  const draw = async (): Promise<boolean> => {
+    const runs = await api.runs(30);
+    if (signal.aborted) return false;
+    button.disabled = runs.running;
+    note.textContent = runs.running ? 'A batch is running…' : `Serving ${runs.modelVersion ?? 'no model yet'}.`;
+    const oldestFirst = [...runs.items].reverse().filter((r) => r.model);
+    const label = (r: RunSummary) => `${r.date} #${r.runId}`;
+    charts.replaceChildren(
+      lineChart('Ratings the model was trained on', oldestFirst.map((r) => ({ label: label(r), value: r.model!.ratings })), (v) => count(Math.round(v))),
+      lineChart('Movies with neighbours', oldestFirst.map((r) => ({ label: label(r), value: r.model!.moviesWithNeighbours })), (v) => count(Math.round(v))),
+      lineChart('Batch duration (s)', [...runs.items].reverse().map((r) => ({ label: label(r), value: r.steps.reduce((s, x) => s + x.seconds, 0) })), (v) => v.toFixed(1)),
+    );
+    table.replaceChildren(...runs.items.map(row));
+    return runs.running;
+  };
+
+  button.addEventListener('click', async () => {
+    try {
+      const started = await api.startRun();
+      note.textContent = `Started the batch for ${started.date}.`;
+    } catch (err) {
+      note.textContent = err instanceof ApiError ? err.message : String(err);
+    }
+    while (!signal.aborted && (await draw())) await new Promise((r) => setTimeout(r, POLL_MS));
+  });
+  await draw();
+};
+
+function row(run: RunSummary): HTMLElement {
+  const total = run.steps.reduce((s, x) => s + x.seconds, 0) || 1;
+  return h('tr', { class: run.status },
+    h('td', { class: 'nowrap' }, run.date),
+    h('td', {}, h('span', { class: `status ${run.status}` }, run.status), run.error && h('div', { class: 'small error', title: run.cause ?? '' }, run.error)),
+    h('td', {}, run.modelVersion ?? '–', run.activated && h('span', { class: 'badge' }, 'published')),
+    h('td', {},
+      h('div', { class: 'steps' },
+        ...run.steps.map((s) => h('span', { class: `step ${s.status}`, style: `flex-grow: ${Math.max(s.seconds / total, 0.04)}`, title: `${s.state}: ${s.status} in ${s.seconds.toFixed(2)} s${s.error ? ` (${s.error})` : ''}` }, s.state))),
+      h('div', { class: 'muted small' }, run.steps.filter((s) => s.status === 'succeeded').map((s) => `${s.state} ${s.seconds.toFixed(2)} s`).join(' · '))),
+    h('td', { class: 'num' }, run.model ? count(run.model.ratings) : '–'),
+    h('td', { class: 'muted' }, when(run.recordedAt)),
+  );
+}
