@@ -78,3 +78,20 @@ export function useLocalProcesses(): (args: string[], env?: Record<string, strin
     return p;
   };
 }
+
+/** Starts `npm run local` on a free port for a whole file's tests: `stop` interrupts it and waits for it to end. */
+export async function startLocalServer(dataDir: string): Promise<{ p: LocalProcess; base: string; stop: () => Promise<void> }> {
+  const port = await freePort();
+  const p = runLocal(['--data-dir', dataDir, '--port', String(port)], {});
+  const stop = async () => {
+    interrupt(p);
+    await p.exited;
+  };
+  try {
+    const [, base] = await waitForOutput(p, /movierec is listening on (http:\/\/\S+)/, 120_000);
+    return { p, base: base!, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

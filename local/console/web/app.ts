@@ -58,5 +58,9 @@ async function showModel(): Promise<void> {
   }
 }
 
+/** How often the header asks which model serves: a batch started from the console moves it. */
+const MODEL_POLL_MS = 5000;
+
 window.addEventListener('hashchange', () => void show().then(showModel));
 void show().then(showModel);
+window.setInterval(() => void showModel(), MODEL_POLL_MS);

@@ -101,6 +101,25 @@ describe('recommendForUser', () => {
     expect(items.map((i) => i.movieId).sort()).toEqual([2, 4]);
   });
 
+  it('explains each score by its parts and the rated movies behind its collaborative part, largest first', () => {
+    // Movies 1 and 3 both point at movie 6: its collaborative part comes from both.
+    const shared = indexModel({ ...model, neighbours: new Map([[1, [{ movieId: 6, score: 0.2 }]], [3, [{ movieId: 6, score: 0.9 }, { movieId: 5, score: 0.3 }]]]) });
+    const plain = recommendForUser(shared, user([[1, 5], [3, 4]]), { limit: 3 });
+    const explained = recommendForUser(shared, user([[1, 5], [3, 4]]), { limit: 3, explain: true });
+    expect(explained.map(({ explain: _, ...rest }) => rest)).toEqual(plain);
+    for (const item of explained) {
+      const e = item.explain!;
+      expect(e.collaborative + e.genre + e.popularity).toBeCloseTo(item.score, 3);
+      const sources = e.because.reduce((sum, b) => sum + b.contribution, 0);
+      expect(sources).toBeCloseTo(e.collaborative, 3);
+    }
+    const six = explained.find((i) => i.movieId === 6)!.explain!;
+    expect(six.because.map((b) => [b.movieId, b.title, b.rating])).toEqual([[3, 'Movie 3', 4], [1, 'Movie 1', 5]]);
+    // The movie with the most collaborative signal holds the whole weight of that part.
+    expect(six.collaborative).toBeCloseTo(0.6 * (2 / 3), 4);
+    expect(explained.find((i) => i.movieId === 2)!.explain).toMatchObject({ collaborative: 0, because: [] });
+  });
+
   it('returns nothing when every candidate is rated', () => {
     const all: [number, number][] = [1, 2, 3, 4, 5, 6].map((id) => [id, 4]);
     expect(recommendForUser(index, user(all), { limit: 10 })).toEqual([]);
