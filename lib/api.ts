@@ -47,7 +47,7 @@ export class Api extends Construct {
     const { users, movies, models } = props.features.tables;
     this.handler = new MovierecFunction(this, 'Recommend', {
       entry: 'recommend',
-      description: 'Recommendations and similar movies over HTTP',
+      description: 'Recommendations, similar movies and catalog reads over HTTP',
       memorySize: 1769, // one full vCPU
       timeout: Duration.seconds(10),
       environment: {
@@ -60,7 +60,9 @@ export class Api extends Construct {
       logRetention: props.logRetention,
     });
     props.lake.grantObjects(this.handler, ['s3:GetObject'], ['gold/']);
-    users.grant(this.handler, 'dynamodb:Query');
+    // Query reads a profile; BatchGetItem looks up rated movies (users) and a movie's features (movies).
+    users.grant(this.handler, 'dynamodb:Query', 'dynamodb:BatchGetItem');
+    movies.grant(this.handler, 'dynamodb:BatchGetItem');
     models.grant(this.handler, 'dynamodb:GetItem');
 
     this.httpApi = new HttpApi(this, 'HttpApi', {

@@ -9,7 +9,7 @@ import { parseRecordValue } from '../lambdas/core/event-contract';
 import { API } from '../lambdas/handlers/api-description';
 import { createRouter } from '../lambdas/handlers/api-router';
 import { HttpError, json, type HttpResult } from '../lambdas/handlers/http-response';
-import { SHARED_ROUTES, type HttpEvent } from '../lambdas/handlers/recommend';
+import { RECOMMEND_OPERATIONS, type HttpEvent } from '../lambdas/handlers/recommend';
 import type { ConsumeCounts } from '../lambdas/handlers/consume';
 import type { ConsoleAssets } from './console/assets';
 import { messageFor, TOPIC } from './embedded-producer';
@@ -34,8 +34,10 @@ export const REQUEST_TIMEOUT_MS = 30_000;
 /** What a 429 asks the client to wait, in seconds. */
 const RETRY_AFTER_S = 1;
 
-/** The operations only the local server answers. */
-const LOCAL_ROUTES = createRouter(API, (op) => !op['x-served-by'].includes('aws'));
+/** The operations answered here; the recommend handler answers the others. */
+const LOCAL_ROUTES = createRouter(API, (op) => !(RECOMMEND_OPERATIONS as readonly string[]).includes(op.operationId));
+/** Every route, for the metrics' labels. */
+const ALL_ROUTES = createRouter(API, () => true);
 
 /** What the local operations read and start. */
 export interface LocalOperations {
@@ -74,7 +76,7 @@ export function createHttpServer(deps: HttpServerDeps): Server {
         .then((result) => {
           send(res, result);
           const path = requestUrl(req.url)?.pathname ?? '';
-          const route = LOCAL_ROUTES.templateOf(path) ?? SHARED_ROUTES.templateOf(path) ?? 'unmatched';
+          const route = ALL_ROUTES.templateOf(path) ?? 'unmatched';
           deps.metrics.request(route, req.method ?? 'GET', result.statusCode, (performance.now() - started) / 1000);
         });
     },

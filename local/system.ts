@@ -78,7 +78,7 @@ export function openLocalSystem(dataDir: string, logger: Logger, options: OpenOp
     lake,
     producer,
     pipeline,
-    recommend: createRecommendHandler({ features, models, logger }),
+    recommend: createRecommendHandler({ features, models, logger, servedBy: 'local' }),
     batch: Object.fromEntries(
       Object.entries(batchHandlers(db, features, models)).map(([task, handler]) => [task, (input: never) => pipeline.exclusive(() => handler(input))]),
     ) as BatchHandlers,
@@ -105,7 +105,7 @@ export function openLocalReader(dataDir: string, logger: Logger): LocalReader {
   if (!existsSync(file)) throw new DataDirError(`no movierec database in ${dataDir}: check --data-dir, or start one with \`npm run local\``);
   const db = openDatabaseForReading(file);
   return {
-    recommend: createRecommendHandler({ features: new SqliteFeatureStore(db), models: new SqliteModelStore(db), logger }),
+    recommend: createRecommendHandler({ features: new SqliteFeatureStore(db), models: new SqliteModelStore(db), logger, servedBy: 'local' }),
     reads: new SqliteOperationsReads(db),
     close: () => db.close(),
   };

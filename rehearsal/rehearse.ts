@@ -313,6 +313,12 @@ const API_REQUESTS: [method: string, path: string, status: number][] = [
   ['GET', '/users/2/recommendations?limit=5&genre=Comedy', 200],
   ['GET', '/users/987654/recommendations', 200],
   ['GET', '/movies/1/similar?limit=5', 200],
+  ['GET', '/users/1/recommendations?limit=3&explain=true', 200],
+  ['GET', '/movies?q=the&limit=5', 200],
+  ['GET', '/movies/1', 200],
+  // A user's features and ratings are not served by the public API.
+  ['GET', '/users/1', 404],
+  ['GET', '/users/1/ratings?limit=5', 404],
   ['GET', '/movies/0/similar', 400],
   ['GET', '/users/1/recommendations?limit=1000', 400],
   ['GET', '/nowhere', 404],

@@ -3,8 +3,8 @@
  * handlers validate requests by it (`api-router.ts`), `GET /openapi.json` serves it, and the tests
  * send every request its `x-requests` list and check each answer against the response's schema.
  *
- * `x-served-by` says where an operation runs: `aws` ones by the recommend function behind API
- * Gateway and by the local server alike, `local` ones by the local server alone.
+ * `x-served-by` says where an operation is answered: `aws` by the recommend function behind API
+ * Gateway, `local` by the local server.
  */
 import { MAX_ID } from '../core/event-contract';
 import { SCHEMAS } from './api-schemas';
@@ -106,7 +106,12 @@ export const API: ApiDescription = {
   },
   tags: [
     { name: 'recommendations', description: 'Served locally and by the HTTP API on AWS.' },
-    { name: 'catalog', description: 'Movies and users as the model and the online features hold them. Served locally and on AWS.' },
+    {
+      name: 'catalog',
+      description:
+        "Movies and users as the model and the online features hold them. Movies are served locally and on AWS; a user's features and ratings " +
+        'locally only, since the API on AWS is public: put an authorizer in front of it before serving them there.',
+    },
     { name: 'operations', description: 'Events, batch runs, quarantine, status and metrics: the local server only (on AWS, the MSK topic, the Step Functions console, the lake and CloudWatch).' },
     { name: 'console', description: 'Pages for people: the local server only.' },
   ],
@@ -209,7 +214,7 @@ export const API: ApiDescription = {
         operationId: 'getUser',
         summary: "A user's online features",
         tags: ['catalog'],
-        'x-served-by': ['aws', 'local'],
+        'x-served-by': ['local'],
         parameters: [pathId('userId', 'user')],
         responses: {
           '200': ok('The user.', 'User', ['/users/1']),
@@ -224,7 +229,7 @@ export const API: ApiDescription = {
         operationId: 'getUserRatings',
         summary: "A user's ratings, latest first",
         tags: ['catalog'],
-        'x-served-by': ['aws', 'local'],
+        'x-served-by': ['local'],
         parameters: [pathId('userId', 'user'), limit(20)],
         responses: {
           '200': ok('The latest ratings, and how many the user has in all.', 'UserRatings', ['/users/1/ratings?limit=5']),

@@ -1,7 +1,8 @@
 /**
- * The API's shared operations behind an API Gateway HTTP API (payload format 2.0): those the
- * description (`api-description.ts`) marks as served on AWS, from recommendations to the catalog
- * reads. Requests are validated by the description; bad input gets a 4xx with a JSON error body.
+ * The API's read operations, behind an API Gateway HTTP API (payload format 2.0) and in the local
+ * server: recommendations, similar movies and the catalog reads. Each answers where the description
+ * (`api-description.ts`) serves it: a user's features and ratings only locally, as the API on AWS is
+ * public. Requests are validated by the description; bad input gets a 4xx with a JSON error body.
  * The model is loaded once per version and swapped when the store's version pointer moves.
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
@@ -20,14 +21,18 @@ export interface RecommendDeps {
   features: FeatureStore;
   models: ModelStore;
   logger: Logger;
+  /** Where it runs, which decides the operations it answers (`x-served-by`); default `aws`. */
+  servedBy?: 'aws' | 'local';
 }
 
 export type HttpEvent = Pick<APIGatewayProxyEventV2, 'rawPath' | 'rawQueryString'> & {
   requestContext: { http: { method: string } };
 };
 
-/** The operations this handler serves, by the description. */
-export const SHARED_ROUTES = createRouter(API, (op) => op['x-served-by'].includes('aws'));
+/** The operations this handler implements; it answers those the description serves where it runs. */
+export const RECOMMEND_OPERATIONS = ['health', 'recommend', 'similar', 'searchMovies', 'getMovie', 'getUser', 'getUserRatings'] as const;
+type OperationId = (typeof RECOMMEND_OPERATIONS)[number];
+const implemented = new Set<string>(RECOMMEND_OPERATIONS);
 
 export function createRecommendHandler(deps: RecommendDeps): (event: HttpEvent) => Promise<HttpResult> {
   let current: Promise<ModelIndex | undefined> | undefined;
@@ -45,7 +50,9 @@ export function createRecommendHandler(deps: RecommendDeps): (event: HttpEvent) 
     return current;
   };
 
-  const operations: Record<string, (params: Params) => Promise<HttpResult>> = {
+  const where = deps.servedBy ?? 'aws';
+  const routes = createRouter(API, (op) => implemented.has(op.operationId) && op['x-served-by'].includes(where));
+  const operations: Record<OperationId, (params: Params) => Promise<HttpResult>> = {
     health: async () => json(200, { status: 'ok', modelVersion: (await model())?.version ?? null }),
     similar: async (params) => {
       const movieId = params.int('movieId');
@@ -76,8 +83,8 @@ export function createRecommendHandler(deps: RecommendDeps): (event: HttpEvent) 
 
   return async (event) => {
     try {
-      const { operation, params } = SHARED_ROUTES.match(event.requestContext.http.method, event.rawPath, event.rawQueryString);
-      return await operations[operation.operationId]!(params);
+      const { operation, params } = routes.match(event.requestContext.http.method, event.rawPath, event.rawQueryString);
+      return await operations[operation.operationId as OperationId](params);
     } catch (err) {
       if (err instanceof HttpError) return err.toResult();
       deps.logger.error('request failed', { path: truncate(event.rawPath), error: String(err) });

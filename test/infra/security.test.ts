@@ -33,7 +33,7 @@ const EXPECTED: Record<string, string[]> = {
   BatchGoldModelRole: ['dynamodb:GetItem', 's3:GetObject', 's3:ListBucket', 's3:PutObject'],
   BatchPublishRole: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 's3:GetObject', 's3:ListBucket'],
   BatchRecordFailureRole: ['dynamodb:PutItem'],
-  ApiRecommendRole: ['dynamodb:GetItem', 'dynamodb:Query', 's3:GetObject', 's3:ListBucket'],
+  ApiRecommendRole: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query', 's3:GetObject', 's3:ListBucket'],
 };
 
 /** Per function role: the DynamoDB actions it is allowed on each table, by the table's role. */
@@ -42,7 +42,7 @@ const TABLE_ACTIONS: Record<string, Record<string, string[]>> = {
   BatchGoldModelRole: { models: ['dynamodb:GetItem'] },
   BatchPublishRole: { users: ['dynamodb:UpdateItem'], movies: ['dynamodb:UpdateItem'], models: ['dynamodb:GetItem', 'dynamodb:PutItem'], runs: ['dynamodb:PutItem'] },
   BatchRecordFailureRole: { runs: ['dynamodb:PutItem'] },
-  ApiRecommendRole: { users: ['dynamodb:Query'], models: ['dynamodb:GetItem'] },
+  ApiRecommendRole: { users: ['dynamodb:BatchGetItem', 'dynamodb:Query'], movies: ['dynamodb:BatchGetItem'], models: ['dynamodb:GetItem'] },
 };
 
 describe('security of the stack', () => {

@@ -135,6 +135,9 @@ describe('recommend handler on SQLite', () => {
       ['/movies/x/similar', 400, 'movieId must be an integer from 1 to 2147483647'],
       ['/nowhere', 404, 'no route for /nowhere'],
       ['/users/1/friends', 404, 'no route for /users/1/friends'],
+      // The public API on AWS does not serve a user's features and ratings.
+      ['/users/1', 404, 'no route for /users/1'],
+      ['/users/1/ratings', 404, 'no route for /users/1/ratings'],
     ])('GET %s answers %i with a JSON error', async (path, status, error) => {
       const res = await call(path);
       expect(res.status).toBe(status);

@@ -62,7 +62,8 @@ describe('the router built from the API description', () => {
   });
 
   it('keeps to the operations it is built for', () => {
-    expect(shared.templateOf('/users/1/ratings')).toBe('/users/{userId}/ratings');
+    expect(shared.templateOf('/movies/1')).toBe('/movies/{movieId}');
+    expect(shared.templateOf('/users/1/ratings')).toBeUndefined();
     expect(shared.templateOf('/runs')).toBeUndefined();
     expect(shared.templateOf('/')).toBeUndefined();
     expect(() => shared.match('GET', '/metrics', '')).toThrow('no route for /metrics');
