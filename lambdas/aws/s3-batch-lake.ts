@@ -7,7 +7,7 @@
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { toMovieFeatures, toUser, type MovieFeatureRow, type UserRow } from '../core/feature-rows';
 import type { MovieFeatures, UserFeatures } from '../core/features';
-import type { Interactions } from '../core/item-neighbours';
+import type { TimedInteractions } from '../core/holdout-evaluation';
 import { silverPartitionKey } from '../core/lake-layout';
 import type { Movie } from '../core/movie';
 import type { BatchLake, BatchQuery } from '../core/ports';
@@ -31,19 +31,19 @@ export class S3BatchLake implements BatchLake {
   }
 
   /** Only the two id columns, straight into typed arrays: silver ratings can hold tens of millions of rows. */
-  async readInteractions(date: string): Promise<Interactions> {
+  async readInteractions(date: string): Promise<TimedInteractions> {
     const files = await this.silverFiles('silver_ratings', date);
     const counts = files.map(parquetRowCount);
     const total = counts.reduce((n, c) => n + c, 0);
-    const ids = { user_id: new Int32Array(total), movie_id: new Int32Array(total) };
+    const columns = { user_id: new Int32Array(total), movie_id: new Int32Array(total), event_time: new Float64Array(total) };
     let base = 0;
     for (const [f, file] of files.entries()) {
-      await readParquetChunks(file, ['user_id', 'movie_id'], ({ columnName, columnData, rowStart }) => {
-        ids[columnName as keyof typeof ids].set(Int32Array.from(columnData as ArrayLike<number | bigint>, Number), base + rowStart);
+      await readParquetChunks(file, ['user_id', 'movie_id', 'event_time'], ({ columnName, columnData, rowStart }) => {
+        columns[columnName as keyof typeof columns].set(Float64Array.from(columnData as ArrayLike<number | bigint>, Number), base + rowStart);
       });
       base += counts[f]!;
     }
-    return { userIds: ids.user_id, movieIds: ids.movie_id };
+    return { userIds: columns.user_id, movieIds: columns.movie_id, eventTimes: columns.event_time };
   }
 
   readCatalog(): Promise<Movie[]> {

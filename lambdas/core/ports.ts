@@ -5,7 +5,7 @@
  */
 import type { RatingEvent } from './event-contract';
 import type { FeatureChanges, FeatureSnapshot, MovieFeatures, UserFeatures } from './features';
-import type { Interactions } from './item-neighbours';
+import type { TimedInteractions } from './holdout-evaluation';
 import type { Model } from './model';
 import type { Movie } from './movie';
 
@@ -122,7 +122,7 @@ export interface BatchSqlEngine {
 export interface BatchLake {
   /** The first date that bronze holds events of, or undefined when it holds none. */
   earliestBronzeDate(): Promise<string | undefined>;
-  readInteractions(date: string): Promise<Interactions>;
+  readInteractions(date: string): Promise<TimedInteractions>;
   readCatalog(): Promise<Movie[]>;
   /** Silver features; their `updatedAt` is 0 until the publish step stamps them with its as-of time. */
   readUserFeatures(date: string): Promise<UserFeatures[]>;

@@ -18,6 +18,7 @@ const object = (properties: Record<string, Schema>, optional: readonly string[] 
   additionalProperties: false,
 });
 const list = (items: Schema): Schema => ({ type: 'array', items });
+const orNull = (schema: Schema): Schema => ({ oneOf: [schema, { type: 'null' }] });
 const counts = (keys: readonly string[]): Schema => object(Object.fromEntries(keys.map((k) => [k, { type: 'integer', minimum: 0 }])));
 const CONSUME_COUNTS = ['received', 'applied', 'duplicate', 'superseded', 'quarantined'] as const;
 
@@ -84,7 +85,7 @@ export const SCHEMAS: Record<string, Schema> = {
       meanRating: { type: ['number', 'null'] },
       bayesianMean: { type: ['number', 'null'], description: 'The mean pulled towards the global mean by 10 ratings.' },
       modelRatingCount: { type: 'integer', minimum: 0, description: "Ratings in the serving model's training data." },
-      updatedAt: { oneOf: [time, { type: 'null' }] },
+      updatedAt: orNull(time),
     },
   ),
   UserGenre: object({ genre: { type: 'string' }, count: { type: 'integer', minimum: 1 }, meanRating: { type: 'number' }, affinity: { type: 'number' } }),
@@ -92,7 +93,7 @@ export const SCHEMAS: Record<string, Schema> = {
     userId: id,
     ratingCount: { type: 'integer', minimum: 0 },
     meanRating: { type: ['number', 'null'] },
-    lastActive: { oneOf: [time, { type: 'null' }] },
+    lastActive: orNull(time),
     updatedAt: time,
     genres: { description: 'Genres of the rated movies, best liked first.', ...list(ref('UserGenre')) },
   }),
@@ -133,7 +134,7 @@ export const SCHEMAS: Record<string, Schema> = {
       steps: { description: "Each state's outcome and duration, in order; empty for a run recorded before steps were kept.", ...list(ref('BatchStep')) },
       model: {
         description: "The model's figures: what it was trained on, and how long training took.",
-        oneOf: [
+        ...orNull(
           object({
             ratings: { type: 'integer' },
             users: { type: 'integer' },
@@ -141,8 +142,24 @@ export const SCHEMAS: Record<string, Schema> = {
             moviesWithNeighbours: { type: 'integer' },
             trainingSeconds: { type: 'number' },
           }),
-          { type: 'null' },
-        ],
+        ),
+      },
+      evaluation: {
+        description:
+          "The model's offline measure, as `npm run evaluate` ranks: of up to 1,000 users with 5 ratings or more, each one's latest rating held out, " +
+          'a model trained on the rest, the held-out movies ranked by it (metrics at k). Null when no user had enough ratings.',
+        ...orNull(
+          object({
+            users: { type: 'integer' },
+            k: { type: 'integer' },
+            ndcg: { type: 'number' },
+            recall: { type: 'number' },
+            precision: { type: 'number' },
+            map: { type: 'number' },
+            coverage: { type: 'number' },
+            seconds: { type: 'number' },
+          }),
+        ),
       },
       outputs: { type: 'object', description: "The workflow's state at the end: every step's output." },
     },
@@ -167,9 +184,11 @@ export const SCHEMAS: Record<string, Schema> = {
     lake: object({ bronzeEvents: { type: 'integer' }, quarantined: { type: 'integer' }, objects: { type: 'integer' } }),
     sinceStart: {
       description: 'Events through this server since it started, by outcome (null when not served by a running server).',
-      oneOf: [counts(CONSUME_COUNTS), { type: 'null' }],
+      ...orNull(counts(CONSUME_COUNTS)),
     },
-    lastRuns: list(object({ date: { type: 'string' }, status: { type: 'string' }, recordedAt: time, modelVersion: { type: ['string', 'null'] } })),
+    lastRuns: list(
+      object({ date: { type: 'string' }, status: { type: 'string' }, recordedAt: time, modelVersion: { type: ['string', 'null'] }, ndcg: { type: ['number', 'null'] } }),
+    ),
     quarantineByReason: list(object({ reason: { type: 'string' }, count: { type: 'integer', minimum: 1 } })),
   }),
 };

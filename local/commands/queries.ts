@@ -67,7 +67,9 @@ export function statusQuery(reader: LocalReader, o: QueryOptions): QueryAnswer {
       `Catalog: ${count(s.catalog.movies)} movies, ${count(s.catalog.users)} users, ${count(s.catalog.ratings)} ratings`,
       `Lake: ${count(s.lake.bronzeEvents)} events in bronze, ${count(s.lake.quarantined)} quarantined, in ${count(s.lake.objects)} objects`,
       s.lastRuns.length === 0 ? 'Batch runs: none yet' : 'Latest batch runs:',
-      ...s.lastRuns.map((r) => `  ${r.date}  ${r.status.padEnd(9)}  recorded ${r.recordedAt}  model ${r.modelVersion ?? '-'}`),
+      ...s.lastRuns.map(
+        (r) => `  ${r.date}  ${r.status.padEnd(9)}  recorded ${r.recordedAt}  model ${r.modelVersion ?? '-'}${r.ndcg === null ? '' : `  nDCG@10 ${r.ndcg.toFixed(4)}`}`,
+      ),
       s.quarantineByReason.length === 0 ? 'Quarantine: empty' : 'Quarantine by reason:',
       ...s.quarantineByReason.map((q) => `  ${count(q.count).padStart(7)}  ${q.reason}`),
     ].join('\n'),

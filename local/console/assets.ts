@@ -25,24 +25,50 @@ const SWAGGER_UI = dirname(createRequire(import.meta.url).resolve('swagger-ui-di
 const JS = 'text/javascript; charset=utf-8';
 const CSS = 'text/css; charset=utf-8';
 
-const DOCS_PAGE = `<!doctype html>
+/** A page: its head's title and styles, and its body. */
+const page = (title: string, head: string, body: string) => `<!doctype html>
 <html lang="en">
 <head>
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
-  <title>movierec API</title>
+  <title>${title}</title>
   <link rel="icon" href="data:,">
-  <link rel="stylesheet" href="/assets/swagger-ui.css">
-  <style>body { margin: 0 } .topbar { display: none } .back { font: 14px system-ui, sans-serif; padding: 10px 20px; display: block }</style>
+  ${head}
 </head>
 <body>
-  <a class="back" href="/">&larr; movierec console</a>
-  <div id="docs"></div>
-  <script src="/assets/swagger-ui-bundle.js"></script>
-  <script>SwaggerUIBundle({ url: '/openapi.json', dom_id: '#docs', deepLinking: true, tryItOutEnabled: true });</script>
+${body}
 </body>
 </html>
 `;
+
+const DOCS_PAGE = page(
+  'movierec API',
+  `<link rel="stylesheet" href="/assets/swagger-ui.css">
+  <style>body { margin: 0 } .topbar { display: none } .back { font: 14px system-ui, sans-serif; padding: 10px 20px; display: block }</style>`,
+  `  <a class="back" href="/">&larr; movierec console</a>
+  <div id="docs"></div>
+  <script src="/assets/swagger-ui-bundle.js"></script>
+  <script>SwaggerUIBundle({ url: '/openapi.json', dom_id: '#docs', deepLinking: true, tryItOutEnabled: true });</script>`,
+);
+
+const CONSOLE_PAGE = page(
+  'movierec console',
+  '<link rel="stylesheet" href="/assets/console.css">',
+  `  <header>
+    <a class="brand" href="#/">movierec</a>
+    <nav>
+      <a href="#/">Movies</a>
+      <a href="#/users">Users</a>
+      <a href="#/runs">Batch runs</a>
+      <a href="#/quarantine">Quarantine</a>
+      <a href="#/pipeline">Pipeline</a>
+      <a href="/docs">API</a>
+    </nav>
+    <span id="model" class="muted"></span>
+  </header>
+  <main id="main"><p class="muted">Loading…</p></main>
+  <script src="/assets/console.js"></script>`,
+);
 
 export function consoleAssets(): ConsoleAssets {
   const files = new Map<string, () => Promise<Asset>>([
@@ -67,34 +93,6 @@ export function consoleAssets(): ConsoleAssets {
     },
   };
 }
-
-const CONSOLE_PAGE = `<!doctype html>
-<html lang="en">
-<head>
-  <meta charset="utf-8">
-  <meta name="viewport" content="width=device-width, initial-scale=1">
-  <title>movierec console</title>
-  <link rel="icon" href="data:,">
-  <link rel="stylesheet" href="/assets/console.css">
-</head>
-<body>
-  <header>
-    <a class="brand" href="#/">movierec</a>
-    <nav>
-      <a href="#/">Movies</a>
-      <a href="#/users">Users</a>
-      <a href="#/runs">Batch runs</a>
-      <a href="#/quarantine">Quarantine</a>
-      <a href="#/pipeline">Pipeline</a>
-      <a href="/docs">API</a>
-    </nav>
-    <span id="model" class="muted"></span>
-  </header>
-  <main id="main"><p class="muted">Loading…</p></main>
-  <script src="/assets/console.js"></script>
-</body>
-</html>
-`;
 
 async function bundle(entry: string): Promise<string> {
   const result = await build({ entryPoints: [entry], bundle: true, format: 'iife', target: 'es2020', write: false, logLevel: 'silent' });

@@ -2,6 +2,8 @@
  * What the console, `status` and the operations routes show of the local system: batch runs with
  * their steps, quarantined records and their reasons, and the counts of the catalog and the lake.
  */
+import type { HoldoutMetrics } from '../../lambdas/core/holdout-evaluation';
+import type { BatchState } from '../../lambdas/handlers/batch/batch-state';
 import type { BatchStep } from '../batch-runner';
 import type { Db } from './database';
 
@@ -16,6 +18,8 @@ export interface RunSummary {
   cause: string | null;
   steps: BatchStep[];
   model: { ratings: number; users: number; movies: number; moviesWithNeighbours: number; trainingSeconds: number } | null;
+  /** The model's offline measure: each of up to 1,000 users' latest rating held out. */
+  evaluation: HoldoutMetrics | null;
   outputs: Record<string, unknown>;
 }
 
@@ -34,7 +38,7 @@ export interface SystemStatus {
   modelVersion: string | null;
   catalog: { movies: number; users: number; ratings: number };
   lake: { bronzeEvents: number; quarantined: number; objects: number };
-  lastRuns: { date: string; status: string; recordedAt: string; modelVersion: string | null }[];
+  lastRuns: { date: string; status: string; recordedAt: string; modelVersion: string | null; ndcg: number | null }[];
   quarantineByReason: ReasonCount[];
 }
 
@@ -52,10 +56,7 @@ interface RunRow {
   steps: string | null;
 }
 
-interface RunDetails {
-  gold?: { version: string; trainingSeconds: number; counts: { ratings: number; users: number; movies: number; moviesWithNeighbours: number } };
-  publish?: { activated: boolean };
-}
+type RunDetails = Partial<Pick<BatchState, 'gold' | 'publish'>>;
 
 export class SqliteOperationsReads {
   private readonly stmt;
@@ -99,6 +100,7 @@ export class SqliteOperationsReads {
         cause: r.cause,
         steps: r.steps ? (JSON.parse(r.steps) as BatchStep[]) : [],
         model: gold ? { ...gold.counts, trainingSeconds: gold.trainingSeconds } : null,
+        evaluation: gold?.evaluation ?? null,
         outputs: details,
       };
     });
@@ -125,7 +127,13 @@ export class SqliteOperationsReads {
       modelVersion: this.activeVersion(),
       catalog: this.stmt.counts.get()!,
       lake: { bronzeEvents: lake.bronzeEvents ?? 0, quarantined: lake.quarantined ?? 0, objects: lake.objects },
-      lastRuns: this.runs(5).map(({ date, status, recordedAt, modelVersion }) => ({ date, status, recordedAt, modelVersion })),
+      lastRuns: this.runs(5).map(({ date, status, recordedAt, modelVersion, evaluation }) => ({
+        date,
+        status,
+        recordedAt,
+        modelVersion,
+        ndcg: evaluation?.ndcg ?? null,
+      })),
       quarantineByReason: this.stmt.reasons.all(),
     };
   }

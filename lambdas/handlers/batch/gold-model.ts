@@ -1,5 +1,9 @@
-/** GoldModel: trains the model from the date's silver ratings and writes it to gold. */
+/**
+ * GoldModel: trains the model from the date's silver ratings, writes it to gold, and measures a
+ * model trained without each of up to 1,000 users' latest ratings on those ratings.
+ */
 import { checkDate } from '../../core/batch-date';
+import { evaluateOnLatestRatings } from '../../core/holdout-evaluation';
 import { trainModel } from '../../core/model';
 import type { BatchLake, ModelStore } from '../../core/ports';
 import type { BatchState, DateInput } from './batch-state';
@@ -15,6 +19,7 @@ export function createGoldModelHandler(deps: {
     const model = trainModel({ interactions, catalog, date: day });
     const trainingSeconds = Math.round(performance.now() - started) / 1000;
     await deps.models.write(model);
-    return { version: model.manifest.version, trainingSeconds, counts: model.manifest.counts };
+    const evaluation = evaluateOnLatestRatings(interactions, catalog);
+    return { version: model.manifest.version, trainingSeconds, counts: model.manifest.counts, ...(evaluation ? { evaluation } : {}) };
   };
 }

@@ -1,6 +1,6 @@
 /**
- * The daily batch runs: a button that starts one, charts of the model's figures over the runs,
- * and each run with its steps and their durations.
+ * The daily batch runs: a button that starts one, charts of the models' offline metrics and
+ * figures over the runs, and each run with its steps and their durations.
  */
 import type { RunSummary } from '../../sqlite/sqlite-operations-reads';
 import { ApiError, api } from './api';
@@ -20,7 +20,7 @@ export const runsPage: View = async (main, signal) => {
     h('div', { class: 'toolbar' }, button, note),
     charts,
     h('table', { id: 'runs' },
-      h('thead', {}, h('tr', {}, h('th', {}, 'Date'), h('th', {}, 'Status'), h('th', {}, 'Model'), h('th', {}, 'Steps'), h('th', { class: 'num' }, 'Ratings'), h('th', {}, 'Recorded (UTC)'))),
+      h('thead', {}, h('tr', {}, h('th', {}, 'Date'), h('th', {}, 'Status'), h('th', {}, 'Model'), h('th', {}, 'Steps'), h('th', { class: 'num' }, 'Ratings'), h('th', { class: 'num' }, 'nDCG@10'), h('th', {}, 'Recorded (UTC)'))),
       table),
   );
 
@@ -31,9 +31,11 @@ export const runsPage: View = async (main, signal) => {
     note.textContent = runs.running ? 'A batch is running…' : `Serving ${runs.modelVersion ?? 'no model yet'}.`;
     const oldestFirst = [...runs.items].reverse().filter((r) => r.model);
     const label = (r: RunSummary) => `${r.date} #${r.runId}`;
+    const measured = oldestFirst.filter((r) => r.evaluation);
     charts.replaceChildren(
+      lineChart('nDCG@10, latest rating held out', measured.map((r) => ({ label: label(r), value: r.evaluation!.ndcg })), (v) => v.toFixed(3)),
+      lineChart('Recall@10, latest rating held out', measured.map((r) => ({ label: label(r), value: r.evaluation!.recall })), (v) => v.toFixed(3)),
       lineChart('Ratings the model was trained on', oldestFirst.map((r) => ({ label: label(r), value: r.model!.ratings })), (v) => count(Math.round(v))),
-      lineChart('Movies with neighbours', oldestFirst.map((r) => ({ label: label(r), value: r.model!.moviesWithNeighbours })), (v) => count(Math.round(v))),
       lineChart('Batch duration (s)', [...runs.items].reverse().map((r) => ({ label: label(r), value: r.steps.reduce((s, x) => s + x.seconds, 0) })), (v) => v.toFixed(1)),
     );
     table.replaceChildren(...runs.items.map(row));
@@ -63,6 +65,7 @@ function row(run: RunSummary): HTMLElement {
         ...run.steps.map((s) => h('span', { class: `step ${s.status}`, style: `flex-grow: ${Math.max(s.seconds / total, 0.04)}`, title: `${s.state}: ${s.status} in ${s.seconds.toFixed(2)} s${s.error ? ` (${s.error})` : ''}` }, s.state))),
       h('div', { class: 'muted small' }, run.steps.filter((s) => s.status === 'succeeded').map((s) => `${s.state} ${s.seconds.toFixed(2)} s`).join(' · '))),
     h('td', { class: 'num' }, run.model ? count(run.model.ratings) : '–'),
+    h('td', { class: 'num', title: run.evaluation ? `${run.evaluation.users} users; recall ${run.evaluation.recall}, precision ${run.evaluation.precision}, coverage ${run.evaluation.coverage}` : '' }, run.evaluation?.ndcg.toFixed(4) ?? '–'),
     h('td', { class: 'muted' }, when(run.recordedAt)),
   );
 }

@@ -61,7 +61,7 @@ describe('S3BatchLake: silver Parquet as Athena UNLOAD writes it', () => {
 
   it('reads an empty partition (a day without ratings) as no rows', async () => {
     const lake = lakeAt('empty/');
-    expect(await lake.readInteractions(DATE)).toEqual({ userIds: new Int32Array(0), movieIds: new Int32Array(0) });
+    expect(await lake.readInteractions(DATE)).toEqual({ userIds: new Int32Array(0), movieIds: new Int32Array(0), eventTimes: new Float64Array(0) });
     expect(await lake.readUserFeatures(DATE)).toEqual([]);
   });
 
