@@ -26,6 +26,8 @@ export interface HoldoutMetrics {
   map: number;
   /** Share of the training catalog recommended to anyone. */
   coverage: number;
+  /** nDCG of the most rated movies on the same held-out ratings: the bar the model must clear. */
+  popularityNdcg: number;
   /** The measure's own time: training and ranking. */
   seconds: number;
 }
@@ -66,7 +68,9 @@ export function evaluateOnLatestRatings(data: TimedInteractions, catalog: readon
     rated.get(userIds[i]!)?.add(movieIds[i]!);
   }
   const model = indexModel(trainModel({ interactions: train, catalog, date: 'holdout' }));
-  const result = evaluate(test, (u) => rankByNeighbours(model, rated.get(u)!, K), { k: K, catalogSize: new Set(train.movieIds).size });
+  const options = { k: K, catalogSize: new Set(train.movieIds).size };
+  const result = evaluate(test, (u) => rankByNeighbours(model, rated.get(u)!, K), options);
+  const popular = evaluate(test, (u) => unrated(model.popular, rated.get(u)!), options);
   const round = (x: number) => Math.round(x * 1e4) / 1e4;
   return {
     users: result.users,
@@ -76,8 +80,18 @@ export function evaluateOnLatestRatings(data: TimedInteractions, catalog: readon
     precision: round(result.precision),
     map: round(result.map),
     coverage: round(result.coverage),
+    popularityNdcg: round(popular.ndcg),
     seconds: Math.round(performance.now() - started) / 1000,
   };
+}
+
+function unrated(ranking: readonly number[], rated: ReadonlySet<number>): number[] {
+  const out: number[] = [];
+  for (const id of ranking) {
+    if (out.length === K) break;
+    if (!rated.has(id)) out.push(id);
+  }
+  return out;
 }
 
 function hash(userId: number): number {

@@ -157,6 +157,7 @@ export const SCHEMAS: Record<string, Schema> = {
             precision: { type: 'number' },
             map: { type: 'number' },
             coverage: { type: 'number' },
+            popularityNdcg: { type: 'number', description: 'nDCG of the most rated movies on the same ratings: the bar the model must clear.' },
             seconds: { type: 'number' },
           }),
         ),

@@ -32,11 +32,14 @@ export const runsPage: View = async (main, signal) => {
     const oldestFirst = [...runs.items].reverse().filter((r) => r.model);
     const label = (r: RunSummary) => `${r.date} #${r.runId}`;
     const measured = oldestFirst.filter((r) => r.evaluation);
+    const all = [...runs.items].reverse();
     charts.replaceChildren(
-      lineChart('nDCG@10, latest rating held out', measured.map((r) => ({ label: label(r), value: r.evaluation!.ndcg })), (v) => v.toFixed(3)),
-      lineChart('Recall@10, latest rating held out', measured.map((r) => ({ label: label(r), value: r.evaluation!.recall })), (v) => v.toFixed(3)),
-      lineChart('Ratings the model was trained on', oldestFirst.map((r) => ({ label: label(r), value: r.model!.ratings })), (v) => count(Math.round(v))),
-      lineChart('Batch duration (s)', [...runs.items].reverse().map((r) => ({ label: label(r), value: r.steps.reduce((s, x) => s + x.seconds, 0) })), (v) => v.toFixed(1)),
+      lineChart('nDCG@10, latest rating held out', measured.map(label), [
+        { name: 'model', values: measured.map((r) => r.evaluation!.ndcg) },
+        { name: 'most rated', values: measured.map((r) => r.evaluation!.popularityNdcg) },
+      ], (v) => v.toFixed(3)),
+      lineChart('Ratings the model was trained on', oldestFirst.map(label), [{ name: 'ratings', values: oldestFirst.map((r) => r.model!.ratings) }], (v) => count(Math.round(v))),
+      lineChart('Batch duration (s)', all.map(label), [{ name: 'seconds', values: all.map((r) => r.steps.reduce((s, x) => s + x.seconds, 0)) }], (v) => v.toFixed(1)),
     );
     table.replaceChildren(...runs.items.map(row));
     return runs.running;
@@ -65,7 +68,7 @@ function row(run: RunSummary): HTMLElement {
         ...run.steps.map((s) => h('span', { class: `step ${s.status}`, style: `flex-grow: ${Math.max(s.seconds / total, 0.04)}`, title: `${s.state}: ${s.status} in ${s.seconds.toFixed(2)} s${s.error ? ` (${s.error})` : ''}` }, s.state))),
       h('div', { class: 'muted small' }, run.steps.filter((s) => s.status === 'succeeded').map((s) => `${s.state} ${s.seconds.toFixed(2)} s`).join(' · '))),
     h('td', { class: 'num' }, run.model ? count(run.model.ratings) : '–'),
-    h('td', { class: 'num', title: run.evaluation ? `${run.evaluation.users} users; recall ${run.evaluation.recall}, precision ${run.evaluation.precision}, coverage ${run.evaluation.coverage}` : '' }, run.evaluation?.ndcg.toFixed(4) ?? '–'),
+    h('td', { class: 'num', title: run.evaluation ? `${run.evaluation.users} users; recall ${run.evaluation.recall}, precision ${run.evaluation.precision}, coverage ${run.evaluation.coverage}; popularity nDCG ${run.evaluation.popularityNdcg}` : '' }, run.evaluation?.ndcg.toFixed(4) ?? '–'),
     h('td', { class: 'muted' }, when(run.recordedAt)),
   );
 }

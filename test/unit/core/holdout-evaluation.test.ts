@@ -30,6 +30,8 @@ describe('evaluateOnLatestRatings', () => {
     expect(m.recall).toBe(1);
     expect(m.ndcg).toBeGreaterThan(0.5);
     expect(m.precision).toBeCloseTo(0.1, 4);
+    // Popularity cannot tell the two tastes apart: the model must beat it here.
+    expect(m.popularityNdcg).toBeLessThan(m.ndcg);
   });
 
   it('scores lower when the held-out movies are of the other taste', () => {
