@@ -12,8 +12,7 @@ describe('easeWeights', () => {
 });
 
 describe('invertInPlace', () => {
-  it('inverts a symmetric positive definite matrix', () => {
-    const n = 6;
+  it.each([6, 101])('inverts a symmetric positive definite matrix of %i rows (blocks of pivots, and a last partial one)', (n) => {
     const rnd = seededRandom(3);
     const m = Array.from({ length: n * n }, () => rnd.float());
     // A = MᵀM + I is symmetric positive definite.
