@@ -25,7 +25,7 @@ import { importMovieLens } from './commands/import-movielens';
 import { serve } from './commands/serve';
 import { replayFailedBatches } from './commands/replay-failures';
 import { moviesQuery, recommendQuery, similarQuery, statusQuery, type QueryAnswer } from './commands/queries';
-import { openLocalReader, openLocalSystem } from './system';
+import { openLocalReader, openLocalSystem, type LocalReader } from './system';
 
 const DEFAULT_DATA_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'data');
 const DEFAULT_PORT = 3000;
@@ -233,10 +233,10 @@ const COMMANDS = ['serve', 'import', 'export', 'batch', 'activate', 'evaluate', 
 const QUERIES = ['recommend', 'similar', 'movies', 'status'];
 
 function query(
-  reader: ReturnType<typeof openLocalReader>,
+  reader: LocalReader,
   command: string,
   v: { user?: string; movie?: string; search?: string; genre?: string; limit?: string; explain?: boolean; json?: boolean },
-): Promise<QueryAnswer> | QueryAnswer {
+): Promise<QueryAnswer> {
   const options = { json: v.json ?? false, limit: v.limit, genre: v.genre, explain: v.explain };
   if (command === 'recommend') {
     if (v.user === undefined) throw new UsageError('recommend needs --user N');

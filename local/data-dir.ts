@@ -24,16 +24,23 @@ export interface DataDir {
   release(): void;
 }
 
+/** The folder's database file; a DataDirError that names the folder when it holds none. */
+export function existingDatabase(path: string): string {
+  const database = join(path, DATABASE_FILE);
+  if (!existsSync(database)) {
+    throw new DataDirError(
+      `no movierec database in ${path}: check --data-dir, or start one there with \`npm run local -- --data-dir ${path}\` or \`import\``,
+    );
+  }
+  return database;
+}
+
 /** Opens (or, with `create`, makes) the data folder and takes its lock. */
 export function openDataDir(path: string, create: boolean): DataDir {
   const database = join(path, DATABASE_FILE);
   let created = false;
-  if (!existsSync(database)) {
-    if (!create) {
-      throw new DataDirError(
-        `no movierec database in ${path}: check --data-dir, or start one there with \`npm run local -- --data-dir ${path}\` or \`import\``,
-      );
-    }
+  if (!create) existingDatabase(path);
+  else if (!existsSync(database)) {
     created = !existsSync(path);
     try {
       makeFolders(path);

@@ -41,11 +41,11 @@ const ALL_ROUTES = createRouter(API, () => true);
 
 /** What the local operations read and start. */
 export interface LocalOperations {
-  runs(limit: number): { modelVersion: string | null; running: boolean; items: RunSummary[] };
+  runs(limit: number): Promise<{ modelVersion: string | null; running: boolean; items: RunSummary[] }>;
   /** Starts the daily batch for today; undefined when one is running. */
   startRun(): { date: string } | undefined;
   quarantine(limit: number): QuarantineListing;
-  status(): SystemStatus & { sinceStart: ConsumeCounts | null };
+  status(): Promise<SystemStatus & { sinceStart: ConsumeCounts | null }>;
 }
 
 export interface HttpServerDeps {
@@ -67,7 +67,8 @@ export function createHttpServer(deps: HttpServerDeps): Server {
     { headersTimeout: headersMs, requestTimeout: requestMs, connectionsCheckingInterval: Math.min(1000, headersMs) },
     (req, res) => {
       const started = performance.now();
-      handle(req, deps, load)
+      const url = requestUrl(req.url);
+      handle(req, url, deps, load)
         .catch((err: unknown) => {
           if (err instanceof HttpError) return err.toResult();
           deps.onError(err);
@@ -75,8 +76,7 @@ export function createHttpServer(deps: HttpServerDeps): Server {
         })
         .then((result) => {
           send(res, result);
-          const path = requestUrl(req.url)?.pathname ?? '';
-          const route = ALL_ROUTES.templateOf(path) ?? 'unmatched';
+          const route = (url && ALL_ROUTES.templateOf(url.pathname)) ?? 'unmatched';
           deps.metrics.request(route, req.method ?? 'GET', result.statusCode, (performance.now() - started) / 1000);
         });
     },
@@ -105,8 +105,12 @@ function rawAnswer(socket: Duplex, status: number, text: string, error: string):
   );
 }
 
-async function handle(req: IncomingMessage, deps: HttpServerDeps, load: { events: number; posts: number }): Promise<HttpResult> {
-  const url = requestUrl(req.url);
+async function handle(
+  req: IncomingMessage,
+  url: URL | undefined,
+  deps: HttpServerDeps,
+  load: { events: number; posts: number },
+): Promise<HttpResult> {
   if (!url) {
     req.resume();
     return json(400, { error: 'the request target must be a path, like /users/1/recommendations' });
@@ -130,7 +134,7 @@ async function handle(req: IncomingMessage, deps: HttpServerDeps, load: { events
     case 'postEvents':
       return postEvents(req, deps, load);
     case 'listRuns':
-      return json(200, deps.operations.runs(params.int('limit')));
+      return json(200, await deps.operations.runs(params.int('limit')));
     case 'startRun': {
       const started = deps.operations.startRun();
       return started ? json(202, { ...started, status: 'started' }) : json(409, { error: 'a batch is running: follow it on GET /runs' });
@@ -138,26 +142,27 @@ async function handle(req: IncomingMessage, deps: HttpServerDeps, load: { events
     case 'listQuarantine':
       return json(200, deps.operations.quarantine(params.int('limit')));
     case 'status':
-      return json(200, deps.operations.status());
+      return json(200, await deps.operations.status());
     case 'metrics':
       return { statusCode: 200, headers: { 'content-type': deps.metrics.registry.contentType }, body: await deps.metrics.registry.metrics() };
     case 'openapi':
       return json(200, API, { 'cache-control': 'no-cache' });
     case 'docs':
     case 'console':
-      return page(deps.assets.page(match.operation.operationId));
+      return text('text/html; charset=utf-8', deps.assets.page(match.operation.operationId));
     case 'asset': {
       const asset = await deps.assets.file(params.text('file')!);
       if (!asset) throw new HttpError(404, `no asset ${JSON.stringify(params.text('file'))}`);
-      return { statusCode: 200, headers: { 'content-type': asset.type, 'cache-control': 'no-cache' }, body: asset.body };
+      return text(asset.type, asset.body);
     }
     default:
       throw new Error(`operation ${match.operation.operationId} has no local implementation`);
   }
 }
 
-function page(html: string): HttpResult {
-  return { statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' }, body: html };
+/** A page or a file: revalidated on each load, so a restarted server's console is never stale. */
+function text(type: string, body: string): HttpResult {
+  return { statusCode: 200, headers: { 'content-type': type, 'cache-control': 'no-cache' }, body };
 }
 
 async function postEvents(req: IncomingMessage, deps: HttpServerDeps, load: { events: number; posts: number }): Promise<HttpResult> {

@@ -32,7 +32,11 @@ export function createLocalServer(system: LocalSystem, logger: Logger, timeouts?
     recommend: system.recommend,
     publish: (events) => system.pipeline.publish(events),
     operations: {
-      runs: (limit) => ({ modelVersion: system.reads.activeVersion(), running: running !== undefined, items: system.reads.runs(limit) }),
+      runs: async (limit) => ({
+        modelVersion: (await system.models.activeVersion()) ?? null,
+        running: running !== undefined,
+        items: system.reads.runs(limit),
+      }),
       startRun: () => {
         if (running) return undefined;
         running = batch()
@@ -41,7 +45,7 @@ export function createLocalServer(system: LocalSystem, logger: Logger, timeouts?
         return { date: today() };
       },
       quarantine: (limit) => system.reads.quarantine(limit),
-      status: () => ({ ...system.reads.status(), sinceStart: { ...system.pipeline.totals } }),
+      status: async () => ({ ...(await system.reads.status()), sinceStart: { ...system.pipeline.totals } }),
     },
     metrics,
     assets: consoleAssets(),

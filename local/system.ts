@@ -1,8 +1,6 @@
 /**
  * The local composition root: the SQLite adapters behind the very handlers that run in Lambda.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Logger } from '../lambdas/core/ports';
 import { createBronzeToSilverHandler } from '../lambdas/handlers/batch/bronze-to-silver';
 import { createGoldModelHandler } from '../lambdas/handlers/batch/gold-model';
@@ -15,7 +13,7 @@ import { createRecommendHandler } from '../lambdas/handlers/recommend';
 import type { BatchHandlers } from './batch-runner';
 import { EmbeddedProducer } from './embedded-producer';
 import { EventPipeline } from './event-pipeline';
-import { DATABASE_FILE, DataDirError, openDataDir } from './data-dir';
+import { DATABASE_FILE, existingDatabase, openDataDir } from './data-dir';
 import { atomically, checkIntegrity, openDatabase, openDatabaseForReading, rethrowBusyAsTransient, type Db } from './sqlite/database';
 import { SqliteBatchLake } from './sqlite/sqlite-batch-lake';
 import { SqliteBatchRunLog } from './sqlite/sqlite-batch-run-log';
@@ -79,11 +77,9 @@ export function openLocalSystem(dataDir: string, logger: Logger, options: OpenOp
     producer,
     pipeline,
     recommend: createRecommendHandler({ features, models, logger, servedBy: 'local' }),
-    batch: Object.fromEntries(
-      Object.entries(batchHandlers(db, features, models)).map(([task, handler]) => [task, (input: never) => pipeline.exclusive(() => handler(input))]),
-    ) as BatchHandlers,
+    batch: batchHandlers(db, features, models, undefined, (work) => pipeline.exclusive(work)),
     runs: new SqliteBatchRunLog(db),
-    reads: new SqliteOperationsReads(db),
+    reads: new SqliteOperationsReads(db, models),
     created: dir.created,
     close: async () => {
       await pipeline.drain();
@@ -101,12 +97,11 @@ export interface LocalReader {
 }
 
 export function openLocalReader(dataDir: string, logger: Logger): LocalReader {
-  const file = join(dataDir, DATABASE_FILE);
-  if (!existsSync(file)) throw new DataDirError(`no movierec database in ${dataDir}: check --data-dir, or start one with \`npm run local\``);
-  const db = openDatabaseForReading(file);
+  const db = openDatabaseForReading(existingDatabase(dataDir));
+  const models = new SqliteModelStore(db);
   return {
-    recommend: createRecommendHandler({ features: new SqliteFeatureStore(db), models: new SqliteModelStore(db), logger, servedBy: 'local' }),
-    reads: new SqliteOperationsReads(db),
+    recommend: createRecommendHandler({ features: new SqliteFeatureStore(db), models, logger, servedBy: 'local' }),
+    reads: new SqliteOperationsReads(db, models),
     close: () => db.close(),
   };
 }
@@ -122,12 +117,16 @@ function openChecked(file: string, check: boolean): Db {
   }
 }
 
-/** The daily batch's handlers over SQLite; `now` decides the default date. */
+/**
+ * The daily batch's handlers over SQLite; `now` decides the default date, and `alone` runs each
+ * step (the server's pipeline runs it between consumer batches).
+ */
 export function batchHandlers(
   db: Db,
   features: SqliteFeatureStore,
   models: SqliteModelStore,
   now: () => Date = () => new Date(),
+  alone: (work: () => Promise<unknown>) => Promise<unknown> = (work) => work(),
 ): BatchHandlers {
   const engine = new SqliteBatchSqlEngine(db);
   const lake = new SqliteBatchLake(db);
@@ -142,6 +141,6 @@ export function batchHandlers(
   };
   // A database another connection holds is worth the workflow's retries, as a throttled AWS call is.
   return Object.fromEntries(
-    Object.entries(handlers).map(([task, handler]) => [task, (input: never) => handler(input).catch(rethrowBusyAsTransient)]),
+    Object.entries(handlers).map(([task, handler]) => [task, (input: never) => alone(() => handler(input)).catch(rethrowBusyAsTransient)]),
   ) as BatchHandlers;
 }

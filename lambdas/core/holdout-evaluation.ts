@@ -9,7 +9,7 @@ import { evaluate } from './evaluation';
 import type { Interactions } from './item-neighbours';
 import { indexModel, trainModel } from './model';
 import type { Movie } from './movie';
-import { rankByNeighbours } from './recommender';
+import { rankByNeighbours, rankByPopularity, round4 } from './recommender';
 
 /** The silver ratings as the batch reads them: who rated what, and when (epoch ms). */
 export interface TimedInteractions extends Interactions {
@@ -70,28 +70,18 @@ export function evaluateOnLatestRatings(data: TimedInteractions, catalog: readon
   const model = indexModel(trainModel({ interactions: train, catalog, date: 'holdout' }));
   const options = { k: K, catalogSize: new Set(train.movieIds).size };
   const result = evaluate(test, (u) => rankByNeighbours(model, rated.get(u)!, K), options);
-  const popular = evaluate(test, (u) => unrated(model.popular, rated.get(u)!), options);
-  const round = (x: number) => Math.round(x * 1e4) / 1e4;
+  const popular = evaluate(test, (u) => rankByPopularity(model, rated.get(u)!, K), options);
   return {
     users: result.users,
     k: K,
-    ndcg: round(result.ndcg),
-    recall: round(result.recall),
-    precision: round(result.precision),
-    map: round(result.map),
-    coverage: round(result.coverage),
-    popularityNdcg: round(popular.ndcg),
+    ndcg: round4(result.ndcg),
+    recall: round4(result.recall),
+    precision: round4(result.precision),
+    map: round4(result.map),
+    coverage: round4(result.coverage),
+    popularityNdcg: round4(popular.ndcg),
     seconds: Math.round(performance.now() - started) / 1000,
   };
-}
-
-function unrated(ranking: readonly number[], rated: ReadonlySet<number>): number[] {
-  const out: number[] = [];
-  for (const id of ranking) {
-    if (out.length === K) break;
-    if (!rated.has(id)) out.push(id);
-  }
-  return out;
 }
 
 function hash(userId: number): number {

@@ -222,7 +222,7 @@ function rank(model: ModelIndex, user: UserInput | undefined, options: Recommend
     if (!because) return recommendation;
     return {
       ...recommendation,
-      explain: { collaborative: round(p.cf), genre: round(p.genre), popularity: round(p.popularity), because: because[i]! },
+      explain: { collaborative: round4(p.cf), genre: round4(p.genre), popularity: round4(p.popularity), because: because[i]! },
     };
   });
 }
@@ -251,7 +251,7 @@ function contributors(model: ModelIndex, ratings: readonly RatingEvent[], chosen
     list
       .sort((a, b) => b.contribution - a.contribution || a.movieId - b.movieId)
       .slice(0, EXPLAINED_SOURCES)
-      .map((c) => ({ ...c, contribution: round(c.contribution) })),
+      .map((c) => ({ ...c, contribution: round4(c.contribution) })),
   );
 }
 
@@ -278,6 +278,16 @@ export function rankByNeighbours(model: ModelIndex, rated: ReadonlySet<number>, 
     .sort((a, b) => b[1] - a[1] || a[0] - b[0])
     .slice(0, limit)
     .map(([id]) => id);
+}
+
+/** The most rated movies the user has not rated: the baseline the model is measured against. */
+export function rankByPopularity(model: ModelIndex, rated: ReadonlySet<number>, limit: number): number[] {
+  const out: number[] = [];
+  for (const id of model.popular) {
+    if (out.length === limit) break;
+    if (!rated.has(id)) out.push(id);
+  }
+  return out;
 }
 
 /** Neighbours of a movie; undefined when the movie is not in the catalog. */
@@ -317,9 +327,10 @@ function titleOf(model: ModelIndex, movieId: number): string {
 }
 
 function item(movie: ModelMovie, score: number, reason: string): Recommendation {
-  return { movieId: movie.movieId, title: movie.title, genres: movie.genres, score: round(score), reason };
+  return { movieId: movie.movieId, title: movie.title, genres: movie.genres, score: round4(score), reason };
 }
 
-function round(x: number): number {
+/** Scores and metrics as the API shows them: 4 decimals. */
+export function round4(x: number): number {
   return Math.round(x * 1e4) / 1e4;
 }

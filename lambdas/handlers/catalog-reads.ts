@@ -5,7 +5,7 @@
 import { searchMovies } from '../core/movie-search';
 import type { ModelIndex } from '../core/model';
 import type { FeatureStore } from '../core/ports';
-import { genreAffinity } from '../core/recommender';
+import { genreAffinity, round4 } from '../core/recommender';
 import type { Params } from './api-router';
 import { HttpError, json, type HttpResult } from './http-response';
 
@@ -39,8 +39,8 @@ export async function getMovie(features: FeatureStore, model: ModelIndex | undef
     title: entry.title,
     genres: entry.genres,
     ratingCount: count,
-    meanRating: count > 0 ? round(online!.ratingSum / count) : null,
-    bayesianMean: online ? round(online.bayesianMean) : null,
+    meanRating: count > 0 ? round4(online!.ratingSum / count) : null,
+    bayesianMean: online ? round4(online.bayesianMean) : null,
     modelRatingCount: entry.ratingCount,
     updatedAt: online && online.updatedAt > 0 ? new Date(online.updatedAt).toISOString() : null,
   });
@@ -54,12 +54,12 @@ export async function getUser(features: FeatureStore, params: Params): Promise<H
   const affinity = genreAffinity(f);
   const genres = Object.entries(f.genres)
     .filter(([, g]) => g.count > 0)
-    .map(([genre, g]) => ({ genre, count: g.count, meanRating: round(g.sum / g.count), affinity: round(affinity.get(genre) ?? 0) }))
+    .map(([genre, g]) => ({ genre, count: g.count, meanRating: round4(g.sum / g.count), affinity: round4(affinity.get(genre) ?? 0) }))
     .sort((a, b) => b.affinity - a.affinity || b.count - a.count || a.genre.localeCompare(b.genre));
   return json(200, {
     userId,
     ratingCount: f.ratingCount,
-    meanRating: round(f.ratingSum / f.ratingCount),
+    meanRating: round4(f.ratingSum / f.ratingCount),
     lastActive: f.lastActive > 0 ? new Date(f.lastActive).toISOString() : null,
     updatedAt: new Date(f.updatedAt).toISOString(),
     genres,
@@ -85,8 +85,4 @@ export async function getUserRatings(features: FeatureStore, model: ModelIndex |
       };
     }),
   });
-}
-
-function round(x: number): number {
-  return Math.round(x * 1e4) / 1e4;
 }

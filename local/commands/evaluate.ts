@@ -10,7 +10,7 @@ import type { RatingEvent } from '../../lambdas/core/event-contract';
 import { applyRatings } from '../../lambdas/core/features';
 import { indexModel, trainModel } from '../../lambdas/core/model';
 import { seededRandom } from '../../lambdas/core/random';
-import { rankByNeighbours, recommendForUser, type UserInput } from '../../lambdas/core/recommender';
+import { rankByNeighbours, rankByPopularity, recommendForUser, type UserInput } from '../../lambdas/core/recommender';
 import type { Movie } from '../../lambdas/core/movie';
 import { generateDemoData } from '../demo-data';
 import { detectMovieLens, readMovies, readRatingEvents } from '../movielens';
@@ -86,10 +86,7 @@ function evaluateInteractions(dataset: string, catalog: readonly Movie[], intera
     const rated = (userId: number) => new Set(profiles.get(userId)?.ratings.map((r) => r.movieId) ?? []);
     const rankers: Record<'model' | 'popularity' | 'hybrid', (userId: number) => number[]> = {
       model: (userId) => rankByNeighbours(index, rated(userId), K),
-      popularity: (userId) => {
-        const seen = rated(userId);
-        return index.popular.filter((id) => !seen.has(id)).slice(0, K);
-      },
+      popularity: (userId) => rankByPopularity(index, rated(userId), K),
       hybrid: (userId) => recommendForUser(index, profiles.get(userId), { limit: K }).map((r) => r.movieId),
     };
     const out = {} as Record<keyof typeof rankers, Scores>;

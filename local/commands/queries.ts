@@ -57,8 +57,8 @@ export async function moviesQuery(reader: LocalReader, search: string | undefine
   });
 }
 
-export function statusQuery(reader: LocalReader, o: QueryOptions): QueryAnswer {
-  const s = reader.reads.status();
+export async function statusQuery(reader: LocalReader, o: QueryOptions): Promise<QueryAnswer> {
+  const s = await reader.reads.status();
   if (o.json) return { text: JSON.stringify({ ...s, sinceStart: null }), code: 0 };
   return {
     code: 0,

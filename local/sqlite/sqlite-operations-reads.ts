@@ -3,6 +3,7 @@
  * their steps, quarantined records and their reasons, and the counts of the catalog and the lake.
  */
 import type { HoldoutMetrics } from '../../lambdas/core/holdout-evaluation';
+import type { ModelStore } from '../../lambdas/core/ports';
 import type { BatchState } from '../../lambdas/handlers/batch/batch-state';
 import type { BatchStep } from '../batch-runner';
 import type { Db } from './database';
@@ -61,10 +62,12 @@ type RunDetails = Partial<Pick<BatchState, 'gold' | 'publish'>>;
 export class SqliteOperationsReads {
   private readonly stmt;
 
-  constructor(db: Db) {
+  constructor(
+    db: Db,
+    private readonly models: ModelStore,
+  ) {
     this.stmt = {
       runs: db.prepare<[number], RunRow>('SELECT * FROM batch_runs ORDER BY run_id DESC LIMIT ?'),
-      version: db.prepare<[], string>('SELECT version FROM model_pointer WHERE id = 1').pluck(),
       reasons: db.prepare<[], ReasonCount>('SELECT reason, COUNT(*) AS count FROM quarantine_records GROUP BY reason ORDER BY count DESC, reason'),
       quarantine: db.prepare<[number], { object_key: string; kafka_offset: number; kafka_timestamp: number; reason: string; value: string | null }>(
         'SELECT object_key, kafka_offset, kafka_timestamp, reason, value FROM quarantine_records ORDER BY kafka_timestamp DESC, object_key DESC, kafka_offset DESC LIMIT ?',
@@ -79,10 +82,6 @@ export class SqliteOperationsReads {
          FROM lake_objects`,
       ),
     };
-  }
-
-  activeVersion(): string | null {
-    return this.stmt.version.get() ?? null;
   }
 
   runs(limit: number): RunSummary[] {
@@ -121,10 +120,10 @@ export class SqliteOperationsReads {
     };
   }
 
-  status(): SystemStatus {
+  async status(): Promise<SystemStatus> {
     const lake = this.stmt.lake.get()!;
     return {
-      modelVersion: this.activeVersion(),
+      modelVersion: (await this.models.activeVersion()) ?? null,
       catalog: this.stmt.counts.get()!,
       lake: { bronzeEvents: lake.bronzeEvents ?? 0, quarantined: lake.quarantined ?? 0, objects: lake.objects },
       lastRuns: this.runs(5).map(({ date, status, recordedAt, modelVersion, evaluation }) => ({

@@ -3,42 +3,32 @@
  * description documents gets the status it is listed under, with a body of the documented shape.
  * Then what no single request shows: a batch started over HTTP, and the metrics of all of it.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API } from '../../../lambdas/handlers/api-description';
 import { loadDemoIfEmpty } from '../../../local/commands/load-demo';
-import { createLocalServer, type LocalServer } from '../../../local/local-server';
-import { openLocalSystem, type LocalSystem } from '../../../local/system';
+import type { LocalServer } from '../../../local/local-server';
+import type { LocalSystem } from '../../../local/system';
 import { DOCUMENTED_REQUESTS, OPERATIONS, schemaErrors } from '../../helpers/api-contract';
-import { recordingLogger } from '../../helpers/local-stores';
+import { startInProcessServer, type InProcessServer } from '../../helpers/in-process-server';
 
 /** Answers no request can be made to give on demand: covered by the limits and fault tests. */
 const UNSCRIPTED = new Set(['408', '413', '429', '503']);
 
 describe('the API as described (local server, demo data)', () => {
-  let dir: string;
+  let server: InProcessServer;
   let system: LocalSystem;
   let local: LocalServer;
   let base: string;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'movierec-api-'));
-    system = openLocalSystem(dir, recordingLogger(), { create: true });
-    await loadDemoIfEmpty(system, new AbortController().signal);
-    local = createLocalServer(system, recordingLogger());
-    expect(await local.runBatch()).toBe(true);
-    await new Promise<void>((resolve) => local.server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(local.server.address() as AddressInfo).port}`;
+    server = await startInProcessServer(async (s, l) => {
+      await loadDemoIfEmpty(s, new AbortController().signal);
+      expect(await l.runBatch()).toBe(true);
+    });
+    ({ system, local, base } = server);
   }, 120_000);
 
-  afterAll(async () => {
-    await new Promise((resolve) => local.server.close(resolve));
-    await system.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => server.close());
 
   it('documents a request for every answer but those that need a fault or a load', () => {
     for (const { method, path, operation } of OPERATIONS) {

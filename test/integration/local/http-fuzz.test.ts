@@ -5,16 +5,11 @@
  */
 import fc from 'fast-check';
 import { request } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemoData } from '../../../local/demo-data';
-import { createLocalServer } from '../../../local/local-server';
-import { openLocalSystem, type LocalSystem } from '../../../local/system';
-import { recordingLogger, runBatchOn } from '../../helpers/local-stores';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Server } from 'node:http';
+import { startInProcessServer, type InProcessServer } from '../../helpers/in-process-server';
+import { runBatchOn } from '../../helpers/local-stores';
 
 const REQUESTS = 3000;
 /** The answers that are pages or text, not JSON. */
@@ -56,28 +51,20 @@ const headers = fc.dictionary(
 );
 
 describe('local HTTP API fuzz', () => {
-  let dir: string;
-  let system: LocalSystem;
-  let server: Server;
+  let server: InProcessServer;
   let port: number;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'movierec-http-fuzz-'));
-    system = openLocalSystem(dir, recordingLogger(), { create: true });
-    const demo = generateDemoData({ users: 40, movies: 30, seed: 9 });
-    await system.features.upsertMovies(demo.movies);
-    await system.pipeline.publish(demo.events);
-    await runBatchOn({ db: system.db, lake: system.lake, features: system.features, models: system.models }, '2026-11-24');
-    server = createLocalServer(system, recordingLogger()).server;
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.address() as AddressInfo).port;
+    server = await startInProcessServer(async (system) => {
+      const demo = generateDemoData({ users: 40, movies: 30, seed: 9 });
+      await system.features.upsertMovies(demo.movies);
+      await system.pipeline.publish(demo.events);
+      await runBatchOn({ db: system.db, lake: system.lake, features: system.features, models: system.models }, '2026-11-24');
+    });
+    port = server.port;
   }, 60_000);
 
-  afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
-    await system.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => server.close());
 
   const send = (m: string, p: string, h: Record<string, string>, b: string | Buffer | undefined) =>
     new Promise<{ status: number; type: string | undefined; text: string }>((resolve, reject) => {
