@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { easeWeights, invertInPlace } from '../../../lambdas/core/ease';
+import { easeWeights, SymmetricSweep } from '../../../lambdas/core/ease';
 import { seededRandom } from '../../../lambdas/core/random';
 
 describe('easeWeights', () => {
@@ -11,8 +11,8 @@ describe('easeWeights', () => {
   });
 });
 
-describe('invertInPlace', () => {
-  it.each([6, 101])('inverts a symmetric positive definite matrix of %i rows (blocks of pivots, and a last partial one)', (n) => {
+describe('SymmetricSweep', () => {
+  it.each([6, 101, 203])('inverts a symmetric positive definite matrix of %i rows from its upper triangle (blocks of pivots, and a last partial one)', (n) => {
     const rnd = seededRandom(3);
     const m = Array.from({ length: n * n }, () => rnd.float());
     // A = MᵀM + I is symmetric positive definite.
@@ -23,13 +23,20 @@ describe('invertInPlace', () => {
         for (let k = 0; k < n; k++) s += m[k * n + i]! * m[k * n + j]!;
         a[i * n + j] = s;
       }
-    const inverse = a.slice();
-    invertInPlace(inverse, n);
+    const sweep = new SymmetricSweep(n);
+    // Only the upper triangle is read: the lower one holds noise.
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) sweep.matrix[i * n + j] = j >= i ? a[i * n + j]! : rnd.float();
+    sweep.invert();
+    const inverse = sweep.matrix;
+    let residual = 0;
     for (let i = 0; i < n; i++)
       for (let j = 0; j < n; j++) {
         let s = 0;
         for (let k = 0; k < n; k++) s += a[i * n + k]! * inverse[k * n + j]!;
-        expect(s).toBeCloseTo(i === j ? 1 : 0, 10);
+        residual = Math.max(residual, Math.abs(s - (i === j ? 1 : 0)));
       }
+    expect(residual).toBeLessThan(1e-10);
+    // Both triangles are filled, and equal.
+    for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) expect(inverse[i * n + j]).toBe(inverse[j * n + i]);
   });
 });
