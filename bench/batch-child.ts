@@ -13,7 +13,7 @@ const [dataDir, date] = process.argv.slice(2) as [string, string];
 const db = openDatabase(join(dataDir, DATABASE_FILE));
 const started = performance.now();
 const result = await runDailyBatch(
-  batchHandlers(db, new SqliteFeatureStore(db), new SqliteModelStore(db), () => new Date(`${date}T23:59:59Z`)),
+  batchHandlers(db, new SqliteFeatureStore(db), new SqliteModelStore(db), { now: () => new Date(`${date}T23:59:59Z`) }),
   { date },
 );
 const seconds = (performance.now() - started) / 1000;

@@ -1,3 +1,6 @@
+import { parseHoldout } from '../lambdas/core/holdout';
+import { parseMaxDrop } from '../lambdas/core/quality-gate';
+
 /**
  * The deployment's settings, from the CDK context (cdk.json, or `-c key=value`). The values of the
  * chosen stage's entry under `stages` override the top-level ones, which override the defaults.
@@ -51,6 +54,10 @@ export interface StageConfig {
   corsOrigins: string[];
   /** Memory of the model training step, MB (the 10M-rating model needs about 1 GB). */
   goldModelMemoryMb: number;
+  /** What the batch's measure of each new model holds out: the latest share of the events (`10%`) or days (`1d`). */
+  modelHoldout: string;
+  /** The quality gate: a new model whose nDCG@10 falls more than this share below the serving model's does not serve (`100%` lets all through). */
+  modelGateMaxDrop: string;
   /** Days CloudWatch keeps the functions', state machine's and API's logs. */
   logRetentionDays: number;
   /** Alarm when the consumer falls this many records behind the topic. */
@@ -89,6 +96,8 @@ export const DEFAULTS: Omit<StageConfig, 'mskClusterArn' | 'mskNetwork'> = {
   apiBurstLimit: 1000,
   corsOrigins: [],
   goldModelMemoryMb: 4096,
+  modelHoldout: '10%',
+  modelGateMaxDrop: '10%',
   logRetentionDays: 30,
   offsetLagThreshold: 100_000,
   apiP99LatencyMs: 500,
@@ -178,6 +187,16 @@ export function readStageConfig(context: ContextReader): StageConfig {
     }
     throw new ConfigError(`${where('mskNetwork')} must be ${expected}; got ${JSON.stringify(v)}`);
   };
+  const parsed = (key: 'modelHoldout' | 'modelGateMaxDrop', parse: (text: string) => unknown): string => {
+    const v = value(key) ?? DEFAULTS[key];
+    try {
+      if (typeof v !== 'string') throw new RangeError(`got ${JSON.stringify(v)}`);
+      parse(v);
+      return v;
+    } catch (err) {
+      throw new ConfigError(`${where(key)}: ${(err as Error).message}`);
+    }
+  };
   const email = value('alarmEmail');
   if (email !== undefined && (typeof email !== 'string' || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email))) {
     throw new ConfigError(`${where('alarmEmail')} must be an e-mail address; got ${JSON.stringify(email)}`);
@@ -204,6 +223,8 @@ export function readStageConfig(context: ContextReader): StageConfig {
     apiBurstLimit: integer('apiBurstLimit', 1, 100_000),
     corsOrigins: origins(),
     goldModelMemoryMb: integer('goldModelMemoryMb', 512, 10_240),
+    modelHoldout: parsed('modelHoldout', parseHoldout),
+    modelGateMaxDrop: parsed('modelGateMaxDrop', parseMaxDrop),
     logRetentionDays: retention(),
     offsetLagThreshold: integer('offsetLagThreshold', 1, 1_000_000_000),
     apiP99LatencyMs: integer('apiP99LatencyMs', 1, 30_000),

@@ -27,6 +27,10 @@ export interface DailyBatchProps {
   schedule: string;
   /** Memory of the GoldModel function, MB. */
   goldModelMemoryMb: number;
+  /** What the measure of each new model holds out: `10%` of the latest events, or `1d` (days). */
+  modelHoldout: string;
+  /** The quality gate: how far below the serving model's nDCG@10 a new model may score and still serve, `10%`. */
+  modelGateMaxDrop: string;
   metricsNamespace: string;
   logRetention: RetentionDays;
 }
@@ -58,7 +62,7 @@ export class DailyBatch extends Construct {
       ResolveDate: {},
       BronzeToSilver: { ...athena, LAKE_START_DATE: lake.startDate },
       SilverFeatures: athena,
-      GoldModel: { ...bucket, MODELS_TABLE: models.tableName },
+      GoldModel: { ...bucket, MODELS_TABLE: models.tableName, MODEL_HOLDOUT: props.modelHoldout, MODEL_GATE_MAX_DROP: props.modelGateMaxDrop },
       Publish: { ...bucket, USERS_TABLE: users.tableName, MOVIES_TABLE: movies.tableName, MODELS_TABLE: models.tableName, RUNS_TABLE: runs.tableName },
       RecordFailure: { RUNS_TABLE: runs.tableName },
     };

@@ -52,7 +52,11 @@ export class MovierecStack extends Stack {
       topicRetentionHours: config.topicRetentionHours,
       network: config.mskNetwork,
     });
-    this.batch = new DailyBatch(this, 'Batch', { ...common, ...stores, schedule: config.batchSchedule, goldModelMemoryMb: config.goldModelMemoryMb });
+    this.batch = new DailyBatch(this, 'Batch', { ...common, ...stores, schedule: config.batchSchedule,
+      goldModelMemoryMb: config.goldModelMemoryMb,
+      modelHoldout: config.modelHoldout,
+      modelGateMaxDrop: config.modelGateMaxDrop,
+    });
     this.api = new Api(this, 'Api', {
       ...common,
       ...stores,

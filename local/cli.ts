@@ -8,7 +8,7 @@
  *   npm run local -- export --to-s3 s3://bucket/prefix [--endpoint URL]   copy the local lake to S3
  *   npm run local -- import --from-s3 s3://bucket/prefix [--endpoint URL] bring an S3 lake back
  *   npm run local -- replay-failures --queue-url URL --brokers B --function F   replay failed batches on AWS
- *   npm run evaluate -- --movielens DIR [--seed N] [--json]    offline evaluation of the model
+ *   npm run evaluate -- --movielens DIR [--seed N | --temporal | --holdout 10%] [--params JSON] [--json]   offline evaluation
  *   npm run local -- recommend --user N | similar --movie N | movies --search TEXT | status   queries
  */
 import { dirname, resolve } from 'node:path';
@@ -20,7 +20,9 @@ import { activateModel } from './commands/activate';
 import { runBatch } from './commands/batch';
 import { transferLake } from './commands/transfer-lake';
 import { parseS3Url, s3Client } from './s3-location';
-import { evaluateMovieLens, evaluateSynthetic, formatReport } from './commands/evaluate';
+import { parseHoldout } from '../lambdas/core/holdout';
+import { DEFAULT_MODEL_QUALITY, parseMaxDrop, type ModelQuality } from '../lambdas/core/quality-gate';
+import { evaluateMovieLens, evaluateSynthetic, formatReport, parseParams, type Protocol } from './commands/evaluate';
 import { importMovieLens } from './commands/import-movielens';
 import { serve } from './commands/serve';
 import { replayFailedBatches } from './commands/replay-failures';
@@ -46,9 +48,13 @@ const USAGE = `Usage:
   npm run local -- replay-failures --queue-url URL --brokers HOST:PORT,... --function NAME [--no-iam]
                                                       on AWS: fetch the batches in the consumer's failure queue
                                                       from Kafka again and feed them through the consumer function
-  npm run evaluate -- --movielens DIR [--seed N] [--json]
-  npm run evaluate -- --synthetic RATINGS [--seed N] [--json]
-                                                      offline evaluation: the model, popularity and the hybrid blend
+  npm run evaluate -- --movielens DIR [--seed N | --temporal | --holdout SHARE|DAYS] [--params JSON] [--json]
+  npm run evaluate -- --synthetic RATINGS [same options]
+                                                      offline evaluation: the model, popularity and the hybrid blend;
+                                                      held out: a random 25% of each user's ratings (from the seed,
+                                                      default 42), each user's latest rating (--temporal), or the
+                                                      latest events as the batch's quality gate holds them (--holdout 10%);
+                                                      --params '{"lambda": 200}' changes the model's parameters
 
 Queries (they read the data folder beside a running server; --json prints the API's answer):
   npm run local -- recommend --user N [--genre G] [--limit N] [--explain]
@@ -70,6 +76,11 @@ Environment:
   PORT             HTTP port when --port is not given
   KAFKA_BROKERS    comma-separated brokers: consume the user-events topic with kafkajs
   LOG_LEVEL        info, warn (default), error or silent
+  MODEL_HOLDOUT    what the daily batch's measure of each new model holds out: the latest share of the
+                   events (default 10%) or days (1d)
+  MODEL_GATE_MAX_DROP
+                   the quality gate: a new model whose nDCG@10 falls more than this below the serving
+                   model's is not published (default 10%; 100% publishes every model)
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -86,7 +97,10 @@ export async function main(argv: string[]): Promise<number> {
       force: { type: 'boolean', default: false },
       movielens: { type: 'string' },
       date: { type: 'string' },
-      seed: { type: 'string', default: '42' },
+      seed: { type: 'string' },
+      temporal: { type: 'boolean', default: false },
+      holdout: { type: 'string' },
+      params: { type: 'string' },
       json: { type: 'boolean', default: false },
       synthetic: { type: 'string' },
       'to-s3': { type: 'string' },
@@ -127,11 +141,19 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   if (command === 'evaluate') {
-    const seed = parseCount(values.seed, 'seed');
     if (!values.movielens === !values.synthetic) throw new UsageError('evaluate needs --movielens DIR or --synthetic RATINGS');
+    if ([values.seed !== undefined, values.temporal, values.holdout !== undefined].filter(Boolean).length > 1) {
+      throw new UsageError('evaluate takes one split: --seed N (random), --temporal or --holdout');
+    }
+    const protocol: Protocol = values.temporal
+      ? { split: 'temporal' }
+      : values.holdout !== undefined
+        ? { split: 'holdout', holdout: usage(() => parseHoldout(values.holdout!)) }
+        : { split: 'random', seed: parseCount(values.seed ?? '42', 'seed') };
+    const params = values.params === undefined ? undefined : usage(() => parseParams(values.params!));
     const report = values.movielens
-      ? await evaluateMovieLens(resolve(values.movielens), seed)
-      : evaluateSynthetic(parseCount(values.synthetic, 'synthetic'), seed);
+      ? await evaluateMovieLens(resolve(values.movielens), protocol, params)
+      : evaluateSynthetic(parseCount(values.synthetic, 'synthetic'), protocol, params);
     process.stdout.write(`${values.json ? JSON.stringify(report) : formatReport(report)}\n`);
     return 0;
   }
@@ -165,8 +187,9 @@ export async function main(argv: string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   // Serving and imports may start a new folder; the other commands need one that holds a database.
+  const quality = modelQuality(process.env);
   const open = (create: boolean) => {
-    const system = openLocalSystem(dataDir, logger, { create, check: !values['no-check'] });
+    const system = openLocalSystem(dataDir, logger, { create, check: !values['no-check'], quality });
     if (system.created) process.stdout.write(`Created the data folder ${dataDir}.\n`);
     return system;
   };
@@ -228,6 +251,23 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 class UsageError extends Error {}
+
+/** The value `parse` returns, its error a usage error. */
+function usage<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+/** The batch's measure and gate, from MODEL_HOLDOUT and MODEL_GATE_MAX_DROP, as the Lambda functions read them. */
+function modelQuality(env: NodeJS.ProcessEnv): ModelQuality {
+  return {
+    holdout: env.MODEL_HOLDOUT ? usage(() => parseHoldout(env.MODEL_HOLDOUT!)) : DEFAULT_MODEL_QUALITY.holdout,
+    gate: { maxDrop: env.MODEL_GATE_MAX_DROP ? usage(() => parseMaxDrop(env.MODEL_GATE_MAX_DROP!)) : DEFAULT_MODEL_QUALITY.gate.maxDrop },
+  };
+}
 
 const COMMANDS = ['serve', 'import', 'export', 'batch', 'activate', 'evaluate', 'replay-failures'];
 const QUERIES = ['recommend', 'similar', 'movies', 'status'];

@@ -2,6 +2,7 @@
  * The local composition root: the SQLite adapters behind the very handlers that run in Lambda.
  */
 import type { Logger } from '../lambdas/core/ports';
+import { DEFAULT_MODEL_QUALITY, type ModelQuality } from '../lambdas/core/quality-gate';
 import { createBronzeToSilverHandler } from '../lambdas/handlers/batch/bronze-to-silver';
 import { createGoldModelHandler } from '../lambdas/handlers/batch/gold-model';
 import { createPublishHandler } from '../lambdas/handlers/batch/publish';
@@ -48,6 +49,8 @@ export interface OpenOptions {
   create?: boolean;
   /** Run PRAGMA quick_check before anything else (default true): a damaged database is refused, not written to. */
   check?: boolean;
+  /** How the daily batch measures and gates each new model (default: the latest 10% held out, a 10% drop allowed). */
+  quality?: ModelQuality;
 }
 
 export function openLocalSystem(dataDir: string, logger: Logger, options: OpenOptions = {}): LocalSystem {
@@ -77,7 +80,7 @@ export function openLocalSystem(dataDir: string, logger: Logger, options: OpenOp
     producer,
     pipeline,
     recommend: createRecommendHandler({ features, models, logger, servedBy: 'local' }),
-    batch: batchHandlers(db, features, models, undefined, (work) => pipeline.exclusive(work)),
+    batch: batchHandlers(db, features, models, { alone: (work) => pipeline.exclusive(work), ...(options.quality ? { quality: options.quality } : {}) }),
     runs: new SqliteBatchRunLog(db),
     reads: new SqliteOperationsReads(db, models),
     created: dir.created,
@@ -117,17 +120,17 @@ function openChecked(file: string, check: boolean): Db {
   }
 }
 
-/**
- * The daily batch's handlers over SQLite; `now` decides the default date, and `alone` runs each
- * step (the server's pipeline runs it between consumer batches).
- */
-export function batchHandlers(
-  db: Db,
-  features: SqliteFeatureStore,
-  models: SqliteModelStore,
-  now: () => Date = () => new Date(),
-  alone: (work: () => Promise<unknown>) => Promise<unknown> = (work) => work(),
-): BatchHandlers {
+export interface BatchOptions {
+  /** Decides the default date (yesterday's) and the runs' times. */
+  now?: () => Date;
+  /** Runs each step: the server's pipeline runs it between consumer batches. */
+  alone?: (work: () => Promise<unknown>) => Promise<unknown>;
+  quality?: ModelQuality;
+}
+
+/** The daily batch's handlers over SQLite. */
+export function batchHandlers(db: Db, features: SqliteFeatureStore, models: SqliteModelStore, options: BatchOptions = {}): BatchHandlers {
+  const { now = () => new Date(), alone = (work) => work(), quality = DEFAULT_MODEL_QUALITY } = options;
   const engine = new SqliteBatchSqlEngine(db);
   const lake = new SqliteBatchLake(db);
   const runs = new SqliteBatchRunLog(db);
@@ -135,7 +138,7 @@ export function batchHandlers(
     ResolveDate: createResolveDateHandler({ now }),
     BronzeToSilver: createBronzeToSilverHandler({ engine, lake }),
     SilverFeatures: createSilverFeaturesHandler({ engine }),
-    GoldModel: createGoldModelHandler({ lake, models }),
+    GoldModel: createGoldModelHandler({ lake, models, ...quality }),
     Publish: createPublishHandler({ lake, features, models, runs, now }),
     RecordFailure: createRecordFailureHandler({ runs, now }),
   };

@@ -12,7 +12,10 @@ import { fileURLToPath } from 'node:url';
 const KERNELS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'lambdas', 'core', 'kernels');
 
 /** Each kernel: its AssemblyScript source, the module that carries its binary, and that module's export. */
-export const KERNELS = [{ source: 'rank-update.as.ts', module: 'rank-update.wasm.ts', constant: 'RANK_UPDATE_WASM' }] as const;
+export const KERNELS = [
+  { source: 'rank-update.as.ts', module: 'rank-update.wasm.ts', constant: 'RANK_UPDATE_WASM' },
+  { source: 'add-rows.as.ts', module: 'add-rows.wasm.ts', constant: 'ADD_ROWS_WASM' },
+] as const;
 
 /** The binary of one kernel: optimised, SIMD on, no runtime, memory imported from the host. */
 export async function compileKernel(source: string): Promise<Uint8Array> {

@@ -7,7 +7,7 @@
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { toMovieFeatures, toUser, type MovieFeatureRow, type UserRow } from '../core/feature-rows';
 import type { MovieFeatures, UserFeatures } from '../core/features';
-import type { TimedInteractions } from '../core/holdout-evaluation';
+import type { SilverRatings } from '../core/holdout';
 import { silverPartitionKey } from '../core/lake-layout';
 import type { Movie } from '../core/movie';
 import type { BatchLake, BatchQuery } from '../core/ports';
@@ -31,19 +31,19 @@ export class S3BatchLake implements BatchLake {
   }
 
   /** Only the two id columns, straight into typed arrays: silver ratings can hold tens of millions of rows. */
-  async readInteractions(date: string): Promise<TimedInteractions> {
+  async readInteractions(date: string): Promise<SilverRatings> {
     const files = await this.silverFiles('silver_ratings', date);
     const counts = files.map(parquetRowCount);
     const total = counts.reduce((n, c) => n + c, 0);
-    const columns = { user_id: new Int32Array(total), movie_id: new Int32Array(total), event_time: new Float64Array(total) };
+    const columns = { user_id: new Int32Array(total), movie_id: new Int32Array(total), rating: new Float32Array(total), event_time: new Float64Array(total) };
     let base = 0;
     for (const [f, file] of files.entries()) {
-      await readParquetChunks(file, ['user_id', 'movie_id', 'event_time'], ({ columnName, columnData, rowStart }) => {
+      await readParquetChunks(file, ['user_id', 'movie_id', 'rating', 'event_time'], ({ columnName, columnData, rowStart }) => {
         columns[columnName as keyof typeof columns].set(Float64Array.from(columnData as ArrayLike<number | bigint>, Number), base + rowStart);
       });
       base += counts[f]!;
     }
-    return { userIds: columns.user_id, movieIds: columns.movie_id, eventTimes: columns.event_time };
+    return { userIds: columns.user_id, movieIds: columns.movie_id, ratings: columns.rating, eventTimes: columns.event_time };
   }
 
   readCatalog(): Promise<Movie[]> {

@@ -1,12 +1,13 @@
 /**
  * Gold on S3 as Parquet (one partition per batch date) and the model version pointer in DynamoDB:
  *   gold/model/dt=D/manifest.json
+ *   gold/model/dt=D/head-weights.bin   the dense weights among the head movies (below)
  *   gold/<table>/dt=D/part-0.parquet   each gold table of GOLD_COLUMNS, at its GOLD_LOCATIONS
  * The files of a date are rewritten whole by a re-run; the pointer item says which version serves.
  */
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Neighbour } from '../core/item-neighbours';
+import { NO_HEAD, type HeadWeights, type Neighbour } from '../core/item-neighbours';
 import { GOLD_LOCATIONS } from '../core/lake-layout';
 import { GOLD_COLUMNS, type GoldTable } from '../core/lake-tables';
 import { versionDate, type Model, type ModelManifest } from '../core/model';
@@ -41,11 +42,10 @@ export class S3DynamoModelStore implements ModelStore {
     const date = versionDate(version);
     const manifest = await this.manifestOf(date);
     if (manifest?.version !== version) throw new Error(`model version ${version} does not exist`);
-    const [movieRows, neighbourRows, popularityRows] = await Promise.all(
-      (['gold_movies', 'gold_item_neighbours', 'gold_popularity'] as const).map(async (table) =>
-        readParquet(await this.get(this.key(table, date))),
-      ),
-    );
+    const [head, movieRows, neighbourRows, popularityRows] = await Promise.all([
+      this.readHead(date),
+      ...(['gold_movies', 'gold_item_neighbours', 'gold_popularity'] as const).map(async (table) => readParquet(await this.get(this.key(table, date)))),
+    ]);
     const movies = movieRows!.map((r) => ({
       movieId: r.movie_id as number,
       title: r.title as string,
@@ -66,7 +66,7 @@ export class S3DynamoModelStore implements ModelStore {
       const list = genre === OVERALL ? popular : (popularByGenre.get(genre) ?? popularByGenre.set(genre, []).get(genre)!);
       list[r.rank as number] = r.movie_id as number;
     }
-    return { manifest, movies, neighbours, popular, popularByGenre };
+    return { manifest, movies, head, neighbours, popular, popularByGenre };
   }
 
   async write(model: Model): Promise<void> {
@@ -77,6 +77,7 @@ export class S3DynamoModelStore implements ModelStore {
       ...[...model.popularByGenre].flatMap(([genre, list]) => list.map((movieId, rank) => ({ genre, rank, movieId }))),
     ];
     await Promise.all([
+      this.put(this.headKey(date), encodeHead(model.head)),
       this.put(
         this.key('gold_movies', date),
         writeLakeParquet(GOLD_COLUMNS.gold_movies, {
@@ -113,6 +114,11 @@ export class S3DynamoModelStore implements ModelStore {
     }
   }
 
+  async manifest(version: string): Promise<ModelManifest | undefined> {
+    const manifest = await this.manifestOf(versionDate(version));
+    return manifest?.version === version ? manifest : undefined;
+  }
+
   async activate(version: string): Promise<void> {
     if ((await this.manifestOf(versionDate(version)))?.version !== version) {
       throw new Error(`model version ${version} does not exist`);
@@ -133,6 +139,20 @@ export class S3DynamoModelStore implements ModelStore {
     return `${this.options.prefix ?? ''}${GOLD_LOCATIONS[table]}/dt=${date}/part-0.parquet`;
   }
 
+  /** A model written before the head's weights were kept has neighbour lists only. */
+  private async readHead(date: string): Promise<HeadWeights> {
+    try {
+      return decodeHead(await this.get(this.headKey(date)));
+    } catch (err) {
+      if (err instanceof NoSuchKey) return NO_HEAD;
+      throw err;
+    }
+  }
+
+  private headKey(date: string): string {
+    return `${this.options.prefix ?? ''}gold/model/dt=${date}/head-weights.bin`;
+  }
+
   private manifestKey(date: string): string {
     return `${this.options.prefix ?? ''}gold/model/dt=${date}/manifest.json`;
   }
@@ -147,4 +167,26 @@ export class S3DynamoModelStore implements ModelStore {
       new PutObjectCommand({ Bucket: this.options.bucket, Key: key, Body: body, ContentLength: body.length }),
     );
   }
+}
+
+/** head-weights.bin: n (32-bit integer), the n movie ids (32-bit integers), the n × n weights row by row (32-bit floats); little-endian. */
+function encodeHead(head: HeadWeights): Uint8Array {
+  const n = head.movieIds.length;
+  const bytes = new Uint8Array(4 + 4 * n + 4 * n * n);
+  const view = new DataView(bytes.buffer);
+  view.setInt32(0, n, true);
+  head.movieIds.forEach((id, i) => view.setInt32(4 + 4 * i, id, true));
+  head.weights.forEach((w, i) => view.setFloat32(4 + 4 * n + 4 * i, w, true));
+  return bytes;
+}
+
+function decodeHead(bytes: Uint8Array): HeadWeights {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const n = view.getInt32(0, true);
+  if (bytes.byteLength !== 4 + 4 * n + 4 * n * n) throw new Error(`head-weights.bin holds ${bytes.byteLength} bytes, not those of ${n} movies`);
+  const movieIds = new Int32Array(n);
+  const weights = new Float32Array(n * n);
+  for (let i = 0; i < n; i++) movieIds[i] = view.getInt32(4 + 4 * i, true);
+  for (let i = 0; i < n * n; i++) weights[i] = view.getFloat32(4 + 4 * n + 4 * i, true);
+  return { movieIds, weights };
 }

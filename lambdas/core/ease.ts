@@ -3,6 +3,7 @@
  * other ratings, in closed form: P = (XᵀX + λI)⁻¹, B_ij = -P_ij / P_jj, B_ii = 0. Its cost grows with
  * the cube of the number of items, so it is fitted on the most rated movies (the head) only.
  */
+import { instantiate, memoryOf } from './kernels/instantiate';
 import { RANK_UPDATE_WASM } from './kernels/rank-update.wasm';
 
 /** Dense, row-major square matrix. */
@@ -40,12 +41,6 @@ export function easeWeights(itemsOfUser: readonly Int32Array[], n: number, lambd
 /** Pivots swept together: each row is then read and written once per block, not once per pivot. */
 const BLOCK = 48;
 
-let compiled: WebAssembly.Module | undefined;
-function rankUpdateModule(): WebAssembly.Module {
-  compiled ??= new WebAssembly.Module(Uint8Array.from(atob(RANK_UPDATE_WASM), (c) => c.charCodeAt(0)));
-  return compiled;
-}
-
 type RankUpdate = (target: number, rows: number, f: number, n: number, w: number, from: number, to: number) => void;
 
 /**
@@ -75,9 +70,8 @@ export class SymmetricSweep {
     const next = rows + BLOCK * n * 8;
     const f = next + BLOCK * n * 8;
     const bytes = f + BLOCK * 8;
-    const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65_536) });
-    const instance = new WebAssembly.Instance(rankUpdateModule(), { env: { memory } });
-    this.rankUpdate = instance.exports.rankUpdate as RankUpdate;
+    const memory = memoryOf(bytes);
+    this.rankUpdate = instantiate(RANK_UPDATE_WASM, memory).rankUpdate as RankUpdate;
     this.offsets = { matrix, rows, next, f };
     this.matrix = new Float64Array(memory.buffer, matrix, n * n);
     this.rows = new Float64Array(memory.buffer, rows, BLOCK * n);

@@ -1,51 +1,9 @@
 /**
- * Offline evaluation of top-k recommendation, by the protocol of the published tables:
- * - a per-user random split: of each user's ratings, round(75%) to train and the rest to test;
- * - every test item is relevant, whatever its rating; a user's train items are never recommended;
- * - metrics at k averaged over the users with at least one test item; nDCG with binary gains and a
- *   log2 discount; catalog coverage is the share of the training catalog recommended to anyone.
+ * The metrics of top-k recommendation, as the published tables take them (the splits are in
+ * holdout.ts): every held-out item is relevant, whatever its rating; metrics at k averaged over the
+ * users with at least one held-out item; nDCG with binary gains and a log2 discount; catalog
+ * coverage is the share of the training catalog recommended to anyone.
  */
-import type { Random } from './random';
-
-export interface Interaction {
-  userId: number;
-  movieId: number;
-  rating: number;
-  /** Epoch ms. */
-  timestamp: number;
-}
-
-export interface Split {
-  train: Interaction[];
-  /** Test movie ids per user, for the users that have any. */
-  test: Map<number, Set<number>>;
-}
-
-export const TRAIN_SHARE = 0.75;
-
-/** Users in id order, each user's ratings in movie order, then shuffled: the same seed, the same split. */
-export function splitPerUser(interactions: readonly Interaction[], random: Random): Split {
-  const byUser = new Map<number, Interaction[]>();
-  for (const r of interactions) {
-    let list = byUser.get(r.userId);
-    if (!list) byUser.set(r.userId, (list = []));
-    list.push(r);
-  }
-  const train: Interaction[] = [];
-  const test = new Map<number, Set<number>>();
-  for (const userId of [...byUser.keys()].sort((a, b) => a - b)) {
-    const list = byUser.get(userId)!.sort((a, b) => a.movieId - b.movieId);
-    for (let i = list.length - 1; i > 0; i--) {
-      const j = random.int(0, i);
-      [list[i], list[j]] = [list[j]!, list[i]!];
-    }
-    const cut = Math.round(list.length * TRAIN_SHARE);
-    train.push(...list.slice(0, cut));
-    if (cut < list.length) test.set(userId, new Set(list.slice(cut).map((r) => r.movieId)));
-  }
-  return { train, test };
-}
-
 export interface Metrics {
   precision: number;
   recall: number;

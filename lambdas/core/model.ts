@@ -1,10 +1,20 @@
 /**
- * The recommendation model (gold): catalog entries with their rating counts, item-item neighbours,
- * and popularity rankings overall and per genre. `trainModel` is the one piece of training code,
- * used by the daily batch; `indexModel` prepares a trained model for serving.
+ * The recommendation model (gold): catalog entries with their rating counts, item-item weights
+ * (dense among the head movies, neighbour lists for the others), and popularity rankings overall
+ * and per genre. `trainModel` is the one piece of training code, used by the daily batch;
+ * `indexModel` prepares a trained model for serving.
  */
 import { createHash } from 'node:crypto';
-import { DEFAULT_NEIGHBOUR_PARAMS, itemNeighbours, type Interactions, type Neighbour, type NeighbourParams } from './item-neighbours';
+import {
+  DEFAULT_NEIGHBOUR_PARAMS,
+  itemWeights,
+  type HeadWeights,
+  type Interactions,
+  type Neighbour,
+  type NeighbourParams,
+} from './item-neighbours';
+import { HeadScores } from './head-scores';
+import type { ModelMeasure } from './model-measure';
 import type { Movie } from './movie';
 
 export interface ModelMovie extends Movie {
@@ -18,15 +28,21 @@ export interface ModelManifest {
   version: string;
   /** The batch date whose silver ratings trained the model. */
   date: string;
-  /** `item-knn-<similarity>`. */
+  /** `ease-head+rp3beta-tail`, or `item-knn-<similarity>` for the walks alone. */
   algorithm: string;
   params: NeighbourParams;
-  counts: { ratings: number; users: number; movies: number; moviesWithNeighbours: number };
+  /** `headMovies` of them have dense EASE weights, the rest of `moviesWithNeighbours` neighbour lists. */
+  counts: { ratings: number; users: number; movies: number; headMovies: number; moviesWithNeighbours: number };
+  /** The daily batch's measure of the model, on its holdout: what the quality gate compares. */
+  evaluation?: ModelMeasure;
 }
 
 export interface Model {
   manifest: ModelManifest;
   movies: ModelMovie[];
+  /** Dense weights among the head movies of the catalog. */
+  head: HeadWeights;
+  /** Neighbour lists of the other movies, strongest first. */
   neighbours: Map<number, Neighbour[]>;
   /** Rated movie ids by rating count, most popular first (ties by id). */
   popular: number[];
@@ -53,8 +69,10 @@ export function trainModel(input: TrainingInput): Model {
     .sort((a, b) => a.movieId - b.movieId)
     .map((m) => ({ ...m, ratingCount: counts.get(m.movieId) ?? 0 }));
   const known = new Set(movies.map((m) => m.movieId));
-  const neighbours = itemNeighbours(input.interactions, params);
+  const weights = itemWeights(input.interactions, params);
   // Only catalog movies can be recommended: a neighbour the catalog lacks has no title to show.
+  const head = catalogHead(weights.head, known);
+  const { neighbours } = weights;
   for (const [id, list] of neighbours) {
     const kept = known.has(id) ? list.filter((n) => known.has(n.movieId)) : [];
     if (kept.length === 0) neighbours.delete(id);
@@ -65,6 +83,8 @@ export function trainModel(input: TrainingInput): Model {
   const hash = createHash('sha256');
   hash.update(JSON.stringify(params));
   for (const m of movies) hash.update(`${m.movieId}\t${m.title}\t${m.genres.join('|')}\t${m.ratingCount}\n`);
+  hash.update(new Uint8Array(head.movieIds.buffer, head.movieIds.byteOffset, head.movieIds.byteLength));
+  hash.update(new Uint8Array(head.weights.buffer, head.weights.byteOffset, head.weights.byteLength));
   for (const [id, list] of [...neighbours].sort((a, b) => a[0] - b[0])) {
     hash.update(`${id}:${list.map((n) => `${n.movieId}=${n.score}`).join(',')}\n`);
   }
@@ -73,20 +93,33 @@ export function trainModel(input: TrainingInput): Model {
     manifest: {
       version: `${input.date}-${hash.digest('hex').slice(0, 12)}`,
       date: input.date,
-      algorithm: `item-knn-${params.similarity}`,
+      algorithm: params.similarity === 'ease' ? 'ease-head+rp3beta-tail' : `item-knn-${params.similarity}`,
       params,
       counts: {
         ratings: input.interactions.movieIds.length,
         users: new Set(input.interactions.userIds).size,
         movies: movies.length,
-        moviesWithNeighbours: neighbours.size,
+        headMovies: head.movieIds.length,
+        moviesWithNeighbours: head.movieIds.length + neighbours.size,
       },
     },
     movies,
+    head,
     neighbours,
     popular,
     popularByGenre,
   };
+}
+
+/** The head without the movies the catalog lacks: their rows and columns taken out. */
+function catalogHead(head: HeadWeights, known: ReadonlySet<number>): HeadWeights {
+  const n = head.movieIds.length;
+  const kept = [...head.movieIds.keys()].filter((h) => known.has(head.movieIds[h]!));
+  if (kept.length === n) return head;
+  const m = kept.length;
+  const weights = new Float32Array(m * m);
+  kept.forEach((s, a) => kept.forEach((t, b) => (weights[a * m + b] = head.weights[s * n + t]!)));
+  return { movieIds: Int32Array.from(kept, (h) => head.movieIds[h]!), weights };
 }
 
 function popularity(movies: readonly ModelMovie[]): { popular: number[]; popularByGenre: Map<string, number[]> } {
@@ -108,14 +141,19 @@ function popularity(movies: readonly ModelMovie[]): { popular: number[]; popular
 export interface ModelIndex {
   version: string;
   movies: ReadonlyMap<number, ModelMovie>;
-  neighbours: ReadonlyMap<number, readonly Neighbour[]>;
   /**
-   * The same neighbours as compressed rows over dense slots, for the per-request hot loop: the
-   * movie in slot s is `slotMovies[s]`, and its neighbours' slots and scores are at
-   * [neighbourStart[s], neighbourStart[s + 1]) of `neighbourSlots` and `neighbourScores`.
+   * Every catalog movie has a dense slot: the movie in slot s is `slotMovies[s]`. The head movies
+   * hold the first `headSize` slots, in head order, so that a head movie's weights towards the
+   * others are the contiguous row `headWeights[s * headSize, (s + 1) * headSize)`. The other
+   * movies' neighbours, by slot, are at [neighbourStart[s], neighbourStart[s + 1]) of
+   * `neighbourSlots` and `neighbourScores` (an empty range for a head movie).
    */
   slots: ReadonlyMap<number, number>;
   slotMovies: readonly ModelMovie[];
+  headSize: number;
+  headWeights: Float32Array;
+  /** Adds a request's head rows into `scratch.cf`; holds `headWeights`. */
+  headScores: HeadScores;
   neighbourStart: Int32Array;
   neighbourSlots: Int32Array;
   neighbourScores: Float64Array;
@@ -129,7 +167,7 @@ export interface ModelIndex {
    * Per-slot working memory of a recommendation, zero between calls: requests are synchronous,
    * so one set serves them all and a request allocates nothing in proportion to the catalog.
    */
-  scratch: { state: Uint8Array; cf: Float64Array; cfBest: Float64Array; cfSource: Int32Array };
+  scratch: { state: Uint8Array; cf: Float64Array; place: Int32Array };
   popular: readonly number[];
   popularByGenre: ReadonlyMap<string, readonly number[]>;
   /** Every genre of the catalog, for validating a genre filter. */
@@ -139,7 +177,8 @@ export interface ModelIndex {
 export function indexModel(model: Model): ModelIndex {
   const movies = new Map(model.movies.map((m) => [m.movieId, m]));
   const top = model.popular[0];
-  const slotMovies = model.movies;
+  const inHead = new Set(model.head.movieIds);
+  const slotMovies = [...Array.from(model.head.movieIds, (id) => movies.get(id)!), ...model.movies.filter((m) => !inHead.has(m.movieId))];
   const slots = new Map(slotMovies.map((m, i) => [m.movieId, i]));
   const neighbourStart = new Int32Array(slotMovies.length + 1);
   let total = 0;
@@ -159,6 +198,7 @@ export function indexModel(model: Model): ModelIndex {
       neighbourScores[j++] = n.score;
     }
   });
+  const headScores = new HeadScores(model.head.weights, model.head.movieIds.length, slotMovies.length);
   const maxLogCount = Math.log1p(top === undefined ? 0 : (movies.get(top)?.ratingCount ?? 0));
   const genreNames = [...new Set(slotMovies.flatMap((m) => m.genres))].sort();
   const genreNumber = new Map(genreNames.map((g, i) => [g, i]));
@@ -168,9 +208,11 @@ export function indexModel(model: Model): ModelIndex {
   return {
     version: model.manifest.version,
     movies,
-    neighbours: model.neighbours,
     slots,
     slotMovies,
+    headSize: model.head.movieIds.length,
+    headWeights: headScores.weights,
+    headScores,
     neighbourStart,
     neighbourSlots,
     neighbourScores,
@@ -178,12 +220,7 @@ export function indexModel(model: Model): ModelIndex {
     slotGenreStart,
     slotGenres,
     slotPopularity: Float64Array.from(slotMovies, (m) => (maxLogCount > 0 ? Math.log1p(m.ratingCount) / maxLogCount : 0)),
-    scratch: {
-      state: new Uint8Array(slotMovies.length),
-      cf: new Float64Array(slotMovies.length),
-      cfBest: new Float64Array(slotMovies.length),
-      cfSource: new Int32Array(slotMovies.length),
-    },
+    scratch: { state: new Uint8Array(slotMovies.length), cf: headScores.sums, place: new Int32Array(slotMovies.length).fill(-1) },
     popular: model.popular,
     popularByGenre: model.popularByGenre,
     genres: new Set(genreNames),

@@ -5,8 +5,8 @@
  */
 import type { RatingEvent } from './event-contract';
 import type { FeatureChanges, FeatureSnapshot, MovieFeatures, UserFeatures } from './features';
-import type { TimedInteractions } from './holdout-evaluation';
-import type { Model } from './model';
+import type { SilverRatings } from './holdout';
+import type { Model, ModelManifest } from './model';
 import type { Movie } from './movie';
 
 /** The Kafka coordinates of one bronze or quarantine object: one per topic-partition per batch. */
@@ -90,6 +90,8 @@ export interface ModelStore {
   /** The version readers should use, or undefined before the first publish. */
   activeVersion(): Promise<string | undefined>;
   load(version: string): Promise<Model>;
+  /** A version's manifest alone, or undefined when it was never written. */
+  manifest(version: string): Promise<ModelManifest | undefined>;
   /** Writes the gold outputs of the model's date, replacing those of an earlier run of that date. */
   write(model: Model): Promise<void>;
   /** Moves the version pointer: the last step of a publish, so readers never see half a model. */
@@ -122,7 +124,7 @@ export interface BatchSqlEngine {
 export interface BatchLake {
   /** The first date that bronze holds events of, or undefined when it holds none. */
   earliestBronzeDate(): Promise<string | undefined>;
-  readInteractions(date: string): Promise<TimedInteractions>;
+  readInteractions(date: string): Promise<SilverRatings>;
   readCatalog(): Promise<Movie[]>;
   /** Silver features; their `updatedAt` is 0 until the publish step stamps them with its as-of time. */
   readUserFeatures(date: string): Promise<UserFeatures[]>;

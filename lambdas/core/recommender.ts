@@ -1,10 +1,13 @@
 /**
- * The hybrid ranking the API serves. Three signals, each scaled to [0, 1]:
- * - collaborative: neighbours of the movies the user rated, weighted by how much they liked them;
- * - genre affinity: how much of the user's watching, and how well liked, falls in the movie's genres;
- * - popularity: log of the movie's rating count.
+ * The hybrid ranking the API serves. Three signals:
+ * - collaborative: the model's weights from the movies the user rated towards each candidate,
+ *   each rated movie counted by how much they liked it; scaled so that the best candidate scores
+ *   1, and negative where the user's ratings speak against a movie;
+ * - genre affinity: how much of the user's watching, and how well liked, falls in the movie's
+ *   genres, from 0 to 1;
+ * - popularity: log of the movie's rating count, from 0 to 1.
  * Their blend shifts towards popularity the fewer ratings a user has. Every item carries the reason
- * of its largest contribution.
+ * of its largest part, naming a rated movie only when that movie brings a real share of the score.
  */
 import type { RatingEvent } from './event-contract';
 import { latestFirst, RATING_MAX, RATING_MIN } from './event-contract';
@@ -51,14 +54,28 @@ export interface RecommendOptions {
  * popularity more for users with few ratings scores better offline for them (see the README's
  * evaluation) but leaves a new user's list nearly unchanged by their first ratings.
  */
-export const BLEND = { cf: 0.6, genre: 0.15, popularity: 0.25, rampRatings: 1 } as const;
+export const BLEND = { cf: 0.8, genre: 0.1, popularity: 0.1, rampRatings: 1 } as const;
+/**
+ * How much a rated movie's weights count, from its rating: 1 - LIKING + LIKING * liking, with
+ * liking from 0 (the lowest rating) to 1 (the highest). A rating is a sign of interest whatever its
+ * value (the model learns who watches what), and a better liked movie a stronger one.
+ */
+export const LIKING = 0.75;
+/** Ratings whose weights a request adds, at most: bounds a heavy rater's latency. */
+export const CF_SOURCES = 1000;
+/** A reason names the rated movie that contributed most only when it brings this share of the score. */
+export const NAMED_SOURCE_SHARE = 0.25;
 /** Popular movies considered as candidates, overall and per favourite genre. */
 const POPULAR_CANDIDATES = 200;
 const FAVOURITE_GENRES = 3;
 /** Rated movies an explanation names, at most. */
 const EXPLAINED_SOURCES = 3;
-/** Ratings whose neighbours a request visits, at most: bounds a heavy rater's latency. */
-export const CF_SOURCES = 500;
+
+/** What a slot is to the request under way (model.scratch.state). */
+const FREE = 0;
+const CANDIDATE = 1;
+/** Rated, or outside the asked genre: never recommended. */
+const EXCLUDED = 2;
 
 type Signal = 'cf' | 'genre' | 'popularity';
 
@@ -66,218 +83,30 @@ type Signal = 'cf' | 'genre' | 'popularity';
  * Scores every candidate with numbers only (typed arrays over the model's slots: a heavy rater's
  * candidates are most of the catalog), keeps the best `limit`, and writes reasons for those alone.
  */
-export function recommendForUser(
-  model: ModelIndex,
-  user: UserInput | undefined,
-  options: RecommendOptions,
-): Recommendation[] {
-  const { state, cf, cfBest, cfSource } = model.scratch;
-  // Every slot written below, to zero again at the end.
-  const touched: number[] = [];
+export function recommendForUser(model: ModelIndex, user: UserInput | undefined, options: RecommendOptions): Recommendation[] {
+  const request = new Request(model, user?.ratings ?? [], options.genre, options.exclude);
   try {
-    return rank(model, user, options, touched);
+    return rank(request, user, options);
   } finally {
-    for (const slot of touched) {
-      state[slot] = 0;
-      cf[slot] = 0;
-      cfBest[slot] = 0;
-      cfSource[slot] = 0;
-    }
+    request.release();
   }
-}
-
-function rank(model: ModelIndex, user: UserInput | undefined, options: RecommendOptions, touched: number[]): Recommendation[] {
-  const ratings = user?.ratings ?? [];
-  // state: 0 not a candidate, 1 candidate, 2 excluded (rated, or not of the asked genre).
-  const { state, cf, cfBest, cfSource } = model.scratch;
-  const markRated = (movieId: number) => {
-    const slot = model.slots.get(movieId);
-    if (slot !== undefined && state[slot] !== 2) {
-      state[slot] = 2;
-      touched.push(slot);
-    }
-  };
-  for (const r of ratings) markRated(r.movieId);
-  for (const movieId of options.exclude ?? []) markRated(movieId);
-  const { genre } = options;
-  const excluded = (slot: number): boolean => {
-    if (state[slot] === 2) return true;
-    if (genre !== undefined && state[slot] === 0 && !model.slotMovies[slot]!.genres.includes(genre)) {
-      state[slot] = 2;
-      touched.push(slot);
-      return true;
-    }
-    return false;
-  };
-
-  const candidates: number[] = [];
-  const { neighbourStart, neighbourSlots, neighbourScores } = model;
-  for (const r of cfSources(ratings)) {
-    const liking = (r.rating - RATING_MIN) / (RATING_MAX - RATING_MIN);
-    if (liking <= 0) continue;
-    const from = model.slots.get(r.movieId);
-    if (from === undefined) continue;
-    for (let j = neighbourStart[from]!, end = neighbourStart[from + 1]!; j < end; j++) {
-      const t = neighbourSlots[j]!;
-      if (state[t] === 2 || (genre !== undefined && excluded(t))) continue;
-      const contribution = liking * neighbourScores[j]!;
-      if (state[t] === 0) {
-        state[t] = 1;
-        touched.push(t);
-        candidates.push(t);
-      }
-      cf[t]! += contribution;
-      // The reason names the rated movie that contributed most (ties: the lower id), whatever the ratings' order.
-      if (contribution > cfBest[t]! || (contribution === cfBest[t] && r.movieId < cfSource[t]!)) {
-        cfBest[t] = contribution;
-        cfSource[t] = r.movieId;
-      }
-    }
-  }
-
-  const affinity = user ? genreAffinity(user.features) : new Map<string, number>();
-  const favourites = [...affinity.entries()].sort((a, b) => b[1] - a[1]).slice(0, FAVOURITE_GENRES);
-  const popularLists = options.genre
-    ? [model.popularByGenre.get(options.genre) ?? []]
-    : [model.popular, ...favourites.map(([g]) => model.popularByGenre.get(g) ?? [])];
-  for (const list of popularLists) {
-    let taken = 0;
-    for (const id of list) {
-      if (taken >= POPULAR_CANDIDATES) break;
-      const slot = model.slots.get(id);
-      if (slot === undefined || excluded(slot)) continue;
-      taken++;
-      if (state[slot] === 0) {
-        state[slot] = 1;
-        touched.push(slot);
-        candidates.push(slot);
-      }
-    }
-  }
-
-  let maxCf = 0;
-  for (const t of candidates) if (cf[t]! > maxCf) maxCf = cf[t]!;
-  const count = user?.features.ratingCount ?? 0;
-  const ramp = count / (count + BLEND.rampRatings);
-  const weights: Record<Signal, number> = {
-    cf: maxCf > 0 ? BLEND.cf * ramp : 0,
-    genre: affinity.size > 0 ? BLEND.genre * ramp : 0,
-    popularity: BLEND.popularity,
-  };
-  // Affinity by genre number: no lookups by name per candidate.
-  const affinityOf = Float64Array.from(model.genreNames, (g) => affinity.get(g) ?? 0);
-  const { slotGenreStart, slotGenres } = model;
-  /** The number of the slot's best-liked genre, -1 when the user likes none of its genres. */
-  const bestGenre = (slot: number): number => {
-    let best = -1;
-    for (let k = slotGenreStart[slot]!, end = slotGenreStart[slot + 1]!; k < end; k++) {
-      const g = slotGenres[k]!;
-      if (affinityOf[g]! > (best < 0 ? 0 : affinityOf[best]!)) best = g;
-    }
-    return best;
-  };
-  const cfPart = (slot: number) => (maxCf > 0 ? (weights.cf * cf[slot]!) / maxCf : 0);
-  const genrePart = (slot: number) => {
-    const g = bestGenre(slot);
-    return g < 0 ? 0 : weights.genre * affinityOf[g]!;
-  };
-  const popularityPart = (slot: number) => weights.popularity * model.slotPopularity[slot]!;
-
-  // The best `limit`, best first; ties by movie id.
-  const bestSlots: number[] = [];
-  const bestScores: number[] = [];
-  const before = (score: number, slot: number, i: number) =>
-    score > bestScores[i]! || (score === bestScores[i] && model.slotMovies[slot]!.movieId < model.slotMovies[bestSlots[i]!]!.movieId);
-  for (const slot of candidates) {
-    const score = cfPart(slot) + genrePart(slot) + popularityPart(slot);
-    const last = bestSlots.length - 1;
-    if (bestSlots.length === options.limit && !before(score, slot, last)) continue;
-    let i = bestSlots.length;
-    while (i > 0 && before(score, slot, i - 1)) i--;
-    bestSlots.splice(i, 0, slot);
-    bestScores.splice(i, 0, score);
-    if (bestSlots.length > options.limit) {
-      bestSlots.pop();
-      bestScores.pop();
-    }
-  }
-
-  const because = options.explain ? contributors(model, ratings, bestSlots, maxCf > 0 ? weights.cf / maxCf : 0) : undefined;
-  return bestSlots.map((slot, i) => {
-    const p: Record<Signal, number> = { cf: cfPart(slot), genre: genrePart(slot), popularity: popularityPart(slot) };
-    const g = bestGenre(slot);
-    const genre = g < 0 ? undefined : model.genreNames[g];
-    const top = (Object.keys(p) as Signal[]).reduce((a, b) => (p[b] > p[a] ? b : a));
-    const reason =
-      top === 'cf'
-        ? `similar to ${titleOf(model, cfSource[slot]!)}`
-        : top === 'genre'
-          ? `because you like ${genre}`
-          : options.genre
-            ? `popular in ${options.genre}`
-            : genre
-              ? `popular in ${genre}`
-              : 'popular overall';
-    const recommendation = item(model.slotMovies[slot]!, bestScores[i]!, reason);
-    if (!because) return recommendation;
-    return {
-      ...recommendation,
-      explain: { collaborative: round4(p.cf), genre: round4(p.genre), popularity: round4(p.popularity), because: because[i]! },
-    };
-  });
 }
 
 /**
- * For each chosen slot, the rated movies whose neighbour lists hold it, by their share of the
- * collaborative part (`scale` turns a raw sum into that part). One more pass over the sources'
- * lists, made only when an explanation is asked for.
+ * The model alone: movies ranked by their collaborative score, the same sum the blend scales
+ * (rated movies excluded). Offline evaluation scores this as "model".
  */
-function contributors(model: ModelIndex, ratings: readonly RatingEvent[], chosen: readonly number[], scale: number): ScoreParts['because'][] {
-  const place = new Map(chosen.map((slot, i) => [slot, i]));
-  const found: ScoreParts['because'][] = chosen.map(() => []);
-  if (scale === 0) return found;
-  const { neighbourStart, neighbourSlots, neighbourScores } = model;
-  for (const r of cfSources(ratings)) {
-    const liking = (r.rating - RATING_MIN) / (RATING_MAX - RATING_MIN);
-    const from = model.slots.get(r.movieId);
-    if (liking <= 0 || from === undefined) continue;
-    for (let j = neighbourStart[from]!, end = neighbourStart[from + 1]!; j < end; j++) {
-      const i = place.get(neighbourSlots[j]!);
-      if (i === undefined) continue;
-      found[i]!.push({ movieId: r.movieId, title: titleOf(model, r.movieId), rating: r.rating, contribution: scale * liking * neighbourScores[j]! });
-    }
+export function rankByCollaborative(model: ModelIndex, ratings: readonly RatingEvent[], limit: number): number[] {
+  const request = new Request(model, ratings, undefined);
+  try {
+    const { cf } = model.scratch;
+    return [...request.candidates]
+      .sort((a, b) => cf[b]! - cf[a]! || model.slotMovies[a]!.movieId - model.slotMovies[b]!.movieId)
+      .slice(0, limit)
+      .map((slot) => model.slotMovies[slot]!.movieId);
+  } finally {
+    request.release();
   }
-  return found.map((list) =>
-    list
-      .sort((a, b) => b.contribution - a.contribution || a.movieId - b.movieId)
-      .slice(0, EXPLAINED_SOURCES)
-      .map((c) => ({ ...c, contribution: round4(c.contribution) })),
-  );
-}
-
-/** The ratings whose neighbours are candidates: a heavy rater's latest CF_SOURCES. */
-function cfSources(ratings: readonly RatingEvent[]): readonly RatingEvent[] {
-  if (ratings.length <= CF_SOURCES) return ratings;
-  // A store that reads them latest first spares the sort.
-  const sorted = ratings.every((r, i) => i === 0 || latestFirst(ratings[i - 1]!, r) <= 0);
-  return (sorted ? ratings : [...ratings].sort(latestFirst)).slice(0, CF_SOURCES);
-}
-
-/**
- * The model alone: movies ranked by the sum of their similarities to the movies a user rated
- * (every rating counts as a signal of interest), rated ones excluded. Offline evaluation scores this.
- */
-export function rankByNeighbours(model: ModelIndex, rated: ReadonlySet<number>, limit: number): number[] {
-  const scores = new Map<number, number>();
-  for (const id of rated) {
-    for (const n of model.neighbours.get(id) ?? []) {
-      if (!rated.has(n.movieId)) scores.set(n.movieId, (scores.get(n.movieId) ?? 0) + n.score);
-    }
-  }
-  return [...scores.entries()]
-    .sort((a, b) => b[1] - a[1] || a[0] - b[0])
-    .slice(0, limit)
-    .map(([id]) => id);
 }
 
 /** The most rated movies the user has not rated: the baseline the model is measured against. */
@@ -290,18 +119,337 @@ export function rankByPopularity(model: ModelIndex, rated: ReadonlySet<number>, 
   return out;
 }
 
-/** Neighbours of a movie; undefined when the movie is not in the catalog. */
+/**
+ * The state of one ranking over the model's scratch memory: which slots are excluded or already
+ * candidates, and the collaborative sums, which the constructor adds up in one pass over the
+ * sources. `release` leaves the scratch zero for the next request.
+ */
+class Request {
+  /** The sources' slots and liking weights, for those in the catalog. */
+  readonly sourceSlots: Int32Array;
+  readonly sourceRatings: readonly RatingEvent[];
+  readonly sourceWeights: Float64Array;
+  /** Every slot the collaborative sums reach and no exclusion keeps out: the whole head, and the lists' movies. */
+  readonly candidates: number[] = [];
+  private readonly touched: number[] = [];
+
+  constructor(
+    readonly model: ModelIndex,
+    ratings: readonly RatingEvent[],
+    private readonly genre: string | undefined,
+    exclude: Iterable<number> = [],
+  ) {
+    for (const r of ratings) this.exclude(r.movieId);
+    for (const id of exclude) this.exclude(id);
+    const sources = cfSources(ratings).filter((r) => model.slots.has(r.movieId));
+    this.sourceRatings = sources;
+    this.sourceSlots = Int32Array.from(sources, (r) => model.slots.get(r.movieId)!);
+    this.sourceWeights = Float64Array.from(sources, (r) => liking(r.rating));
+    this.addCollaborative();
+  }
+
+  get hasSources(): boolean {
+    return this.sourceSlots.length > 0;
+  }
+
+  /** Adds `slot` to the candidates unless excluded or already there; whether it is one now. */
+  consider(slot: number): boolean {
+    const { state } = this.model.scratch;
+    if (state[slot] !== FREE) return state[slot] === CANDIDATE;
+    const excluded = this.genre !== undefined && !this.model.slotMovies[slot]!.genres.includes(this.genre);
+    state[slot] = excluded ? EXCLUDED : CANDIDATE;
+    this.touched.push(slot);
+    if (!excluded) this.candidates.push(slot);
+    return !excluded;
+  }
+
+  release(): void {
+    const { state, cf } = this.model.scratch;
+    cf.fill(0, 0, this.model.headSize);
+    for (const slot of this.touched) {
+      state[slot] = FREE;
+      cf[slot] = 0;
+    }
+  }
+
+  private exclude(movieId: number): void {
+    const slot = this.model.slots.get(movieId);
+    const { state } = this.model.scratch;
+    if (slot !== undefined && state[slot] !== EXCLUDED) {
+      state[slot] = EXCLUDED;
+      this.touched.push(slot);
+    }
+  }
+
+  /**
+   * Each source's weights, by its liking, into cf: a head movie's dense row, another's list, whose
+   * movies become candidates (every slot outside the head with a sum is so in `touched`).
+   */
+  private addCollaborative(): void {
+    const { headSize, headScores, neighbourStart, neighbourSlots, neighbourScores, scratch } = this.model;
+    const { cf } = scratch;
+    const { sourceSlots, sourceWeights } = this;
+    const headRows: number[] = [];
+    const headLikings: number[] = [];
+    for (let k = 0; k < sourceSlots.length; k++) {
+      const s = sourceSlots[k]!;
+      const weight = sourceWeights[k]!;
+      if (s < headSize) {
+        headRows.push(s);
+        headLikings.push(weight);
+      } else {
+        for (let j = neighbourStart[s]!, end = neighbourStart[s + 1]!; j < end; j++) {
+          const t = neighbourSlots[j]!;
+          this.consider(t);
+          cf[t]! += weight * neighbourScores[j]!;
+        }
+      }
+    }
+    headScores.add(headRows, headLikings, headRows.length);
+    if (this.hasSources) for (let t = 0; t < headSize; t++) this.consider(t);
+  }
+}
+
+function rank(request: Request, user: UserInput | undefined, options: RecommendOptions): Recommendation[] {
+  const { model, candidates } = request;
+  const affinity = user ? genreAffinity(user.features) : new Map<string, number>();
+  const favourites = [...affinity.entries()].sort((a, b) => b[1] - a[1]).slice(0, FAVOURITE_GENRES);
+  const popularLists = options.genre
+    ? [model.popularByGenre.get(options.genre) ?? []]
+    : [model.popular, ...favourites.map(([g]) => model.popularByGenre.get(g) ?? [])];
+  for (const list of popularLists) {
+    let taken = 0;
+    for (const id of list) {
+      if (taken >= POPULAR_CANDIDATES) break;
+      const slot = model.slots.get(id);
+      if (slot !== undefined && request.consider(slot)) taken++;
+    }
+  }
+
+  const parts = new ScoreSplit(model, request, user, affinity, candidates);
+  const chosen = bestSlots(model, candidates, options.limit, (slot) => parts.score(slot));
+  const sources = contributions(request, chosen, parts.cfScale);
+  return chosen.map((slot, i) => {
+    const p = parts.of(slot);
+    const score = p.cf + p.genre + p.popularity;
+    const recommendation = item(model.slotMovies[slot]!, score, reason(model, p, sources[i]!, score, options.genre, parts.bestGenre(slot)));
+    if (!options.explain) return recommendation;
+    return {
+      ...recommendation,
+      explain: {
+        collaborative: round4(p.cf),
+        genre: round4(p.genre),
+        popularity: round4(p.popularity),
+        because: sources[i]!.top.map((c) => ({ ...c, contribution: round4(c.contribution) })),
+      },
+    };
+  });
+}
+
+/** The three parts of a candidate's score, with the request's blend weights. */
+class ScoreSplit {
+  /** Turns a collaborative sum into its part of the score. */
+  readonly cfScale: number;
+  private readonly weights: Record<Signal, number>;
+  private readonly affinityOf: Float64Array;
+
+  constructor(
+    private readonly model: ModelIndex,
+    request: Request,
+    user: UserInput | undefined,
+    affinity: ReadonlyMap<string, number>,
+    candidates: readonly number[],
+  ) {
+    const { cf } = model.scratch;
+    let maxCf = 0;
+    for (const t of candidates) if (cf[t]! > maxCf) maxCf = cf[t]!;
+    const count = user?.features.ratingCount ?? 0;
+    const ramp = count / (count + BLEND.rampRatings);
+    this.weights = {
+      cf: maxCf > 0 && request.hasSources ? BLEND.cf * ramp : 0,
+      genre: affinity.size > 0 ? BLEND.genre * ramp : 0,
+      popularity: BLEND.popularity,
+    };
+    this.cfScale = maxCf > 0 ? this.weights.cf / maxCf : 0;
+    // Affinity by genre number: no lookups by name per candidate.
+    this.affinityOf = Float64Array.from(model.genreNames, (g) => affinity.get(g) ?? 0);
+  }
+
+  /** The sum of `of`, without building it: called for every candidate. */
+  score(slot: number): number {
+    const g = this.bestGenre(slot);
+    return this.cfPart(slot) + (g < 0 ? 0 : this.weights.genre * this.affinityOf[g]!) + this.weights.popularity * this.model.slotPopularity[slot]!;
+  }
+
+  of(slot: number): Record<Signal, number> {
+    const g = this.bestGenre(slot);
+    return {
+      cf: this.cfPart(slot),
+      genre: g < 0 ? 0 : this.weights.genre * this.affinityOf[g]!,
+      popularity: this.weights.popularity * this.model.slotPopularity[slot]!,
+    };
+  }
+
+  /** At most the weight itself either way: a sum far below zero does not outweigh the rest. */
+  private cfPart(slot: number): number {
+    return Math.max(-this.weights.cf, this.cfScale * this.model.scratch.cf[slot]!);
+  }
+
+  /** The number of the slot's best-liked genre, -1 when the user likes none of its genres. */
+  bestGenre(slot: number): number {
+    const { slotGenreStart, slotGenres } = this.model;
+    let best = -1;
+    for (let k = slotGenreStart[slot]!, end = slotGenreStart[slot + 1]!; k < end; k++) {
+      const g = slotGenres[k]!;
+      if (this.affinityOf[g]! > (best < 0 ? 0 : this.affinityOf[best]!)) best = g;
+    }
+    return best;
+  }
+}
+
+/** The best `limit` candidates, best first; ties by movie id. */
+function bestSlots(model: ModelIndex, candidates: readonly number[], limit: number, scoreOf: (slot: number) => number): number[] {
+  const slots: number[] = [];
+  const scores: number[] = [];
+  const before = (score: number, slot: number, i: number) =>
+    score > scores[i]! || (score === scores[i] && model.slotMovies[slot]!.movieId < model.slotMovies[slots[i]!]!.movieId);
+  for (const slot of candidates) {
+    const score = scoreOf(slot);
+    if (slots.length === limit && !before(score, slot, limit - 1)) continue;
+    let i = slots.length;
+    while (i > 0 && before(score, slot, i - 1)) i--;
+    slots.splice(i, 0, slot);
+    scores.splice(i, 0, score);
+    if (slots.length > limit) {
+      slots.pop();
+      scores.pop();
+    }
+  }
+  return slots;
+}
+
+type Contribution = ScoreParts['because'][number];
+
+/** The rated movies behind a chosen slot's collaborative part: how many raised it, and the largest of them. */
+interface Sources {
+  raised: number;
+  /** At most EXPLAINED_SOURCES, largest first (ties: the lower id, whatever the ratings' order). */
+  top: Contribution[];
+}
+
+/**
+ * For each chosen slot, the rated movies that raised its collaborative part, by their share of it
+ * (`scale` turns a sum into that part). One more pass over the sources, for the chosen slots only,
+ * keeping numbers and the few largest of each.
+ */
+function contributions(request: Request, chosen: readonly number[], scale: number): Sources[] {
+  const { model, sourceSlots, sourceWeights, sourceRatings } = request;
+  const raised = new Int32Array(chosen.length);
+  // Per chosen slot, the EXPLAINED_SOURCES largest: source numbers and contributions, largest first.
+  const best = chosen.map(() => ({ k: [] as number[], c: [] as number[] }));
+  const movieOf = (k: number) => sourceRatings[k]!.movieId;
+  const add = (i: number, k: number, weight: number) => {
+    const contribution = scale * sourceWeights[k]! * weight;
+    if (!(contribution > 0)) return;
+    raised[i]!++;
+    const b = best[i]!;
+    let at = b.c.length;
+    while (at > 0 && (contribution > b.c[at - 1]! || (contribution === b.c[at - 1] && movieOf(k) < movieOf(b.k[at - 1]!)))) at--;
+    if (at >= EXPLAINED_SOURCES) return;
+    b.k.splice(at, 0, k);
+    b.c.splice(at, 0, contribution);
+    if (b.c.length > EXPLAINED_SOURCES) {
+      b.k.pop();
+      b.c.pop();
+    }
+  };
+  if (scale > 0) {
+    const { headSize, headWeights, neighbourStart, neighbourSlots, neighbourScores, scratch } = model;
+    // The chosen slots' places, for the lists' lookups; -1 again afterwards.
+    chosen.forEach((slot, i) => (scratch.place[slot] = i));
+    try {
+      for (let k = 0; k < sourceSlots.length; k++) {
+        const s = sourceSlots[k]!;
+        if (s < headSize) {
+          for (let i = 0; i < chosen.length; i++) if (chosen[i]! < headSize) add(i, k, headWeights[s * headSize + chosen[i]!]!);
+        } else {
+          for (let j = neighbourStart[s]!, end = neighbourStart[s + 1]!; j < end; j++) {
+            const i = scratch.place[neighbourSlots[j]!]!;
+            if (i >= 0) add(i, k, neighbourScores[j]!);
+          }
+        }
+      }
+    } finally {
+      for (const slot of chosen) scratch.place[slot] = -1;
+    }
+  }
+  return best.map((b, i) => ({
+    raised: raised[i]!,
+    top: b.k.map((k, n) => {
+      const r = sourceRatings[k]!;
+      return { movieId: r.movieId, title: titleOf(model, r.movieId), rating: r.rating, contribution: b.c[n]! };
+    }),
+  }));
+}
+
+/**
+ * The largest part in words. The collaborative one names its main source only if that carries a
+ * real share of the score; else it says how many rated movies raised it, none of them decisive.
+ */
+function reason(
+  model: ModelIndex,
+  p: Record<Signal, number>,
+  sources: Sources,
+  score: number,
+  askedGenre: string | undefined,
+  bestGenre: number,
+): string {
+  const top: Signal = p.cf > p.genre && p.cf > p.popularity ? 'cf' : p.genre > p.popularity ? 'genre' : 'popularity';
+  const genre = bestGenre < 0 ? undefined : model.genreNames[bestGenre];
+  if (top === 'cf') {
+    const main = sources.top[0];
+    if (main && main.contribution >= NAMED_SOURCE_SHARE * score) return `similar to ${main.title}`;
+    return `similar to ${sources.raised} movie${sources.raised === 1 ? '' : 's'} you rated`;
+  }
+  if (top === 'genre') return `because you like ${genre}`;
+  if (askedGenre) return `popular in ${askedGenre}`;
+  return genre ? `popular in ${genre}` : 'popular overall';
+}
+
+/** How much a rated movie's weights count (see LIKING). */
+function liking(rating: number): number {
+  return 1 - LIKING + (LIKING * (rating - RATING_MIN)) / (RATING_MAX - RATING_MIN);
+}
+
+/** The ratings whose weights are added: a heavy rater's latest CF_SOURCES. */
+function cfSources(ratings: readonly RatingEvent[]): readonly RatingEvent[] {
+  if (ratings.length <= CF_SOURCES) return ratings;
+  // A store that reads them latest first spares the sort.
+  const sorted = ratings.every((r, i) => i === 0 || latestFirst(ratings[i - 1]!, r) <= 0);
+  return (sorted ? ratings : [...ratings].sort(latestFirst)).slice(0, CF_SOURCES);
+}
+
+/**
+ * The movies most similar to one, by the model's weights from it (positive ones), on a scale where
+ * its closest movie scores 1; undefined when the movie is not in the catalog.
+ */
 export function similarMovies(model: ModelIndex, movieId: number, limit: number): Recommendation[] | undefined {
   const source = model.movies.get(movieId);
   if (!source) return undefined;
-  const items: Recommendation[] = [];
-  for (const n of model.neighbours.get(movieId) ?? []) {
-    const movie = model.movies.get(n.movieId);
-    if (!movie) continue;
-    items.push(item(movie, n.score, `similar to ${source.title}`));
-    if (items.length === limit) break;
+  const s = model.slots.get(movieId)!;
+  const { headSize, headWeights, neighbourStart, neighbourSlots, neighbourScores } = model;
+  const scored: { slot: number; weight: number }[] = [];
+  if (s < headSize) {
+    for (let t = 0; t < headSize; t++) if (t !== s && headWeights[s * headSize + t]! > 0) scored.push({ slot: t, weight: headWeights[s * headSize + t]! });
+  } else {
+    for (let j = neighbourStart[s]!, end = neighbourStart[s + 1]!; j < end; j++) {
+      if (neighbourScores[j]! > 0) scored.push({ slot: neighbourSlots[j]!, weight: neighbourScores[j]! });
+    }
   }
-  return items;
+  const movieOf = (slot: number) => model.slotMovies[slot]!;
+  const best = scored.sort((a, b) => b.weight - a.weight || movieOf(a.slot).movieId - movieOf(b.slot).movieId).slice(0, limit);
+  const closest = best[0]?.weight ?? 1;
+  return best.map(({ slot, weight }) => item(movieOf(slot), weight / closest, `similar to ${source.title}`));
 }
 
 /**
@@ -313,8 +461,8 @@ export function genreAffinity(features: UserFeatures): Map<string, number> {
   if (features.ratingCount === 0) return raw;
   for (const [genre, { count, sum }] of Object.entries(features.genres)) {
     if (count <= 0) continue;
-    const liking = (sum / count - RATING_MIN) / (RATING_MAX - RATING_MIN);
-    const value = (count / features.ratingCount) * liking;
+    const liked = (sum / count - RATING_MIN) / (RATING_MAX - RATING_MIN);
+    const value = (count / features.ratingCount) * liked;
     if (value > 0) raw.set(genre, value);
   }
   const max = Math.max(0, ...raw.values());

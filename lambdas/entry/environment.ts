@@ -17,6 +17,8 @@ export const SETTINGS = {
   ATHENA_WORKGROUP: "the Athena workgroup of the batch's SQL",
   ATHENA_DATABASE: "the Glue database of the lake's tables",
   LAKE_START_DATE: "the first date of the lake tables' partition projection (YYYY-MM-DD)",
+  MODEL_HOLDOUT: "the events the batch's measure of its model holds out: the latest share (10%) or days (1d)",
+  MODEL_GATE_MAX_DROP: "the drop in nDCG@10 from the serving model's that the quality gate allows (10%)",
 } as const;
 export type SettingName = keyof typeof SETTINGS;
 
@@ -30,7 +32,7 @@ export const FUNCTION_SETTINGS = {
   ResolveDate: [],
   BronzeToSilver: ['LAKE_BUCKET', 'ATHENA_WORKGROUP', 'ATHENA_DATABASE', 'LAKE_START_DATE'],
   SilverFeatures: ['LAKE_BUCKET', 'ATHENA_WORKGROUP', 'ATHENA_DATABASE'],
-  GoldModel: ['LAKE_BUCKET', 'MODELS_TABLE'],
+  GoldModel: ['LAKE_BUCKET', 'MODELS_TABLE', 'MODEL_HOLDOUT', 'MODEL_GATE_MAX_DROP'],
   Publish: ['LAKE_BUCKET', 'USERS_TABLE', 'MOVIES_TABLE', 'MODELS_TABLE', 'RUNS_TABLE'],
   RecordFailure: ['RUNS_TABLE'],
 } as const satisfies Record<'consume' | 'recommend' | BatchTask, readonly SettingName[]>;

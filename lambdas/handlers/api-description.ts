@@ -163,7 +163,9 @@ export const API: ApiDescription = {
       get: {
         operationId: 'similar',
         summary: 'The movies most similar to one, by what users rated together',
-        description: 'The score is the item-item similarity of the serving model (EASE weights or cosine, by the model\'s algorithm).',
+        description:
+          "The movies that rating this one raises most in the serving model (its EASE weights for the most rated movies, its neighbour list for the others), " +
+          "positive weights only; the score is each one's weight relative to the closest movie's, which scores 1.",
         tags: ['recommendations'],
         'x-served-by': ['aws', 'local'],
         parameters: [pathId('movieId', 'movie'), limit(10)],

@@ -43,11 +43,11 @@ export const SCHEMAS: Record<string, Schema> = {
   }),
   ScoreParts: object(
     {
-      collaborative: { type: 'number', description: "The part of the score from the neighbours of the user's rated movies." },
+      collaborative: { type: 'number', description: "The part of the score from the model's weights from the user's rated movies; negative when they speak against it." },
       genre: { type: 'number', description: "The part from the user's affinity to the movie's genres." },
       popularity: { type: 'number', description: "The part from the movie's rating count." },
       because: {
-        description: 'The rated movies that contributed most to the collaborative part, largest first (at most 3).',
+        description: 'The rated movies that raised the collaborative part most, largest first (at most 3).',
         ...list(object({ movieId: id, title: { type: 'string' }, rating, contribution: { type: 'number' } })),
       },
     },
@@ -57,8 +57,18 @@ export const SCHEMAS: Record<string, Schema> = {
       movieId: id,
       title: { type: 'string' },
       genres: list({ type: 'string' }),
-      score: { type: 'number', description: 'The blend of the three parts, from 0 to 1.' },
-      reason: { type: 'string', description: 'The largest part of the score, in words: "similar to X", "because you like G", "popular in G".' },
+      score: {
+        type: 'number',
+        description:
+          'Recommendations: the blend of the three parts, at most 1; below 0 when the user\'s ratings speak against the movie. ' +
+          "Similar movies: the model's weight from the movie asked about, relative to its closest movie's (1), above 0.",
+      },
+      reason: {
+        type: 'string',
+        description:
+          'The largest part of the score, in words: "similar to X" (X brings at least a quarter of the score), "similar to N movies you rated" ' +
+          '(none of them does), "because you like G", "popular in G", "popular overall".',
+      },
       explain: ref('ScoreParts'),
     },
     ['explain'],
@@ -139,32 +149,52 @@ export const SCHEMAS: Record<string, Schema> = {
             ratings: { type: 'integer' },
             users: { type: 'integer' },
             movies: { type: 'integer' },
-            moviesWithNeighbours: { type: 'integer' },
+            headMovies: { type: 'integer', description: 'Movies with dense EASE weights among each other.' },
+            moviesWithNeighbours: { type: 'integer', description: 'Movies with weights towards others: the head, and the tail movies with neighbour lists.' },
             trainingSeconds: { type: 'number' },
+            measureSeconds: { type: 'number', description: "The measure's own training and ranking." },
           }),
         ),
       },
       evaluation: {
         description:
-          "The model's offline measure, as `npm run evaluate` ranks: of up to 1,000 users with 5 ratings or more, each one's latest rating held out, " +
-          'a model trained on the rest, the held-out movies ranked by it (metrics at k). Null when no user had enough ratings.',
-        ...orNull(
-          object({
-            users: { type: 'integer' },
-            k: { type: 'integer' },
-            ndcg: { type: 'number' },
-            recall: { type: 'number' },
-            precision: { type: 'number' },
-            map: { type: 'number' },
-            coverage: { type: 'number' },
-            popularityNdcg: { type: 'number', description: 'nDCG of the most rated movies on the same ratings: the bar the model must clear.' },
-            seconds: { type: 'number' },
-          }),
-        ),
+          "The model's measure on the batch's holdout, as `npm run evaluate -- --holdout` takes it: a model trained on the events before the " +
+          'holdout, ranking for each measured user what they rated after it (metrics at k). Null when nobody could be measured.',
+        ...orNull(ref('ModelMeasure')),
+      },
+      modelWritten: { type: 'boolean', description: "Whether gold holds the run's model: not when the gate refused a model of the serving model's own date, which it would have replaced." },
+      gate: {
+        description: "The quality gate's verdict: whether the model may serve, against the serving model's nDCG@10. Null for runs before the gate.",
+        ...orNull(ref('GateVerdict')),
       },
       outputs: { type: 'object', description: "The workflow's state at the end: every step's output." },
     },
   ),
+  RankerScores: object({
+    precision: { type: 'number' },
+    recall: { type: 'number' },
+    ndcg: { type: 'number' },
+    map: { type: 'number' },
+    coverage: { type: 'number', description: 'Share of the training catalog recommended to anyone.' },
+  }),
+  ModelMeasure: object({
+    protocol: { type: 'string', description: 'What was held out, in words.' },
+    users: { type: 'integer', minimum: 0 },
+    trainRatings: { type: 'integer', minimum: 0 },
+    testRatings: { type: 'integer', minimum: 0 },
+    k: { type: 'integer' },
+    model: { description: 'The collaborative sum alone.', ...ref('RankerScores') },
+    hybrid: { description: 'The blend the API serves: what the quality gate compares.', ...ref('RankerScores') },
+    popularity: { description: 'The most rated movies: the bar a model must clear.', ...ref('RankerScores') },
+  }),
+  GateVerdict: object({
+    passed: { type: 'boolean' },
+    reason: { type: 'string' },
+    candidate: { type: ['number', 'null'], description: "The new model's nDCG@10 (served blend)." },
+    serving: { type: ['number', 'null'], description: "The serving model's, as measured when it was trained." },
+    servingVersion: { type: ['string', 'null'] },
+    maxDrop: { type: 'number', description: 'The drop allowed, as a share of the serving nDCG@10.' },
+  }),
   BatchRuns: object({ modelVersion: version, running: { type: 'boolean' }, items: list(ref('BatchRun')) }),
   BatchStarted: object({ date: { type: 'string', format: 'date' }, status: { const: 'started' } }),
   QuarantineRecord: object({
@@ -188,7 +218,14 @@ export const SCHEMAS: Record<string, Schema> = {
       ...orNull(counts(CONSUME_COUNTS)),
     },
     lastRuns: list(
-      object({ date: { type: 'string' }, status: { type: 'string' }, recordedAt: time, modelVersion: { type: ['string', 'null'] }, ndcg: { type: ['number', 'null'] } }),
+      object({
+        date: { type: 'string' },
+        status: { type: 'string' },
+        recordedAt: time,
+        modelVersion: { type: ['string', 'null'] },
+        ndcg: { type: ['number', 'null'], description: "The served blend's nDCG@10 on the run's holdout." },
+        heldBack: { type: ['string', 'null'], description: 'Why the quality gate kept the run\'s model from serving; null when it did not.' },
+      }),
     ),
     quarantineByReason: list(object({ reason: { type: 'string' }, count: { type: 'integer', minimum: 1 } })),
   }),

@@ -14,7 +14,12 @@ import { createRouter, truncate, type Params } from './api-router';
 import { checkGenre, getMovie, getUser, getUserRatings, searchCatalog } from './catalog-reads';
 import { HttpError, json, type HttpResult } from './http-response';
 
-/** Rankings again after a lookup of rated movies, at most; a request makes one lookup more, each of `limit` movies. */
+/**
+ * For a heavy rater, each ranking is this many times the asked length, and its movies are looked
+ * up at once: the model ranks highly what a user has watched, so many of the first are rated.
+ */
+const UNRATED_WIDTH = 4;
+/** Rankings and lookups of a heavy rater's request, at most. */
 const UNRATED_ROUNDS = 3;
 
 export interface RecommendDeps {
@@ -95,8 +100,9 @@ export function createRecommendHandler(deps: RecommendDeps): (event: HttpEvent) 
 
 /**
  * A heavy rater's profile holds only their latest ratings: movies rated before those are found by
- * lookup among the chosen items, excluded, and the list ranked again. A request so costs one
- * profile read of CF_SOURCES ratings and at most UNRATED_ROUNDS + 1 lookups of `limit` movies.
+ * lookup among a longer ranking, excluded, and the ranking made again if too few were left. A
+ * request so costs one profile read of CF_SOURCES ratings and at most UNRATED_ROUNDS lookups of
+ * UNRATED_WIDTH × `limit` movies.
  */
 async function recommendUnrated(
   features: FeatureStore,
@@ -104,14 +110,14 @@ async function recommendUnrated(
   profile: UserProfile | undefined,
   options: RecommendOptions,
 ): Promise<Recommendation[]> {
-  let items = recommendForUser(model, profile, options);
-  if (!profile || profile.features.ratingCount <= profile.ratings.length) return items;
+  if (!profile || profile.features.ratingCount <= profile.ratings.length) return recommendForUser(model, profile, options);
   const exclude = new Set<number>();
-  for (let round = 0; ; round++) {
-    const rated = await features.ratedAmong(profile.features.userId, items.map((i) => i.movieId));
-    if (rated.size === 0) return items;
-    if (round === UNRATED_ROUNDS) return items.filter((i) => !rated.has(i.movieId));
+  const width = options.limit * UNRATED_WIDTH;
+  for (let round = 1; ; round++) {
+    const ranked = recommendForUser(model, profile, { ...options, limit: width, exclude });
+    const rated = await features.ratedAmong(profile.features.userId, ranked.map((i) => i.movieId));
+    const unrated = ranked.filter((i) => !rated.has(i.movieId));
+    if (unrated.length >= options.limit || ranked.length < width || round === UNRATED_ROUNDS) return unrated.slice(0, options.limit);
     for (const id of rated) exclude.add(id);
-    items = recommendForUser(model, profile, { ...options, exclude });
   }
 }

@@ -29,11 +29,13 @@ export async function runBatch(system: LocalSystem, date: string | undefined, fo
   });
   system.runs.attachSteps(before, result.steps);
   if (result.status === 'succeeded') {
-    const { date: day, publish } = result.output as BatchState & { publish: NonNullable<BatchState['publish']> };
-    say(
-      `Batch ${day} succeeded: model ${publish.version} ${publish.activated ? 'published' : `written, not published (${publish.reason})`}; ` +
-        `${publish.replaced} online features refreshed, ${publish.kept} newer ones kept.`,
-    );
+    const { date: day, publish, gold } = result.output as BatchState & Required<Pick<BatchState, 'publish' | 'gold'>>;
+    if (gold.evaluation) {
+      const { hybrid, model, popularity, users, protocol } = gold.evaluation;
+      say(`Model measured on ${protocol} (${users} users): nDCG@10 ${hybrid.ndcg.toFixed(4)} served, ${model.ndcg.toFixed(4)} model alone, ${popularity.ndcg.toFixed(4)} most rated.`);
+    }
+    const outcome = publish.activated ? 'published' : `${gold.written ? 'written, not published' : 'not published nor written'} (${publish.reason})`;
+    say(`Batch ${day} succeeded: model ${publish.version} ${outcome}; ${publish.replaced} online features refreshed, ${publish.kept} newer ones kept.`);
   } else {
     const failed = result.steps.find((s) => s.status === 'failed');
     say(`Batch failed${failed ? ` in ${failed.state}: ${failed.error}` : `: ${result.error}: ${result.cause}`}`);

@@ -1,172 +1,167 @@
 /**
- * `npm run evaluate -- --movielens DIR | --synthetic RATINGS [--seed 42] [--json]`: splits a dataset per user,
- * trains the batch's model code on the train part, and scores the model, a popularity baseline and
- * the hybrid blend the API serves on the test part. Users with few train ratings (cold start) are
- * reported apart as well.
+ * `npm run evaluate -- --movielens DIR | --synthetic RATINGS [--seed 42 | --temporal | --holdout 10%] [--params JSON] [--json]`:
+ * splits a dataset, trains the batch's model code on the train part, and scores the model, a
+ * popularity baseline and the hybrid blend the API serves on what was held out. Three splits: per
+ * user at random (the default, from the seed), each user's latest rating (`--temporal`), or the
+ * latest events by time as the daily batch's quality gate holds them out (`--holdout`). Users with
+ * few train ratings (cold start) are reported apart as well.
  */
 import { basename } from 'node:path';
-import { evaluate, splitPerUser, TRAIN_SHARE, type EvaluationResult, type Interaction } from '../../lambdas/core/evaluation';
-import type { RatingEvent } from '../../lambdas/core/event-contract';
-import { applyRatings } from '../../lambdas/core/features';
-import { indexModel, trainModel } from '../../lambdas/core/model';
+import type { EvaluationResult } from '../../lambdas/core/evaluation';
+import { leaveLatestOut, splitByTime, splitPerUser, type Holdout, type SilverRatings, type Split } from '../../lambdas/core/holdout';
+import { DEFAULT_NEIGHBOUR_PARAMS, type NeighbourParams } from '../../lambdas/core/item-neighbours';
+import { MEASURE_K, ratingsOf, rounded, scoreRankers, trainOnSplit, userProfiles, type Ranker, type RankerScores } from '../../lambdas/core/model-measure';
 import { seededRandom } from '../../lambdas/core/random';
-import { rankByNeighbours, rankByPopularity, recommendForUser, type UserInput } from '../../lambdas/core/recommender';
 import type { Movie } from '../../lambdas/core/movie';
 import { generateDemoData } from '../demo-data';
 import { detectMovieLens, readMovies, readRatingEvents } from '../movielens';
 
-export const K = 10;
 /** The demo generator's mean ratings per user, to size a synthetic dataset. */
 const SYNTHETIC_RATINGS_PER_USER = 50;
 /** Users with at most this many train ratings count as cold start. */
 export const COLD_START_MAX_RATINGS = 5;
 
 type Scores = Record<'precision@10' | 'recall@10' | 'ndcg@10' | 'map@10' | 'coverage', number>;
+type Results = Record<Ranker, Scores>;
+
+/** How the dataset is split: at random per user from a seed, each user's latest rating, or the latest events. */
+export type Protocol = { split: 'random'; seed: number } | { split: 'temporal' } | { split: 'holdout'; holdout: Holdout };
 
 export interface EvaluationReport {
   dataset: string;
   protocol: {
     split: string;
-    seed: number;
+    seed: number | null;
     k: number;
     relevant: string;
     users: number;
     train_ratings: number;
     test_ratings: number;
   };
-  results: { model: Scores; popularity: Scores; hybrid: Scores };
+  results: Results;
   /** Users with at most `max_train_ratings` train ratings (ml-latest-small has none). */
-  cold_start: { max_train_ratings: number; users: number; model: Scores; popularity: Scores; hybrid: Scores };
+  cold_start: { max_train_ratings: number; users: number } & Results;
   /** Every test user, known by only `train_ratings_kept` of their train ratings (the model is unchanged). */
-  cold_start_simulated: { train_ratings_kept: number; users: number; model: Scores; popularity: Scores; hybrid: Scores };
-  model: { algorithm: string; params: unknown };
+  cold_start_simulated: { train_ratings_kept: number; users: number } & Results;
+  model: { algorithm: string; params: NeighbourParams };
   train_seconds: number;
   peak_rss_mb: number;
 }
 
-export async function evaluateMovieLens(dir: string, seed: number): Promise<EvaluationReport> {
+export async function evaluateMovieLens(dir: string, protocol: Protocol, params?: NeighbourParams): Promise<EvaluationReport> {
   const source = detectMovieLens(dir);
   const catalog = await readMovies(source);
-  const interactions: Interaction[] = [];
-  for await (const chunk of readRatingEvents(source, 10_000)) {
-    for (const e of chunk) interactions.push({ userId: e.user_id, movieId: e.movie_id, rating: e.rating, timestamp: e.timestamp });
-  }
-  return evaluateInteractions(basename(source.dir), catalog, interactions, seed);
+  const rows: [number, number, number, number][] = [];
+  for await (const chunk of readRatingEvents(source, 10_000)) for (const e of chunk) rows.push([e.user_id, e.movie_id, e.rating, e.timestamp]);
+  return evaluateRatings(basename(source.dir), catalog, silverOf(rows), protocol, params);
 }
 
 /** A generated dataset of about `ratings` ratings: the demo generator, scaled up (fixed seed). */
-export function evaluateSynthetic(ratings: number, seed: number): EvaluationReport {
+export function evaluateSynthetic(ratings: number, protocol: Protocol, params?: NeighbourParams): EvaluationReport {
   const users = Math.max(10, Math.round(ratings / SYNTHETIC_RATINGS_PER_USER));
   const movies = Math.max(50, Math.round(Math.sqrt(ratings) * 3));
   const demo = generateDemoData({ users, movies });
-  const interactions = demo.events.flatMap((e): Interaction[] =>
+  const rows = demo.events.flatMap((e): [number, number, number, number][] =>
     typeof e.rating === 'number' && typeof e.user_id === 'number' && e.user_id > 0 && typeof e.timestamp === 'string'
-      ? [{ userId: e.user_id, movieId: e.movie_id as number, rating: e.rating, timestamp: Date.parse(e.timestamp) }]
+      ? [[e.user_id, e.movie_id as number, e.rating, Date.parse(e.timestamp)]]
       : [],
   );
-  return evaluateInteractions(`synthetic (${interactions.length} ratings, ${users} users, ${movies} movies)`, demo.movies, interactions, seed);
+  return evaluateRatings(`synthetic (${rows.length} ratings, ${users} users, ${movies} movies)`, demo.movies, silverOf(rows), protocol, params);
 }
 
-function evaluateInteractions(dataset: string, catalog: readonly Movie[], interactions: Interaction[], seed: number): EvaluationReport {
-  const { train, test } = splitPerUser(interactions, seededRandom(seed));
-  const started = performance.now();
-  const model = trainModel({
-    interactions: { userIds: Int32Array.from(train, (r) => r.userId), movieIds: Int32Array.from(train, (r) => r.movieId) },
-    catalog,
-    date: 'evaluation',
-  });
-  const trainSeconds = (performance.now() - started) / 1000;
-  const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
-  const index = indexModel(model);
-  const genres = new Map(catalog.map((m) => [m.movieId, m.genres]));
-  const catalogSize = new Set(train.map((r) => r.movieId)).size;
-
-  /** Scores the three rankers, each user known by the given profile. */
-  const score = (profiles: Map<number, UserInput>, users?: (userId: number) => boolean) => {
-    const rated = (userId: number) => new Set(profiles.get(userId)?.ratings.map((r) => r.movieId) ?? []);
-    const rankers: Record<'model' | 'popularity' | 'hybrid', (userId: number) => number[]> = {
-      model: (userId) => rankByNeighbours(index, rated(userId), K),
-      popularity: (userId) => rankByPopularity(index, rated(userId), K),
-      hybrid: (userId) => recommendForUser(index, profiles.get(userId), { limit: K }).map((r) => r.movieId),
-    };
-    const out = {} as Record<keyof typeof rankers, Scores>;
-    let n = 0;
-    for (const [name, rank] of Object.entries(rankers) as [keyof typeof rankers, (u: number) => number[]][]) {
-      const r = evaluate(test, rank, { k: K, catalogSize, ...(users ? { users } : {}) });
-      out[name] = scores(r);
-      n = r.users;
-    }
-    return { ...out, users: n };
+/**
+ * `--params`: the model's parameters as JSON, over the defaults (`{"lambda": 200}`, `{"tail":
+ * {"weight": 1}}`), or another similarity whole (`{"similarity": "cosine", "k": 200, "shrinkage": 10}`).
+ */
+export function parseParams(json: string): NeighbourParams {
+  let given: unknown;
+  try {
+    given = JSON.parse(json);
+  } catch {
+    throw new RangeError(`--params must be a JSON object; got ${json}`);
+  }
+  if (typeof given !== 'object' || given === null || Array.isArray(given)) throw new RangeError(`--params must be a JSON object; got ${json}`);
+  const g = given as Record<string, unknown>;
+  const d = DEFAULT_NEIGHBOUR_PARAMS;
+  const params = (
+    g.similarity === undefined || g.similarity === 'ease' ? { ...d, ...g, tail: { ...d.tail, ...(g.tail as object | undefined) } } : g
+  ) as NeighbourParams;
+  const expected: Record<NeighbourParams['similarity'], string[]> = {
+    ease: ['similarity', 'lambda', 'headItems', 'tail'],
+    rp3beta: ['similarity', 'k', 'alpha', 'beta', 'shrinkage'],
+    cosine: ['similarity', 'k', 'shrinkage'],
   };
+  const keys = expected[params.similarity];
+  if (!keys) throw new RangeError(`--params: similarity must be ease, rp3beta or cosine; got ${JSON.stringify(params.similarity)}`);
+  const numbers = Object.entries(params.similarity === 'ease' ? { ...params, ...params.tail } : params).filter(([k]) => k !== 'similarity' && k !== 'tail');
+  const missing = keys.filter((k) => !(k in params));
+  const unknown = Object.keys(params).filter((k) => !keys.includes(k));
+  const bad = numbers.filter(([, v]) => typeof v !== 'number' || !Number.isFinite(v) || v < 0).map(([k]) => k);
+  if (missing.length || unknown.length || bad.length) {
+    throw new RangeError(
+      `--params for ${params.similarity}: ${[missing.length ? `missing ${missing.join(', ')}` : '', unknown.length ? `unknown ${unknown.join(', ')}` : '', bad.length ? `not a number >= 0: ${bad.join(', ')}` : ''].filter(Boolean).join('; ')}`,
+    );
+  }
+  return params;
+}
 
-  const profiles = userProfiles(train, genres);
-  const all = score(profiles);
-  const cold = score(profiles, (userId) => (profiles.get(userId)?.ratings.length ?? 0) <= COLD_START_MAX_RATINGS);
-  // Every user as if they had rated only their first few train ratings (in the split's random order).
+function evaluateRatings(dataset: string, catalog: readonly Movie[], data: SilverRatings, protocol: Protocol, params: NeighbourParams = DEFAULT_NEIGHBOUR_PARAMS): EvaluationReport {
+  const split = splitOf(data, protocol);
+  const trained = trainOnSplit(split, catalog, params);
+  const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+  const results = (r: Record<Ranker, EvaluationResult>): Results => ({ model: scores(r.model), popularity: scores(r.popularity), hybrid: scores(r.hybrid) });
+
+  const all = scoreRankers(trained, split.test);
+  const cold = scoreRankers(trained, split.test, trained.profiles, (u) => (trained.profiles.get(u)?.ratings.length ?? 0) <= COLD_START_MAX_RATINGS);
+  // Every user as if they had rated only their first few train ratings (in the split's order).
   const seen = new Map<number, number>();
-  const few = train.filter((r) => {
+  const few = ratingsOf(split.train, new Set(split.test.keys())).filter((r) => {
     const n = (seen.get(r.userId) ?? 0) + 1;
     seen.set(r.userId, n);
     return n <= COLD_START_MAX_RATINGS;
   });
-  const simulated = score(userProfiles(few, genres));
+  const simulated = scoreRankers(trained, split.test, userProfiles(few, new Map(catalog.map((m) => [m.movieId, m.genres]))));
+  let testRatings = 0;
+  for (const movies of split.test.values()) testRatings += movies.size;
 
   return {
     dataset,
     protocol: {
-      split: `per user, random: round(${TRAIN_SHARE * 100}%) of each user's ratings to train, the rest to test`,
-      seed,
-      k: K,
-      relevant: 'every test item, whatever its rating; train items excluded from the lists',
-      users: all.users,
-      train_ratings: train.length,
-      test_ratings: interactions.length - train.length,
+      split: split.protocol,
+      seed: protocol.split === 'random' ? protocol.seed : null,
+      k: MEASURE_K,
+      relevant: 'every held-out item, whatever its rating; train items excluded from the lists',
+      users: all.model.users,
+      train_ratings: split.train.userIds.length,
+      test_ratings: testRatings,
     },
-    results: { model: all.model, popularity: all.popularity, hybrid: all.hybrid },
-    cold_start: { max_train_ratings: COLD_START_MAX_RATINGS, users: cold.users, model: cold.model, popularity: cold.popularity, hybrid: cold.hybrid },
-    cold_start_simulated: {
-      train_ratings_kept: COLD_START_MAX_RATINGS,
-      users: simulated.users,
-      model: simulated.model,
-      popularity: simulated.popularity,
-      hybrid: simulated.hybrid,
-    },
-    model: { algorithm: model.manifest.algorithm, params: model.manifest.params },
-    train_seconds: round(trainSeconds),
+    results: results(all),
+    cold_start: { max_train_ratings: COLD_START_MAX_RATINGS, users: cold.model.users, ...results(cold) },
+    cold_start_simulated: { train_ratings_kept: COLD_START_MAX_RATINGS, users: simulated.model.users, ...results(simulated) },
+    model: { algorithm: trained.manifest.algorithm, params },
+    train_seconds: round(trained.trainSeconds),
     peak_rss_mb: peakRssMb,
   };
 }
 
-/** The online features each user would have from their train ratings, as the consumer computes them. */
-function userProfiles(
-  train: readonly Interaction[],
-  genres: ReadonlyMap<number, readonly string[]>,
-): Map<number, UserInput> {
-  const events: RatingEvent[] = train.map((r) => ({
-    eventId: `movielens-${r.userId}-${r.movieId}`,
-    userId: r.userId,
-    movieId: r.movieId,
-    rating: r.rating,
-    eventTime: r.timestamp,
-  }));
-  const { changes } = applyRatings(
-    { users: new Map(), ratings: new Map(), genres, global: { ratingCount: 0, ratingSum: 0 } },
-    events,
-    0,
-  );
-  const ratings = new Map<number, RatingEvent[]>(changes.users.map((u) => [u.userId, []]));
-  for (const r of changes.ratings) ratings.get(r.userId)!.push(r);
-  return new Map(changes.users.map((u) => [u.userId, { features: u, ratings: ratings.get(u.userId)! }]));
+function splitOf(data: SilverRatings, protocol: Protocol): Split {
+  if (protocol.split === 'random') return splitPerUser(data, seededRandom(protocol.seed));
+  if (protocol.split === 'temporal') return leaveLatestOut(data);
+  return splitByTime(data, protocol.holdout);
+}
+
+function silverOf(rows: readonly [number, number, number, number][]): SilverRatings {
+  return {
+    userIds: Int32Array.from(rows, (r) => r[0]),
+    movieIds: Int32Array.from(rows, (r) => r[1]),
+    ratings: Float32Array.from(rows, (r) => r[2]),
+    eventTimes: Float64Array.from(rows, (r) => r[3]),
+  };
 }
 
 function scores(r: EvaluationResult): Scores {
-  return {
-    'precision@10': round(r.precision),
-    'recall@10': round(r.recall),
-    'ndcg@10': round(r.ndcg),
-    'map@10': round(r.map),
-    coverage: round(r.coverage),
-  };
+  const s: RankerScores = rounded(r);
+  return { 'precision@10': s.precision, 'recall@10': s.recall, 'ndcg@10': s.ndcg, 'map@10': s.map, coverage: s.coverage };
 }
 
 function round(x: number): number {
@@ -174,26 +169,23 @@ function round(x: number): number {
 }
 
 export function formatReport(report: EvaluationReport): string {
-  const rows = (title: string, results: Record<string, Scores>, users: number) => [
+  const rows = (title: string, results: Results, users: number) => [
     `${title} (${users} users)`,
     `  ${'ranker'.padEnd(12)}${['precision@10', 'recall@10', 'ndcg@10', 'map@10', 'coverage'].map((h) => h.padStart(14)).join('')}`,
-    ...Object.entries(results).map(
-      ([name, s]) => `  ${name.padEnd(12)}${Object.values(s).map((v) => v.toFixed(4).padStart(14)).join('')}`,
+    ...(['model', 'popularity', 'hybrid'] as const).map(
+      (name) => `  ${name.padEnd(12)}${Object.values(results[name]).map((v) => v.toFixed(4).padStart(14)).join('')}`,
     ),
   ];
+  const { protocol } = report;
   return [
-    `Dataset ${report.dataset}: ${report.protocol.train_ratings} train and ${report.protocol.test_ratings} test ratings, seed ${report.protocol.seed}`,
+    `Dataset ${report.dataset}: ${protocol.train_ratings} train and ${protocol.test_ratings} held-out ratings; held out: ${protocol.split}${protocol.seed === null ? '' : `, seed ${protocol.seed}`}`,
     `Model ${report.model.algorithm} ${JSON.stringify(report.model.params)}: trained in ${report.train_seconds} s, peak RSS ${report.peak_rss_mb} MB`,
-    ...rows('All users', report.results, report.protocol.users),
-    ...rows(`Cold start: at most ${report.cold_start.max_train_ratings} train ratings`, {
-      model: report.cold_start.model,
-      popularity: report.cold_start.popularity,
-      hybrid: report.cold_start.hybrid,
-    }, report.cold_start.users),
-    ...rows(`Cold start, simulated: every user known by ${report.cold_start_simulated.train_ratings_kept} train ratings`, {
-      model: report.cold_start_simulated.model,
-      popularity: report.cold_start_simulated.popularity,
-      hybrid: report.cold_start_simulated.hybrid,
-    }, report.cold_start_simulated.users),
+    ...rows('All users', report.results, protocol.users),
+    ...rows(`Cold start: at most ${report.cold_start.max_train_ratings} train ratings`, report.cold_start, report.cold_start.users),
+    ...rows(
+      `Cold start, simulated: every user known by ${report.cold_start_simulated.train_ratings_kept} train ratings`,
+      report.cold_start_simulated,
+      report.cold_start_simulated.users,
+    ),
   ].join('\n');
 }

@@ -68,7 +68,9 @@ export async function statusQuery(reader: LocalReader, o: QueryOptions): Promise
       `Lake: ${count(s.lake.bronzeEvents)} events in bronze, ${count(s.lake.quarantined)} quarantined, in ${count(s.lake.objects)} objects`,
       s.lastRuns.length === 0 ? 'Batch runs: none yet' : 'Latest batch runs:',
       ...s.lastRuns.map(
-        (r) => `  ${r.date}  ${r.status.padEnd(9)}  recorded ${r.recordedAt}  model ${r.modelVersion ?? '-'}${r.ndcg === null ? '' : `  nDCG@10 ${r.ndcg.toFixed(4)}`}`,
+        (r) =>
+          `  ${r.date}  ${r.status.padEnd(9)}  recorded ${r.recordedAt}  model ${r.modelVersion ?? '-'}${r.ndcg === null ? '' : `  nDCG@10 ${r.ndcg.toFixed(4)}`}` +
+          (r.heldBack ? `\n      not published: ${r.heldBack}` : ''),
       ),
       s.quarantineByReason.length === 0 ? 'Quarantine: empty' : 'Quarantine by reason:',
       ...s.quarantineByReason.map((q) => `  ${count(q.count).padStart(7)}  ${q.reason}`),

@@ -187,6 +187,15 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX quarantine_latest ON quarantine_records (kafka_timestamp DESC);
   CREATE INDEX quarantine_reason ON quarantine_records (reason);
   `,
+  // The model's dense EASE weights among its head movies, one row per date: the movie ids as
+  // 32-bit integers and the n × n weights as 32-bit floats, little-endian, row by row.
+  `
+  CREATE TABLE gold_head_weights (
+    dt TEXT PRIMARY KEY,
+    movie_ids BLOB NOT NULL,
+    weights BLOB NOT NULL
+  );
+  `,
 ];
 
 export function openDatabase(file: string): Db {

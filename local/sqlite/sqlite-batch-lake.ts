@@ -1,6 +1,6 @@
 /** The silver tables and the catalog in SQLite, as the batch's code steps read them. */
 import type { MovieFeatures, UserFeatures } from '../../lambdas/core/features';
-import type { TimedInteractions } from '../../lambdas/core/holdout-evaluation';
+import type { SilverRatings } from '../../lambdas/core/holdout';
 import type { Movie } from '../../lambdas/core/movie';
 import type { BatchLake } from '../../lambdas/core/ports';
 import type { Db } from './database';
@@ -13,20 +13,22 @@ export class SqliteBatchLake implements BatchLake {
     return (this.db.prepare("SELECT MIN(dt) FROM lake_objects WHERE area = 'events'").pluck().get() as string | null) ?? undefined;
   }
 
-  async readInteractions(date: string): Promise<TimedInteractions> {
+  async readInteractions(date: string): Promise<SilverRatings> {
     const count = this.db.prepare('SELECT COUNT(*) FROM silver_ratings WHERE dt = ?').pluck().get(date) as number;
     const userIds = new Int32Array(count);
     const movieIds = new Int32Array(count);
+    const ratings = new Float32Array(count);
     const eventTimes = new Float64Array(count);
     let i = 0;
-    const rows = this.db.prepare('SELECT user_id, movie_id, event_time FROM silver_ratings WHERE dt = ?').raw().iterate(date);
-    for (const [userId, movieId, eventTime] of rows as IterableIterator<[number, number, number]>) {
+    const rows = this.db.prepare('SELECT user_id, movie_id, rating, event_time FROM silver_ratings WHERE dt = ?').raw().iterate(date);
+    for (const [userId, movieId, rating, eventTime] of rows as IterableIterator<[number, number, number, number]>) {
       userIds[i] = userId;
       movieIds[i] = movieId;
+      ratings[i] = rating;
       eventTimes[i] = eventTime;
       i++;
     }
-    return { userIds, movieIds, eventTimes };
+    return { userIds, movieIds, ratings, eventTimes };
   }
 
   async readCatalog(): Promise<Movie[]> {

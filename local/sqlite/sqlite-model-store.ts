@@ -1,14 +1,15 @@
 /**
  * Gold in SQLite: the model of each batch date in the gold_* tables (the lake's layout, but for
- * neighbours, kept as one list per movie so that a model loads in a fraction of a second), and the
- * version pointer that readers follow. Writing a date replaces it whole, in one transaction.
+ * neighbours, kept as one list per movie, and the head's weights as one binary row, so that a
+ * model loads in a fraction of a second), and the version pointer that readers follow. Writing a
+ * date replaces it whole, in one transaction.
  */
-import type { Neighbour } from '../../lambdas/core/item-neighbours';
+import { NO_HEAD, type HeadWeights, type Neighbour } from '../../lambdas/core/item-neighbours';
 import type { Model, ModelManifest } from '../../lambdas/core/model';
 import type { ModelStore } from '../../lambdas/core/ports';
 import type { Db } from './database';
 
-const GOLD_TABLES = ['gold_neighbour_lists', 'gold_popularity', 'gold_movies', 'gold_manifest'] as const;
+const GOLD_TABLES = ['gold_head_weights', 'gold_neighbour_lists', 'gold_popularity', 'gold_movies', 'gold_manifest'] as const;
 /** The overall ranking's genre in gold_popularity. */
 const OVERALL = '';
 
@@ -27,11 +28,13 @@ export class SqliteModelStore implements ModelStore {
       neighbours: db.prepare<[string], [number, string, string]>(
         'SELECT movie_id, neighbour_ids, scores FROM gold_neighbour_lists WHERE dt = ? ORDER BY movie_id',
       ),
+      head: db.prepare<[string], { movie_ids: Buffer; weights: Buffer }>('SELECT movie_ids, weights FROM gold_head_weights WHERE dt = ?'),
       popularity: db.prepare<[string], [string, number]>(
         'SELECT genre, movie_id FROM gold_popularity WHERE dt = ? ORDER BY genre, rank',
       ),
       insertManifest: db.prepare('INSERT INTO gold_manifest (dt, version, manifest) VALUES (?, ?, ?)'),
       insertMovie: db.prepare('INSERT INTO gold_movies (dt, movie_id, title, genres, rating_count) VALUES (?, ?, ?, ?, ?)'),
+      insertHead: db.prepare('INSERT INTO gold_head_weights (dt, movie_ids, weights) VALUES (?, ?, ?)'),
       insertNeighbours: db.prepare('INSERT INTO gold_neighbour_lists (dt, movie_id, neighbour_ids, scores) VALUES (?, ?, ?, ?)'),
       insertPopularity: db.prepare('INSERT INTO gold_popularity (dt, genre, rank, movie_id) VALUES (?, ?, ?, ?)'),
       movePointer: db.prepare(
@@ -78,8 +81,18 @@ export class SqliteModelStore implements ModelStore {
           list.push(movieId);
         }
       }
-      return { manifest, movies, neighbours, popular, popularByGenre };
+      // A model written before the head's weights were kept has neighbour lists only.
+      const headRow = this.stmt.head.get(row.dt);
+      const head: HeadWeights = headRow
+        ? { movieIds: new Int32Array(aligned(headRow.movie_ids)), weights: new Float32Array(aligned(headRow.weights)) }
+        : NO_HEAD;
+      return { manifest, movies, head, neighbours, popular, popularByGenre };
     })();
+  }
+
+  async manifest(version: string): Promise<ModelManifest | undefined> {
+    const row = this.stmt.manifest.get(version);
+    return row ? (JSON.parse(row.manifest) as ModelManifest) : undefined;
   }
 
   async write(model: Model): Promise<void> {
@@ -91,6 +104,7 @@ export class SqliteModelStore implements ModelStore {
       for (const statement of this.stmt.deleteDate) statement.run(dt);
       this.stmt.insertManifest.run(dt, model.manifest.version, JSON.stringify(model.manifest));
       for (const m of model.movies) this.stmt.insertMovie.run(dt, m.movieId, m.title, JSON.stringify(m.genres), m.ratingCount);
+      this.stmt.insertHead.run(dt, bytesOf(model.head.movieIds), bytesOf(model.head.weights));
       for (const [movieId, list] of model.neighbours) {
         this.stmt.insertNeighbours.run(dt, movieId, JSON.stringify(list.map((n) => n.movieId)), JSON.stringify(list.map((n) => n.score)));
       }
@@ -111,4 +125,13 @@ export class SqliteModelStore implements ModelStore {
     if (!this.stmt.manifest.get(version)) throw new Error(`model version ${version} does not exist`);
     this.stmt.movePointer.run(version);
   }
+}
+
+/** A BLOB's bytes in an ArrayBuffer of their own, as a typed array of wider elements needs them aligned. */
+function aligned(blob: Buffer): ArrayBuffer {
+  return blob.buffer.slice(blob.byteOffset, blob.byteOffset + blob.byteLength) as ArrayBuffer;
+}
+
+function bytesOf(values: Int32Array | Float32Array): Buffer {
+  return Buffer.from(values.buffer, values.byteOffset, values.byteLength);
 }

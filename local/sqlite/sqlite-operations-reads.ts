@@ -2,7 +2,9 @@
  * What the console, `status` and the operations routes show of the local system: batch runs with
  * their steps, quarantined records and their reasons, and the counts of the catalog and the lake.
  */
-import type { HoldoutMetrics } from '../../lambdas/core/holdout-evaluation';
+import type { ModelManifest } from '../../lambdas/core/model';
+import type { ModelMeasure } from '../../lambdas/core/model-measure';
+import type { GateVerdict } from '../../lambdas/core/quality-gate';
 import type { ModelStore } from '../../lambdas/core/ports';
 import type { BatchState } from '../../lambdas/handlers/batch/batch-state';
 import type { BatchStep } from '../batch-runner';
@@ -18,9 +20,13 @@ export interface RunSummary {
   error: string | null;
   cause: string | null;
   steps: BatchStep[];
-  model: { ratings: number; users: number; movies: number; moviesWithNeighbours: number; trainingSeconds: number } | null;
-  /** The model's offline measure: each of up to 1,000 users' latest rating held out. */
-  evaluation: HoldoutMetrics | null;
+  model: (ModelManifest['counts'] & { trainingSeconds: number; measureSeconds: number }) | null;
+  /** The model's offline measure on the batch's holdout; null for runs before the gate, whose measure differed. */
+  evaluation: ModelMeasure | null;
+  /** The quality gate's verdict; null for runs before it. */
+  gate: GateVerdict | null;
+  /** Whether gold holds the run's model: not when the gate refused a model of the serving model's own date. */
+  modelWritten: boolean;
   outputs: Record<string, unknown>;
 }
 
@@ -39,7 +45,8 @@ export interface SystemStatus {
   modelVersion: string | null;
   catalog: { movies: number; users: number; ratings: number };
   lake: { bronzeEvents: number; quarantined: number; objects: number };
-  lastRuns: { date: string; status: string; recordedAt: string; modelVersion: string | null; ndcg: number | null }[];
+  /** `ndcg`: the served blend's on the run's holdout; `heldBack`: why the run's model does not serve, if the gate refused it. */
+  lastRuns: { date: string; status: string; recordedAt: string; modelVersion: string | null; ndcg: number | null; heldBack: string | null }[];
   quarantineByReason: ReasonCount[];
 }
 
@@ -98,8 +105,10 @@ export class SqliteOperationsReads {
         error: r.error,
         cause: r.cause,
         steps: r.steps ? (JSON.parse(r.steps) as BatchStep[]) : [],
-        model: gold ? { ...gold.counts, trainingSeconds: gold.trainingSeconds } : null,
-        evaluation: gold?.evaluation ?? null,
+        model: gold ? { ...gold.counts, trainingSeconds: gold.trainingSeconds, measureSeconds: gold.measureSeconds ?? 0 } : null,
+        evaluation: gold?.evaluation && 'hybrid' in gold.evaluation ? gold.evaluation : null,
+        gate: gold?.gate ?? null,
+        modelWritten: gold ? gold.written !== false : false,
         outputs: details,
       };
     });
@@ -126,12 +135,13 @@ export class SqliteOperationsReads {
       modelVersion: (await this.models.activeVersion()) ?? null,
       catalog: this.stmt.counts.get()!,
       lake: { bronzeEvents: lake.bronzeEvents ?? 0, quarantined: lake.quarantined ?? 0, objects: lake.objects },
-      lastRuns: this.runs(5).map(({ date, status, recordedAt, modelVersion, evaluation }) => ({
+      lastRuns: this.runs(5).map(({ date, status, recordedAt, modelVersion, evaluation, gate }) => ({
         date,
         status,
         recordedAt,
         modelVersion,
-        ndcg: evaluation?.ndcg ?? null,
+        ndcg: evaluation?.hybrid.ndcg ?? null,
+        heldBack: gate && !gate.passed ? gate.reason : null,
       })),
       quarantineByReason: this.stmt.reasons.all(),
     };

@@ -1,6 +1,8 @@
+import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { generateDemoData } from '../../local/demo-data';
 import { freePort, PROJECT_ROOT, useLocalProcesses, waitForOutput } from '../helpers/local-process';
 import { writeMovieLens } from '../helpers/movielens-fixture';
 import { useTempDir } from '../helpers/temp-dir';
@@ -42,6 +44,39 @@ describe('npm run local -- batch (e2e)', () => {
     expect(bad.output()).toContain(
       'Batch failed in ResolveDate: InvalidBatchInput: date "2026-02-30" is not a valid YYYY-MM-DD date',
     );
+  });
+
+  it('holds back a model the quality gate refuses, says why, and reads its settings from the environment', async () => {
+    const dataDir = tempDir();
+    const demo = generateDemoData({ users: 60, movies: 40, seed: 5 });
+    const ratings = demo.events
+      .filter((e) => typeof e.rating === 'number' && typeof e.timestamp === 'string' && (e.user_id as number) > 0)
+      .map((e): [number, number, number, number] => [e.user_id as number, e.movie_id as number, e.rating as number, Math.floor(Date.parse(e.timestamp as string) / 1000)]);
+    const source = writeMovieLens(tempDir(), 'csv', demo.movies.map((m) => ({ id: m.movieId, title: m.title, genres: m.genres })), ratings);
+    expect((await runLocal(['import', '--movielens', source, '--data-dir', dataDir]).exited).code).toBe(0);
+
+    // The serving model as if it had measured far better than any other can.
+    const db = new Database(join(dataDir, 'movierec.db'));
+    db.prepare("UPDATE gold_manifest SET manifest = json_set(manifest, '$.evaluation.hybrid.ndcg', 0.99)").run();
+    db.close();
+    const today = new Date().toISOString().slice(0, 10);
+    const day = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    const held = runLocal(['batch', '--date', day, '--force', '--data-dir', dataDir]);
+    expect((await held.exited).code).toBe(0);
+    expect(held.output()).toMatch(/^Model measured on the latest 10% of the events by time \(\d+ users\): nDCG@10 0\.\d{4} served/m);
+    expect(held.output()).toMatch(new RegExp(`Batch ${day} succeeded: model ${day}-[0-9a-f]{12} written, not published \\(quality gate: nDCG@10 0\\.\\d{4} against 0\\.9900 for the serving model ${today}-`));
+    const status = runLocal(['status', '--data-dir', dataDir]);
+    expect((await status.exited).code).toBe(0);
+    expect(status.output()).toMatch(/not published: quality gate: nDCG@10/);
+
+    // A drop of 100% lets every model through.
+    const open = runLocal(['batch', '--date', day, '--force', '--data-dir', dataDir], { MODEL_GATE_MAX_DROP: '100%', MODEL_HOLDOUT: '30d' });
+    expect((await open.exited).code).toBe(0);
+    expect(open.output()).toMatch(/Model measured on the events of the last 30 days by time/);
+    expect(open.output()).toMatch(new RegExp(`Batch ${day} succeeded: model ${day}-[0-9a-f]{12} published`));
+    const bad = runLocal(['batch', '--data-dir', dataDir], { MODEL_GATE_MAX_DROP: '0.1' });
+    expect((await bad.exited).code).toBe(2);
+    expect(bad.output()).toContain("error: the quality gate's allowed drop is a share from 0% to 100%, like 10%; got \"0.1\"");
   });
 
   it.skipIf(!existsSync(SHARED_ML_SMALL))(

@@ -36,7 +36,7 @@ export async function runBatchOn(
   date: string,
   now: Date = new Date(`${date}T23:59:59.999Z`),
 ): Promise<BatchResult> {
-  const result = await runDailyBatch(batchHandlers(stores.db, stores.features, stores.models, () => now), { date }, {
+  const result = await runDailyBatch(batchHandlers(stores.db, stores.features, stores.models, { now: () => now }), { date }, {
     retryIntervalMs: 0,
   });
   if (result.status !== 'succeeded') throw new Error(`batch failed: ${result.error}: ${result.cause}`);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_NEIGHBOUR_PARAMS } from '../../lambdas/core/item-neighbours';
 import { trainModel, type Model } from '../../lambdas/core/model';
 import type { ModelStore } from '../../lambdas/core/ports';
 import { generateDemoData } from '../../local/demo-data';
@@ -6,7 +7,7 @@ import { generateDemoData } from '../../local/demo-data';
 const demo = generateDemoData({ users: 50, movies: 40, seed: 11 });
 const valid = demo.events.filter((e) => typeof e.rating === 'number' && (e.user_id as number) > 0 && typeof e.timestamp === 'string');
 
-/** A model of `date` trained on the ratings of the first `users` demo users. */
+/** A model of `date` trained on the ratings of the first `users` demo users: 20 movies in the head, the others with lists. */
 export function demoModel(date: string, users = 50): Model {
   const events = valid.filter((e) => (e.user_id as number) <= users);
   return trainModel({
@@ -16,6 +17,7 @@ export function demoModel(date: string, users = 50): Model {
     },
     catalog: demo.movies,
     date,
+    params: { ...DEFAULT_NEIGHBOUR_PARAMS, headItems: 20 },
   });
 }
 
@@ -25,6 +27,7 @@ export function describeModelStoreContract(name: string, make: () => Promise<Mod
     it('loads exactly the model it wrote, and has no active version before an activation', async () => {
       const models = await make();
       const m = demoModel('2026-11-24');
+      expect(m.head.movieIds).toHaveLength(20);
       expect(m.neighbours.size).toBeGreaterThan(10);
       await models.write(m);
       expect(await models.load(m.manifest.version)).toEqual(m);

@@ -19,6 +19,8 @@ const ENVIRONMENT = {
   ATHENA_WORKGROUP: 'movierec',
   ATHENA_DATABASE: 'movierec',
   LAKE_START_DATE: '2026-01-01',
+  MODEL_HOLDOUT: '10%',
+  MODEL_GATE_MAX_DROP: '10%',
   AWS_REGION: 'eu-west-1',
   POWERTOOLS_TRACE_ENABLED: 'false',
 };

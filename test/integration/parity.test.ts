@@ -1,3 +1,5 @@
+import type { BatchState } from '../../lambdas/handlers/batch/batch-state';
+import { DEFAULT_MODEL_QUALITY } from '../../lambdas/core/quality-gate';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { MSKEvent } from 'aws-lambda';
@@ -133,7 +135,7 @@ describe('parity: SQLite adapters against S3 and DynamoDB adapters', () => {
       ResolveDate: createResolveDateHandler({ now }),
       BronzeToSilver: createBronzeToSilverHandler({ engine: athena, lake: awsBatchLake }),
       SilverFeatures: createSilverFeaturesHandler({ engine: athena }),
-      GoldModel: createGoldModelHandler({ lake: awsBatchLake, models: aws.models }),
+      GoldModel: createGoldModelHandler({ lake: awsBatchLake, models: aws.models, ...DEFAULT_MODEL_QUALITY }),
       Publish: createPublishHandler({ lake: awsBatchLake, features: aws.features, models: aws.models, runs, now }),
       RecordFailure: createRecordFailureHandler({ runs, now }),
     };
@@ -146,7 +148,7 @@ describe('parity: SQLite adapters against S3 and DynamoDB adapters', () => {
     expect(await consumeAll(aws, first)).toEqual(await consumeAll(local, first));
 
     const results = [
-      await runDailyBatch(batchHandlers(local.db, local.features, local.models, now), { date: DAY }, { retryIntervalMs: 0 }),
+      await runDailyBatch(batchHandlers(local.db, local.features, local.models, { now }), { date: DAY }, { retryIntervalMs: 0 }),
       await runDailyBatch(awsHandlers, { date: DAY }, { retryIntervalMs: 0 }),
     ];
     expect(results.map((r) => r.status)).toEqual(['succeeded', 'succeeded']);
@@ -159,10 +161,11 @@ describe('parity: SQLite adapters against S3 and DynamoDB adapters', () => {
     expect(silver[0]!.users.length).toBe(50);
     expect(silver[1]).toEqual(silver[0]);
     // Every step's output but the times taken: the offline measure of the model included.
-    const [localOutput, awsOutput] = results.map((r) => r.output as { gold: { version: string; trainingSeconds: number; evaluation: { seconds: number; ndcg: number } } });
-    const untimed = (o: typeof localOutput) => ({ ...o, gold: { ...o!.gold, trainingSeconds: 0, evaluation: { ...o!.gold.evaluation, seconds: 0 } } });
+    const [localOutput, awsOutput] = results.map((r) => r.output as Required<Pick<BatchState, 'gold'>>);
+    const untimed = (o: typeof localOutput) => ({ ...o, gold: { ...o!.gold, trainingSeconds: 0, measureSeconds: 0 } });
     expect(untimed(awsOutput)).toEqual(untimed(localOutput));
-    expect(localOutput!.gold.evaluation.ndcg).toBeGreaterThan(0);
+    expect(localOutput!.gold.evaluation!.hybrid.ndcg).toBeGreaterThan(0);
+    expect(localOutput!.gold.gate).toMatchObject({ passed: true, reason: 'no model serves yet' });
     expect(await aws.models.activeVersion()).toBe(localOutput!.gold.version);
     expect(await aws.models.load(localOutput!.gold.version)).toEqual(await local.models.load(localOutput!.gold.version));
 

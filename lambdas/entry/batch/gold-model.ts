@@ -1,4 +1,6 @@
-/** GoldModel: trains the model from silver Parquet and writes gold to S3. The memory-hungry step. */
+/** GoldModel: measures and trains the model from silver Parquet and writes gold to S3. The memory-hungry step. */
+import { parseHoldout } from '../../core/holdout';
+import { parseMaxDrop } from '../../core/quality-gate';
 import { createGoldModelHandler } from '../../handlers/batch/gold-model';
 import { batchLake, modelStore } from '../adapters';
 import { documentClient, s3Client } from '../aws-clients';
@@ -14,5 +16,10 @@ const s3 = s3Client(tools.tracer);
 export const handler = batchStep(
   tools,
   'GoldModel',
-  createGoldModelHandler({ lake: batchLake(s3, env), models: modelStore(s3, documentClient(tools.tracer), env) }),
+  createGoldModelHandler({
+    lake: batchLake(s3, env),
+    models: modelStore(s3, documentClient(tools.tracer), env),
+    holdout: parseHoldout(env.MODEL_HOLDOUT),
+    gate: { maxDrop: parseMaxDrop(env.MODEL_GATE_MAX_DROP) },
+  }),
 );

@@ -1,6 +1,7 @@
 /** The state the daily batch workflow carries from step to step (see daily-batch-workflow.ts). */
-import type { HoldoutMetrics } from '../../core/holdout-evaluation';
 import type { ModelManifest } from '../../core/model';
+import type { ModelMeasure } from '../../core/model-measure';
+import type { GateVerdict } from '../../core/quality-gate';
 
 export interface DateInput {
   date: string;
@@ -10,8 +11,21 @@ export interface BatchState extends DateInput {
   asOf: number;
   silver?: { ratings: number };
   features?: { users: number; movies: number };
-  /** `evaluation`: the model's measure on held-out latest ratings; absent when no user has enough ratings. */
-  gold?: { version: string; trainingSeconds: number; counts: ModelManifest['counts']; evaluation?: HoldoutMetrics };
+  /**
+   * `evaluation`: the model's measure on the batch's holdout (absent when nobody could be
+   * measured); `gate`: its verdict against the serving model; `written`: whether gold holds it (a
+   * refused model of the serving model's own date is not written).
+   */
+  gold?: {
+    version: string;
+    trainingSeconds: number;
+    /** The measure's own training and ranking. */
+    measureSeconds: number;
+    counts: ModelManifest['counts'];
+    evaluation?: ModelMeasure;
+    gate: GateVerdict;
+    written: boolean;
+  };
   /** `movies`: catalog entries published to the online store; `replaced`/`kept`: online features. */
   publish?: { version: string; activated: boolean; reason: string; movies: number; replaced: number; kept: number };
   /** Set by a Catch: the error of the step that failed. */

@@ -3,7 +3,8 @@
  * holds it; features from silver, correcting any drift, but never undoing what consumers applied
  * after the batch's as-of time), then moves the model pointer, last, and
  * records the run. The pointer never moves to an empty model, nor back to an older date's model
- * (a re-run of a past day refreshes its outputs without turning back the model that serves).
+ * (a re-run of a past day refreshes its outputs without turning back the model that serves), nor
+ * to a model the quality gate refused.
  */
 import { versionDate } from '../../core/model';
 import type { BatchLake, BatchRunLog, FeatureStore, ModelStore } from '../../core/ports';
@@ -32,7 +33,9 @@ export function createPublishHandler(deps: {
         ? 'the model has no ratings'
         : active !== undefined && versionDate(active) > state.date
           ? `the active model ${active} is of a later date`
-          : '';
+          : !state.gold.gate.passed
+            ? state.gold.gate.reason
+            : '';
     if (!reason) await deps.models.activate(state.gold.version);
     const published = { version: state.gold.version, activated: !reason, reason: reason || 'activated', movies: catalog.length, replaced, kept };
     await deps.runs.record(

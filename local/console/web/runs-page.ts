@@ -34,9 +34,10 @@ export const runsPage: View = async (main, signal) => {
     const measured = oldestFirst.filter((r) => r.evaluation);
     const all = [...runs.items].reverse();
     charts.replaceChildren(
-      lineChart('nDCG@10, latest rating held out', measured.map(label), [
-        { name: 'model', values: measured.map((r) => r.evaluation!.ndcg) },
-        { name: 'most rated', values: measured.map((r) => r.evaluation!.popularityNdcg) },
+      lineChart('nDCG@10 on the holdout', measured.map(label), [
+        { name: 'served blend', values: measured.map((r) => r.evaluation!.hybrid.ndcg) },
+        { name: 'model alone', values: measured.map((r) => r.evaluation!.model.ndcg) },
+        { name: 'most rated', values: measured.map((r) => r.evaluation!.popularity.ndcg) },
       ], (v) => v.toFixed(3)),
       lineChart('Ratings the model was trained on', oldestFirst.map(label), [{ name: 'ratings', values: oldestFirst.map((r) => r.model!.ratings) }], (v) => count(Math.round(v))),
       lineChart('Batch duration (s)', all.map(label), [{ name: 'seconds', values: all.map((r) => r.steps.reduce((s, x) => s + x.seconds, 0)) }], (v) => v.toFixed(1)),
@@ -62,13 +63,22 @@ function row(run: RunSummary): HTMLElement {
   return h('tr', { class: run.status },
     h('td', { class: 'nowrap' }, run.date),
     h('td', {}, h('span', { class: `status ${run.status}` }, run.status), run.error && h('div', { class: 'small error', title: run.cause ?? '' }, run.error)),
-    h('td', {}, run.modelVersion ?? '–', run.activated && h('span', { class: 'badge' }, 'published')),
+    h('td', {},
+      run.modelVersion ?? '–',
+      run.activated && h('span', { class: 'badge' }, 'published'),
+      run.gate && !run.gate.passed && h('div', { class: 'small error gate' }, 'held back: ', run.gate.reason.replace(/^quality gate: /, ''),
+        run.modelWritten ? '' : ' (not written: it would replace the serving model of its date)')),
     h('td', {},
       h('div', { class: 'steps' },
         ...run.steps.map((s) => h('span', { class: `step ${s.status}`, style: `flex-grow: ${Math.max(s.seconds / total, 0.04)}`, title: `${s.state}: ${s.status} in ${s.seconds.toFixed(2)} s${s.error ? ` (${s.error})` : ''}` }, s.state))),
       h('div', { class: 'muted small' }, run.steps.filter((s) => s.status === 'succeeded').map((s) => `${s.state} ${s.seconds.toFixed(2)} s`).join(' · '))),
     h('td', { class: 'num' }, run.model ? count(run.model.ratings) : '–'),
-    h('td', { class: 'num', title: run.evaluation ? `${run.evaluation.users} users; recall ${run.evaluation.recall}, precision ${run.evaluation.precision}, coverage ${run.evaluation.coverage}; popularity nDCG ${run.evaluation.popularityNdcg}` : '' }, run.evaluation?.ndcg.toFixed(4) ?? '–'),
+    h('td', { class: 'num', title: run.evaluation ? measureText(run.evaluation) : '' }, run.evaluation?.hybrid.ndcg.toFixed(4) ?? '–'),
     h('td', { class: 'muted' }, when(run.recordedAt)),
   );
+}
+
+function measureText(m: NonNullable<RunSummary['evaluation']>): string {
+  return `held out: ${m.protocol}; ${m.users} users. Served blend: recall ${m.hybrid.recall}, precision ${m.hybrid.precision}, coverage ${m.hybrid.coverage}. ` +
+    `nDCG of the model alone ${m.model.ndcg}, of the most rated ${m.popularity.ndcg}`;
 }

@@ -5,6 +5,7 @@
  * for good, and a step crashing after its work. A failed run is recorded, and a re-run of the date
  * ends in exactly the outputs and online features of a run that never failed.
  */
+import { DEFAULT_MODEL_QUALITY } from '../../../lambdas/core/quality-gate';
 import {
   AthenaClient,
   GetQueryExecutionCommand,
@@ -122,7 +123,7 @@ describe('daily batch faults on the AWS adapters', () => {
       ResolveDate: createResolveDateHandler({ now }),
       BronzeToSilver: createBronzeToSilverHandler({ engine, lake: batchLake }),
       SilverFeatures: createSilverFeaturesHandler({ engine }),
-      GoldModel: createGoldModelHandler({ lake: batchLake, models }),
+      GoldModel: createGoldModelHandler({ lake: batchLake, models, ...DEFAULT_MODEL_QUALITY }),
       Publish: createPublishHandler({ lake: batchLake, features, models, runs, now }),
       RecordFailure: createRecordFailureHandler({ runs, now }),
     };

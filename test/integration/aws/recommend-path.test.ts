@@ -77,7 +77,8 @@ describe('the recommend path on AWS adapters (s3rver, dynalite)', () => {
     };
 
     const cold = await request(3);
-    expect(cold).toMatchObject({ dynamo: 2, s3: 4, body: { modelVersion: first.manifest.version } });
+    // The model: its manifest, the head's weights and three Parquet files.
+    expect(cold).toMatchObject({ dynamo: 2, s3: 5, body: { modelVersion: first.manifest.version } });
     expect(cold.body.items).toHaveLength(5);
     const warm = await request(4);
     expect(warm).toMatchObject({ dynamo: 2, s3: 0 });
@@ -86,6 +87,6 @@ describe('the recommend path on AWS adapters (s3rver, dynalite)', () => {
     await writer.models.write(second);
     await writer.models.activate(second.manifest.version);
     const moved = await request(3);
-    expect(moved).toMatchObject({ dynamo: 2, s3: 4, body: { modelVersion: second.manifest.version } });
+    expect(moved).toMatchObject({ dynamo: 2, s3: 5, body: { modelVersion: second.manifest.version } });
   });
 });

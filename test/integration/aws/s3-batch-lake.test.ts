@@ -25,9 +25,11 @@ describe('S3BatchLake: silver Parquet as Athena UNLOAD writes it', () => {
     await put(`a/silver/ratings/dt=${DATE}/20261125_1_b`, silverParquet('silver_ratings', [[3, 30, 4, 1, 'e3'], [4, 40, 2.5, 2, 'e4']]));
     await put(`a/silver/ratings/dt=${DATE}/20261125_1_a`, silverParquet('silver_ratings', [[1, 10, 5, 3, 'e1']]));
     await put('a/silver/ratings/dt=2026-11-23/20261124_1_a', silverParquet('silver_ratings', [[9, 90, 1, 4, 'e9']]));
-    const { userIds, movieIds } = await lakeAt('a/').readInteractions(DATE);
+    const { userIds, movieIds, ratings, eventTimes } = await lakeAt('a/').readInteractions(DATE);
     expect([...userIds]).toEqual([1, 3, 4]);
     expect([...movieIds]).toEqual([10, 30, 40]);
+    expect([...ratings]).toEqual([5, 4, 2.5]);
+    expect([...eventTimes]).toEqual([3, 1, 2]);
   });
 
   it('reads features with INT64 counts as numbers, JSON columns parsed, updatedAt 0', async () => {
@@ -61,7 +63,7 @@ describe('S3BatchLake: silver Parquet as Athena UNLOAD writes it', () => {
 
   it('reads an empty partition (a day without ratings) as no rows', async () => {
     const lake = lakeAt('empty/');
-    expect(await lake.readInteractions(DATE)).toEqual({ userIds: new Int32Array(0), movieIds: new Int32Array(0), eventTimes: new Float64Array(0) });
+    expect(await lake.readInteractions(DATE)).toEqual({ userIds: new Int32Array(0), movieIds: new Int32Array(0), ratings: new Float32Array(0), eventTimes: new Float64Array(0) });
     expect(await lake.readUserFeatures(DATE)).toEqual([]);
   });
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BATCH_TASKS, TRANSIENT_ERROR, type BatchTask } from '../../../lambdas/core/daily-batch-workflow';
 import { bayesianMean, globalMean } from '../../../lambdas/core/features';
+import type { BatchState } from '../../../lambdas/handlers/batch/batch-state';
 import { createConsumeHandler } from '../../../lambdas/handlers/consume';
 import { runDailyBatch } from '../../../local/batch-runner';
 import { generateDemoData } from '../../../local/demo-data';
@@ -43,6 +44,7 @@ const OUTPUT_TABLES = [
   'silver_user_features',
   'silver_movie_features',
   'gold_manifest',
+  'gold_head_weights',
   'gold_movies',
   'gold_neighbour_lists',
   'gold_popularity',
@@ -138,7 +140,7 @@ describe('daily batch on SQLite', () => {
     'recovers from a crash in %s (%s its work) with a re-run that ends as a clean run',
     async (step, when) => {
       const stores = await loaded(tempDir());
-      const handlers = batchHandlers(stores.db, stores.features, stores.models, () => new Date(`${DAY_2}T23:59:59.999Z`));
+      const handlers = batchHandlers(stores.db, stores.features, stores.models, { now: () => new Date(`${DAY_2}T23:59:59.999Z`) });
       const real = handlers[step] as (input: never) => Promise<unknown>;
       handlers[step] = async (input: never) => {
         if (when === 'after') await real(input);
@@ -159,7 +161,7 @@ describe('daily batch on SQLite', () => {
 
   it('retries a step that failed with a transient error', async () => {
     const stores = await loaded(tempDir());
-    const handlers = batchHandlers(stores.db, stores.features, stores.models, () => new Date(`${DAY_2}T23:59:59.999Z`));
+    const handlers = batchHandlers(stores.db, stores.features, stores.models, { now: () => new Date(`${DAY_2}T23:59:59.999Z`) });
     const real = handlers.GoldModel;
     let calls = 0;
     handlers.GoldModel = async (input: never) => {
@@ -181,7 +183,7 @@ describe('daily batch on SQLite', () => {
     other.exec('BEGIN IMMEDIATE');
     // The first attempt waits 50 ms for the lock and gives up; the other connection lets go before the retry.
     setTimeout(() => other.exec('COMMIT'), 150);
-    const handlers = batchHandlers(stores.db, stores.features, stores.models, () => new Date(`${DAY_2}T23:59:59.999Z`));
+    const handlers = batchHandlers(stores.db, stores.features, stores.models, { now: () => new Date(`${DAY_2}T23:59:59.999Z`) });
     const result = await runDailyBatch(handlers, { date: DAY_2 }, { retryIntervalMs: 400 });
     other.close();
     expect(result.status).toBe('succeeded');
@@ -232,6 +234,80 @@ describe('daily batch on SQLite', () => {
       reason: `the active model ${newest} is of a later date`,
     });
     expect(await stores.models.activeVersion()).toBe(newest);
+    stores.db.close();
+  });
+});
+
+describe('the quality gate of the daily batch on SQLite', () => {
+  const tempDir = useTempDir();
+  type Output = Required<Pick<BatchState, 'gold' | 'publish'>>;
+  const output = (r: { output?: unknown }) => r.output as Output;
+
+  /** The stored measure of a date's model, as if it had scored `ndcg` (the served blend's). */
+  const raise = (stores: Stores, date: string, ndcg: number) =>
+    stores.db.prepare("UPDATE gold_manifest SET manifest = json_set(manifest, '$.evaluation.hybrid.ndcg', ?) WHERE dt = ?").run(ndcg, date);
+  const lastRun = (stores: Stores) => {
+    const row = stores.db.prepare('SELECT status, details FROM batch_runs ORDER BY run_id DESC LIMIT 1').get() as { status: string; details: string };
+    return { status: row.status, details: JSON.parse(row.details) as Output };
+  };
+
+  it('keeps with the model its measure on the latest events, and publishes the first model', async () => {
+    const stores = await loaded(tempDir());
+    const run = output(await runBatchOn(stores, DAY_1));
+    expect(run.gold.evaluation).toMatchObject({ protocol: 'the latest 10% of the events by time', k: 10 });
+    expect(run.gold.evaluation!.users).toBeGreaterThan(5);
+    expect(run.gold.evaluation!.hybrid.ndcg).toBeGreaterThan(0);
+    expect(run.gold.gate).toMatchObject({ passed: true, reason: 'no model serves yet', candidate: run.gold.evaluation!.hybrid.ndcg });
+    expect((await stores.models.manifest(run.gold.version))!.evaluation).toEqual(run.gold.evaluation);
+    expect(run.publish.activated).toBe(true);
+    stores.db.close();
+  });
+
+  it("refuses to publish a model far below the serving model's nDCG@10, writes it, and the run says why", async () => {
+    const stores = await loaded(tempDir());
+    const served = output(await runBatchOn(stores, DAY_1)).gold.version;
+    raise(stores, DAY_1, 0.99);
+    const run = output(await runBatchOn(stores, DAY_2));
+    expect(run.gold).toMatchObject({ written: true, gate: { passed: false, serving: 0.99, servingVersion: served, maxDrop: 0.1 } });
+    expect(run.publish.activated).toBe(false);
+    expect(run.publish.reason).toMatch(new RegExp(`^quality gate: nDCG@10 0\\.\\d{4} against 0\\.9900 for the serving model ${served}, \\d+(\\.\\d)?% lower, more than the 10% allowed$`));
+    expect(await stores.models.activeVersion()).toBe(served);
+    expect(lastRun(stores)).toMatchObject({ status: 'succeeded', details: { publish: { activated: false, reason: run.publish.reason } } });
+    // Written, so that it can be served by hand (`activate`).
+    expect((await stores.models.manifest(run.gold.version))!.evaluation).toEqual(run.gold.evaluation);
+    await stores.models.activate(run.gold.version);
+    expect(await stores.models.activeVersion()).toBe(run.gold.version);
+    stores.db.close();
+  });
+
+  it("does not write a refused model of the serving model's own date, which it would replace", async () => {
+    const stores = await loaded(tempDir());
+    const served = output(await runBatchOn(stores, DAY_2)).gold.version;
+    raise(stores, DAY_2, 0.99);
+    const more = generateDemoData({ users: 20, movies: 60, seed: 8 }).events.map((e) => ({ ...e, event_id: `more-${String(e.event_id)}` }));
+    await consumeOn(stores, more, DAY_2);
+    const run = output(await runBatchOn(stores, DAY_2));
+    expect(run.gold.version).not.toBe(served);
+    expect(run.gold).toMatchObject({ written: false, gate: { passed: false } });
+    expect(run.publish).toMatchObject({ activated: false, reason: run.gold.gate.reason });
+    expect(await stores.models.activeVersion()).toBe(served);
+    expect((await stores.models.load(served)).manifest.version).toBe(served);
+    expect(await stores.models.manifest(run.gold.version)).toBeUndefined();
+    stores.db.close();
+  });
+
+  it('lets every model through with a 100% drop allowed', async () => {
+    const stores = await loaded(tempDir());
+    await runBatchOn(stores, DAY_1);
+    raise(stores, DAY_1, 0.99);
+    const handlers = batchHandlers(stores.db, stores.features, stores.models, {
+      now: () => new Date(`${DAY_2}T23:59:59.999Z`),
+      quality: { holdout: { days: 1 }, gate: { maxDrop: 1 } },
+    });
+    const run = output(await runDailyBatch(handlers, { date: DAY_2 }, { retryIntervalMs: 0 }));
+    expect(run.gold.evaluation!.protocol).toBe('the events of the last 1 day by time');
+    expect(run.gold.gate).toMatchObject({ passed: true, maxDrop: 1 });
+    expect(run.publish.activated).toBe(true);
     stores.db.close();
   });
 });

@@ -190,15 +190,16 @@ describe('recommend handler for a heavy rater', () => {
   const tempDir = useTempDir();
 
   it('reads their latest ratings alone, and still never recommends a movie rated before those', async () => {
-    const data = generateDemoData({ users: 150, movies: 800, seed: 3 });
+    const data = generateDemoData({ users: 150, movies: 1600, seed: 3 });
     const stores = sqliteStores(tempDir());
     const logger = recordingLogger();
     await stores.features.upsertMovies(data.movies);
     const consume = createConsumeHandler({ lake: stores.lake, features: stores.features, logger });
     const producer = new EmbeddedProducer(stores.db);
     const heavy = 50_000;
-    // 780 of the 800 movies: the latest CF_SOURCES of them in the profile, 280 older ones only in the store.
-    const ratings = Array.from({ length: 780 }, (_, i) => ({
+    // 1,560 of the 1,600 movies: the latest CF_SOURCES of them in the profile, 560 older ones only in the store.
+    const rated = CF_SOURCES + 560;
+    const ratings = Array.from({ length: rated }, (_, i) => ({
       event_id: `heavy-${i}`, type: 'rating', user_id: heavy, movie_id: i + 1, rating: 1 + (i % 9) / 2,
       timestamp: new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString(),
     }));
@@ -218,7 +219,7 @@ describe('recommend handler for a heavy rater', () => {
     const items = (JSON.parse(res.body) as { items: { movieId: number }[] }).items;
     expect(read).toEqual([CF_SOURCES]);
     expect(items.length).toBeGreaterThan(0);
-    expect(items.filter((i) => i.movieId <= 780)).toEqual([]);
+    expect(items.filter((i) => i.movieId <= rated)).toEqual([]);
     stores.db.close();
   });
 });

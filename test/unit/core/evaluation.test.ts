@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluate, rankingMetrics, splitPerUser, type Interaction } from '../../../lambdas/core/evaluation';
-import { seededRandom } from '../../../lambdas/core/random';
+import { evaluate, rankingMetrics } from '../../../lambdas/core/evaluation';
 
 describe('rankingMetrics', () => {
   it('matches values computed by hand', () => {
@@ -44,29 +43,5 @@ describe('evaluate', () => {
     expect(r.map).toBeCloseTo((1 + 2 / 3) / 3 / 2, 12);
     expect(r.coverage).toBe(10 / 20);
     expect(evaluate(test, (u) => lists.get(u)!, { k: 10, catalogSize: 20, users: (u) => u === 2 }).users).toBe(1);
-  });
-});
-
-describe('splitPerUser', () => {
-  const ratings = (userId: number, n: number): Interaction[] =>
-    Array.from({ length: n }, (_, i) => ({ userId, movieId: i + 1, rating: 4, timestamp: i }));
-  const data = [...ratings(1, 1), ...ratings(2, 2), ...ratings(3, 4), ...ratings(4, 5), ...ratings(5, 40)];
-
-  it('puts round(75%) of each user\'s ratings in train and the rest in test', () => {
-    const { train, test } = splitPerUser(data, seededRandom(42));
-    const trainCount = (u: number) => train.filter((r) => r.userId === u).length;
-    // round(0.75) = 1, round(1.5) = 2, round(3) = 3, round(3.75) = 4, round(30) = 30.
-    expect([1, 2, 3, 4, 5].map(trainCount)).toEqual([1, 2, 3, 4, 30]);
-    expect([...test.keys()]).toEqual([3, 4, 5]);
-    expect(test.get(5)!.size).toBe(10);
-    for (const [u, items] of test) for (const m of items) expect(train.some((r) => r.userId === u && r.movieId === m)).toBe(false);
-  });
-
-  it('gives the same split for the same seed, whatever the input order, and another for another seed', () => {
-    const a = splitPerUser(data, seededRandom(42));
-    const b = splitPerUser([...data].reverse(), seededRandom(42));
-    const c = splitPerUser(data, seededRandom(43));
-    expect(b).toEqual(a);
-    expect(c.test.get(5)).not.toEqual(a.test.get(5));
   });
 });

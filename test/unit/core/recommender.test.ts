@@ -1,8 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import type { RatingEvent } from '../../../lambdas/core/event-contract';
 import { emptyUser, type UserFeatures } from '../../../lambdas/core/features';
+import { NO_HEAD, type HeadWeights } from '../../../lambdas/core/item-neighbours';
 import { indexModel, type Model } from '../../../lambdas/core/model';
-import { CF_SOURCES, genreAffinity, recommendForUser, similarMovies } from '../../../lambdas/core/recommender';
+import {
+  BLEND,
+  CF_SOURCES,
+  genreAffinity,
+  LIKING,
+  NAMED_SOURCE_SHARE,
+  rankByCollaborative,
+  recommendForUser,
+  similarMovies,
+} from '../../../lambdas/core/recommender';
 
 const movie = (movieId: number, genres: string[], ratingCount: number) => ({ movieId, title: `Movie ${movieId}`, genres, ratingCount });
 
@@ -14,18 +24,32 @@ const movies = [
   movie(5, ['Horror'], 5),
   movie(6, ['Comedy'], 0),
 ];
+
+/** Dense weights among `ids`, row by row (source, then target). */
+const head = (ids: number[], rows: number[][]): HeadWeights => ({ movieIds: Int32Array.from(ids), weights: Float32Array.from(rows.flat()) });
+
 const model: Model = {
   manifest: {
     version: '2026-11-25-000000000001',
     date: '2026-11-25',
-    algorithm: 'item-knn-cosine',
-    params: { similarity: 'cosine', k: 10, shrinkage: 0 },
-    counts: { ratings: 245, users: 0, movies: 6, moviesWithNeighbours: 2 },
+    algorithm: 'ease-head+rp3beta-tail',
+    params: { similarity: 'ease', lambda: 1, headItems: 3, tail: { k: 10, alpha: 1, beta: 0, shrinkage: 0, weight: 1 } },
+    counts: { ratings: 245, users: 0, movies: 6, headMovies: 3, moviesWithNeighbours: 5 },
   },
   movies,
+  // The head: 1, 3 and 2. Rating 1 speaks for 2 and against 3.
+  head: head(
+    [1, 3, 2],
+    [
+      [0, -0.4, 0.5],
+      [-0.3, 0, 0.1],
+      [0.6, 0.2, 0],
+    ],
+  ),
+  // The tail's lists: 4 and 5 point at movies of the head and at each other.
   neighbours: new Map([
-    [1, [{ movieId: 4, score: 0.9 }, { movieId: 2, score: 0.5 }]],
-    [3, [{ movieId: 5, score: 0.8 }]],
+    [4, [{ movieId: 2, score: 0.9 }, { movieId: 5, score: 0.3 }]],
+    [5, [{ movieId: 3, score: 0.8 }]],
   ]),
   popular: [1, 3, 2, 4, 5],
   popularByGenre: new Map([
@@ -37,36 +61,20 @@ const model: Model = {
 const index = indexModel(model);
 
 function user(ratings: [number, number][], genres: UserFeatures['genres'] = {}): { features: UserFeatures; ratings: RatingEvent[] } {
-  const events = ratings.map(([movieId, rating], i) => ({ eventId: `e${i}`, userId: 1, movieId, rating, eventTime: i }));
+  // Latest first, as the stores read them.
+  const events = ratings.map(([movieId, rating], i) => ({ eventId: `e${i}`, userId: 1, movieId, rating, eventTime: ratings.length - i }));
   return {
     features: { ...emptyUser(1), ratingCount: events.length, ratingSum: events.reduce((s, e) => s + e.rating, 0), genres },
     ratings: events,
   };
 }
 
+const ids = (items: { movieId: number }[]) => items.map((i) => i.movieId);
+
 describe('recommendForUser', () => {
-  it('names the rated movie that contributed most, whatever order the ratings come in', () => {
-    const shared = indexModel({ ...model, neighbours: new Map([[1, [{ movieId: 6, score: 0.2 }]], [3, [{ movieId: 6, score: 0.9 }]]]) });
-    for (const ratings of [[[1, 5], [3, 4]], [[3, 4], [1, 5]]] as [number, number][][]) {
-      expect(recommendForUser(shared, user(ratings), { limit: 1 })[0]).toMatchObject({ movieId: 6, reason: 'similar to Movie 3' });
-    }
-  });
-
-  it("takes collaborative candidates from a heavy rater's latest ratings only", () => {
-    // Movie 1 (whose neighbours are 4 and 2) rated first, then CF_SOURCES ratings of movies without neighbours.
-    const filler = Array.from({ length: CF_SOURCES }, (_, i): [number, number] => [1000 + i, 4]);
-    const heavy = user([[1, 5], ...filler]);
-    const catalog = { ...model, movies: [...movies, ...filler.map(([id]) => movie(id, ['Comedy'], 1))] };
-    const items = recommendForUser(indexModel(catalog), heavy, { limit: 10 });
-    expect(items.some((i) => i.reason.startsWith('similar to'))).toBe(false);
-    // One rating fewer, and movie 1 is among the latest: its neighbours come back.
-    const lighter = user([[1, 5], ...filler.slice(1)]);
-    expect(recommendForUser(indexModel(catalog), lighter, { limit: 10 })[0]).toMatchObject({ movieId: 4, reason: 'similar to Movie 1' });
-  });
-
   it('ranks by popularity for an unknown user', () => {
     const items = recommendForUser(index, undefined, { limit: 10 });
-    expect(items.map((i) => i.movieId)).toEqual([1, 3, 2, 4, 5]);
+    expect(ids(items)).toEqual([1, 3, 2, 4, 5]);
     expect(items.every((i) => i.reason === 'popular overall')).toBe(true);
     expect(items[0]!.score).toBeGreaterThan(items[1]!.score);
   });
@@ -79,50 +87,113 @@ describe('recommendForUser', () => {
     ]);
   });
 
-  it('recommends neighbours of liked movies, never a rated one, with the source in the reason', () => {
-    const items = recommendForUser(index, user([[1, 5], [3, 5]], { Comedy: { count: 1, sum: 5 }, Horror: { count: 1, sum: 5 } }), {
-      limit: 10,
-    });
-    // Movie 6 shares the favourite genre, but nobody rated it: there is nothing to recommend it by.
-    expect(items.map((i) => i.movieId).sort()).toEqual([2, 4, 5]);
-    const reasons = new Map(items.map((i) => [i.movieId, i.reason]));
-    expect(reasons.get(4)).toBe('similar to Movie 1');
-    expect(reasons.get(5)).toBe('similar to Movie 3');
-    expect(recommendForUser(index, user([[1, 5]]), { limit: 1 })).toHaveLength(1);
+  it("adds a head movie's weights towards the whole head: a negative weight ranks a movie below those the ratings say nothing of", () => {
+    const items = recommendForUser(index, user([[1, 5]]), { limit: 10, explain: true });
+    expect(items[0]).toMatchObject({ movieId: 2, reason: 'similar to Movie 1' });
+    // 3 is the second most rated movie, but rating 1 speaks against it: last, with a negative part.
+    expect(ids(items)).toEqual([2, 4, 5, 3]);
+    expect(items[3]!.explain!.collaborative).toBeLessThan(0);
+    expect(items[3]!.explain!.because).toEqual([]);
+    expect(items[3]!.reason).not.toMatch(/^similar to/);
   });
 
-  it('ignores the neighbours of movies the user disliked the most', () => {
-    const items = recommendForUser(index, user([[3, 0.5]]), { limit: 10 });
-    expect(items.find((i) => i.movieId === 5)?.reason).not.toMatch(/^similar to/);
+  it("adds a tail movie's list, and never recommends a rated movie", () => {
+    const items = recommendForUser(index, user([[4, 5]]), { limit: 10 });
+    expect(ids(items)).not.toContain(4);
+    expect(items[0]).toMatchObject({ movieId: 2, reason: 'similar to Movie 4' });
+    expect(items.find((i) => i.movieId === 5)!.reason).toBe('similar to Movie 4');
+    expect(recommendForUser(index, user([[4, 5]]), { limit: 1 })).toHaveLength(1);
+  });
+
+  it('counts a rated movie by how much it was liked, the least liked still a little', () => {
+    const cf = (rating: number) => recommendForUser(index, user([[4, rating]]), { limit: 10, explain: true }).find((i) => i.movieId === 5)!.explain!;
+    // Movie 2 holds the largest sum, so movie 5's part is its share of that: 0.3 / 0.9, whatever the rating...
+    expect(cf(5).collaborative).toBeCloseTo(cf(0.5).collaborative, 4);
+    // ...and the rating weighs each source against the others.
+    const mixed = recommendForUser(index, user([[1, 0.5], [4, 5]]), { limit: 10, explain: true }).find((i) => i.movieId === 2)!.explain!;
+    const low = 1 - LIKING;
+    expect(mixed.because.map((b) => b.movieId)).toEqual([4, 1]);
+    expect(mixed.because[1]!.contribution / mixed.because[0]!.contribution).toBeCloseTo((low * 0.5) / 0.9, 3);
+  });
+
+  it('names the rated movie behind a recommendation only when it brings a real share of the score', () => {
+    // Five rated movies each give movie 6 the same small weight, or one of them a large one.
+    const sources = [11, 12, 13, 14, 15];
+    const catalog = [...movies, ...sources.map((id) => movie(id, ['Drama'], 1))];
+    const spread = (first: number) =>
+      indexModel({
+        ...model,
+        movies: catalog,
+        head: head([...sources, 6], [...sources.map((_, s) => [...sources.map(() => 0), s === 0 ? first : 0.2]), [0, 0, 0, 0, 0, 0]]),
+        neighbours: new Map(),
+      });
+    const rated = user(sources.map((id): [number, number] => [id, 5]));
+    const even = recommendForUser(spread(0.2), rated, { limit: 1, explain: true })[0]!;
+    expect(even.movieId).toBe(6);
+    expect(even.explain!.because[0]!.contribution).toBeLessThan(NAMED_SOURCE_SHARE * even.score);
+    expect(even.reason).toBe('similar to 5 movies you rated');
+    const one = recommendForUser(spread(2), rated, { limit: 1, explain: true })[0]!;
+    expect(one.explain!.because[0]!.contribution).toBeGreaterThanOrEqual(NAMED_SOURCE_SHARE * one.score);
+    expect(one.reason).toBe('similar to Movie 11');
+  });
+
+  it('names the rated movie that contributed most, whatever order the ratings come in', () => {
+    for (const ratings of [[[1, 4], [4, 5]], [[4, 5], [1, 4]]] as [number, number][][]) {
+      expect(recommendForUser(index, user(ratings), { limit: 1 })[0]).toMatchObject({ movieId: 2, reason: 'similar to Movie 4' });
+    }
+  });
+
+  it("adds a heavy rater's latest ratings only", () => {
+    // Movie 4 rated first, then CF_SOURCES ratings of movies without weights.
+    const filler = Array.from({ length: CF_SOURCES }, (_, i): [number, number] => [1000 + i, 4]);
+    const catalog = { ...model, movies: [...movies, ...filler.map(([id]) => movie(id, ['Comedy'], 1))] };
+    const heavy = user([...filler, [4, 5]]);
+    expect(recommendForUser(indexModel(catalog), heavy, { limit: 10 }).some((i) => i.reason.startsWith('similar to'))).toBe(false);
+    // One rating fewer, and movie 4 is among the latest: its list counts again.
+    const lighter = user([...filler.slice(1), [4, 5]]);
+    expect(recommendForUser(indexModel(catalog), lighter, { limit: 10 })[0]).toMatchObject({ movieId: 2, reason: 'similar to Movie 4' });
   });
 
   it('applies the genre filter to collaborative candidates too', () => {
-    const items = recommendForUser(index, user([[1, 5]]), { limit: 10, genre: 'Drama' });
-    expect(items.map((i) => i.movieId).sort()).toEqual([2, 4]);
+    expect(ids(recommendForUser(index, user([[4, 5]]), { limit: 10, genre: 'Horror' })).sort()).toEqual([3, 5]);
+    expect(ids(recommendForUser(index, user([[1, 5]]), { limit: 10, genre: 'Drama' })).sort()).toEqual([2, 4]);
   });
 
   it('explains each score by its parts and the rated movies behind its collaborative part, largest first', () => {
-    // Movies 1 and 3 both point at movie 6: its collaborative part comes from both.
-    const shared = indexModel({ ...model, neighbours: new Map([[1, [{ movieId: 6, score: 0.2 }]], [3, [{ movieId: 6, score: 0.9 }, { movieId: 5, score: 0.3 }]]]) });
-    const plain = recommendForUser(shared, user([[1, 5], [3, 4]]), { limit: 3 });
-    const explained = recommendForUser(shared, user([[1, 5], [3, 4]]), { limit: 3, explain: true });
+    const rated = user([[4, 5], [1, 4]], { Drama: { count: 1, sum: 5 }, Comedy: { count: 1, sum: 4 } });
+    const plain = recommendForUser(index, rated, { limit: 3 });
+    const explained = recommendForUser(index, rated, { limit: 3, explain: true });
     expect(explained.map(({ explain: _, ...rest }) => rest)).toEqual(plain);
     for (const item of explained) {
       const e = item.explain!;
       expect(e.collaborative + e.genre + e.popularity).toBeCloseTo(item.score, 3);
-      const sources = e.because.reduce((sum, b) => sum + b.contribution, 0);
-      expect(sources).toBeCloseTo(e.collaborative, 3);
     }
-    const six = explained.find((i) => i.movieId === 6)!.explain!;
-    expect(six.because.map((b) => [b.movieId, b.title, b.rating])).toEqual([[3, 'Movie 3', 4], [1, 'Movie 1', 5]]);
-    // The movie with the most collaborative signal holds the whole weight of that part.
-    expect(six.collaborative).toBeCloseTo(0.6 * (2 / 3), 4);
-    expect(explained.find((i) => i.movieId === 2)!.explain).toMatchObject({ collaborative: 0, because: [] });
+    // Both rated movies raise movie 2, which holds the largest collaborative sum: the whole weight.
+    const two = explained.find((i) => i.movieId === 2)!.explain!;
+    expect(two.because.map((b) => [b.movieId, b.title, b.rating])).toEqual([[4, 'Movie 4', 5], [1, 'Movie 1', 4]]);
+    expect(two.because.reduce((sum, b) => sum + b.contribution, 0)).toBeCloseTo(two.collaborative, 3);
+    expect(two.collaborative).toBeCloseTo(BLEND.cf * (2 / 3), 4);
   });
 
   it('returns nothing when every candidate is rated', () => {
     const all: [number, number][] = [1, 2, 3, 4, 5, 6].map((id) => [id, 4]);
     expect(recommendForUser(index, user(all), { limit: 10 })).toEqual([]);
+  });
+
+  it('serves a model without a head from its lists alone', () => {
+    const lists = indexModel({ ...model, head: NO_HEAD, neighbours: new Map([[1, [{ movieId: 4, score: 0.9 }, { movieId: 2, score: 0.5 }]]]) });
+    expect(recommendForUser(lists, user([[1, 5]]), { limit: 2 })).toMatchObject([
+      { movieId: 4, reason: 'similar to Movie 1' },
+      { movieId: 2, reason: 'similar to Movie 1' },
+    ]);
+  });
+});
+
+describe('rankByCollaborative', () => {
+  it("ranks by the collaborative sum alone, a negative one last, the user's movies excluded", () => {
+    expect(rankByCollaborative(index, user([[1, 5]]).ratings, 10)).toEqual([2, 3]);
+    expect(rankByCollaborative(index, user([[4, 5], [1, 5]]).ratings, 10)).toEqual([2, 5, 3]);
+    expect(rankByCollaborative(index, [], 10)).toEqual([]);
   });
 });
 
@@ -147,10 +218,21 @@ describe('genreAffinity', () => {
 });
 
 describe('similarMovies', () => {
-  it('lists the neighbours of a catalog movie', () => {
-    expect(similarMovies(index, 1, 1)).toEqual([
-      { movieId: 4, title: 'Movie 4', genres: ['Drama'], score: 0.9, reason: 'similar to Movie 1' },
+  it("lists a head movie's positive weights, scaled so that the closest scores 1", () => {
+    expect(similarMovies(index, 2, 10)).toEqual([
+      { movieId: 1, title: 'Movie 1', genres: ['Comedy'], score: 1, reason: 'similar to Movie 2' },
+      { movieId: 3, title: 'Movie 3', genres: ['Horror'], score: 0.3333, reason: 'similar to Movie 2' },
     ]);
+    // Rating 1 speaks against 3: it is not among 1's similar movies.
+    expect(ids(similarMovies(index, 1, 10)!)).toEqual([2]);
+  });
+
+  it("lists a tail movie's neighbours on the same scale, and nothing for a movie without weights", () => {
+    expect(similarMovies(index, 4, 10)!.map((i) => [i.movieId, i.score])).toEqual([
+      [2, 1],
+      [5, 0.3333],
+    ]);
+    expect(similarMovies(index, 4, 1)).toHaveLength(1);
     expect(similarMovies(index, 6, 10)).toEqual([]);
   });
 
