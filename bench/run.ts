@@ -1,6 +1,7 @@
 /**
- * `npm run bench [-- --preset small|full] [--runs N] [--json]`: generates the synthetic workload
- * (fixed seed) and measures the daily batch end to end on all of it, model loading and
+ * `npm run bench [-- --preset small|full] [--runs N] [--head-sizes N,N] [--json]`: generates the
+ * synthetic workload (fixed seed) and measures the daily batch end to end on all of it, EASE's
+ * inverse at several sizes (and the whole training with other heads, if asked), model loading and
  * recommendations in-process and over local HTTP at that scale, and consume throughput of more
  * events into that state against a naive baseline. Each measure runs several times; the figures
  * are medians. Progress goes to stderr; with --json, stdout is one JSON object.
@@ -12,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { openDatabase } from '../local/sqlite/database';
 import { DATABASE_FILE } from '../local/system';
 import { measureConsume, MSK_BATCH } from './measures/consume';
+import { measureInversion, trainInChild } from './measures/ease';
 import { fillOnlineRatings, loadLake, runBatchInChild, type BatchRun } from './measures/full-scale';
 import { measureHttp, startServer } from './measures/http-load';
 import { measureNaiveConsume } from './measures/naive-consume';
@@ -19,17 +21,22 @@ import { measureHeavyRater, measureModelLoad, measureRecommend } from './measure
 import { median, round } from './stats';
 import { generateWorkload, PRESETS, type Preset } from './workload';
 
-/** How much of each measure a preset does. */
-const PLAN: Record<keyof typeof PRESETS, { consumeEvents: number; naiveEvents: number; recommendRequests: number; httpRequests: number }> = {
-  small: { consumeEvents: 20_000, naiveEvents: 5_000, recommendRequests: 1_000, httpRequests: 2_000 },
-  full: { consumeEvents: 200_000, naiveEvents: 10_000, recommendRequests: 20_000, httpRequests: 50_000 },
+/** How much of each measure a preset does; `inversions`: the EASE sizes timed. */
+const PLAN: Record<keyof typeof PRESETS, { consumeEvents: number; naiveEvents: number; recommendRequests: number; httpRequests: number; inversions: number[] }> = {
+  small: { consumeEvents: 20_000, naiveEvents: 5_000, recommendRequests: 1_000, httpRequests: 2_000, inversions: [500, 1000] },
+  full: { consumeEvents: 200_000, naiveEvents: 10_000, recommendRequests: 20_000, httpRequests: 50_000, inversions: [1000, 2000, 3000, 4000] },
 };
 
 /** One user's ratings in the heavy-rater measure: what a hostile client sent in an attack on the API. */
 const HEAVY_RATINGS = 300_000;
 
 const { values } = parseArgs({
-  options: { preset: { type: 'string', default: 'small' }, runs: { type: 'string', default: '3' }, json: { type: 'boolean', default: false } },
+  options: {
+    preset: { type: 'string', default: 'small' },
+    runs: { type: 'string', default: '3' },
+    json: { type: 'boolean', default: false },
+    'head-sizes': { type: 'string' },
+  },
 });
 const presetName = values.preset as keyof typeof PRESETS;
 if (!(presetName in PRESETS)) {
@@ -39,6 +46,12 @@ if (!(presetName in PRESETS)) {
 const runs = Number(values.runs);
 if (!Number.isInteger(runs) || runs < 1 || runs > 20) {
   process.stderr.write(`--runs must be an integer from 1 to 20 (got ${JSON.stringify(values.runs)})\n`);
+  process.exit(2);
+}
+/** `--head-sizes 2000,3000`: the whole model trained on all of the workload with these heads as well. */
+const headSizes = (values['head-sizes'] ?? '').split(',').filter((x) => x !== '').map(Number);
+if (!headSizes.every((n) => Number.isInteger(n) && n >= 1 && n <= 20_000)) {
+  process.stderr.write(`--head-sizes must be a comma-separated list of integers from 1 to 20000 (got ${JSON.stringify(values['head-sizes'])})\n`);
   process.exit(2);
 }
 const preset: Preset = PRESETS[presetName];
@@ -64,6 +77,20 @@ try {
     const result = runBatchInChild(dataDir, date);
     batchRuns.push(result);
     say(`batch run ${r + 1}: ${result.seconds.toFixed(1)} s, peak RSS ${result.peak_rss_mb} MB (${Object.entries(result.steps).map(([s, t]) => `${s} ${t.toFixed(1)}`).join(', ')})`);
+  }
+
+  // EASE: the inverse alone at several sizes, and the whole training with larger heads.
+  const inversions: Record<string, number> = {};
+  for (const n of plan.inversions) {
+    const times = Array.from({ length: runs }, (_, r) => measureInversion(n, r + 1));
+    inversions[n] = round(median(times), 2);
+    say(`EASE inverse of ${n} items: ${times.map((t) => t.toFixed(2)).join(', ')} s`);
+  }
+  const trainingByHead: Record<string, { seconds: number; peak_rss_mb: number }> = {};
+  for (const head of headSizes) {
+    const trained = Array.from({ length: runs }, () => trainInChild(dataDir, date, head));
+    trainingByHead[head] = { seconds: round(median(trained.map((t) => t.seconds)), 1), peak_rss_mb: Math.round(median(trained.map((t) => t.peak_rss_mb))) };
+    say(`training on all ${w.count} events, head of ${head}: ${trained.map((t) => `${t.seconds.toFixed(1)} s, ${t.peak_rss_mb} MB`).join('; ')}`);
   }
 
   // Serving: the online ratings as consuming would leave them, then the model and requests.
@@ -124,6 +151,8 @@ try {
     batch_seconds: round(median(batchRuns.map((b) => b.seconds)), 1),
     batch_step_seconds: steps,
     batch_peak_rss_mb: Math.round(median(batchRuns.map((b) => b.peak_rss_mb))),
+    ease_inverse_seconds: inversions,
+    ...(headSizes.length > 0 ? { training_by_head: trainingByHead } : {}),
     model_load_ms: round(median(modelLoads), 1),
     recommend_p50_ms: round(median(recommendRuns.map((r) => r.p50)), 3),
     recommend_p99_ms: round(median(recommendRuns.map((r) => r.p99)), 3),
