@@ -7,8 +7,8 @@
  *   ResolveDate    -> { date, asOf }
  *   BronzeToSilver -> + silver:   { ratings }
  *   SilverFeatures -> + features: { users, movies }
- *   GoldModel      -> + gold:     { version, trainingSeconds, counts }
- *   Publish        -> + publish:  { version, replaced, kept }
+ *   GoldModel      -> + gold:     { version, trainingSeconds, measureSeconds, counts, evaluation, gate, written }
+ *   Publish        -> + publish:  { version, activated, reason, movies, replaced, kept }
  * Any failure goes to RecordFailure, which keeps the error in the batch run log, then fails.
  */
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';

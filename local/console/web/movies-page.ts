@@ -57,9 +57,11 @@ export const moviePage = (movieId: number): View => async (main) => {
     h('h2', {}, 'Similar movies'),
     similar.items.length === 0
       ? h('p', { class: 'muted' }, 'The model has no neighbours for this movie: too few users rated it with others.')
-      : h('table', { id: 'similar' },
+      : h('div', {},
+        h('p', { class: 'muted' }, "The movies that rating this one raises most. Similarity: the model's weight towards each, relative to the closest one's (1)."),
+        h('table', { id: 'similar' },
           h('thead', {}, h('tr', {}, h('th', {}, 'Movie'), h('th', {}, 'Genres'), h('th', { class: 'num' }, 'Similarity'))),
           h('tbody', {}, ...similar.items.map((s) => h('tr', {}, h('td', {}, movieLink(s.movieId, s.title)), h('td', {}, genres(s.genres)), h('td', { class: 'num' }, s.score.toFixed(4))))),
-        ),
+        )),
   );
 };
