@@ -144,15 +144,14 @@ export interface ModelIndex {
   /**
    * Every catalog movie has a dense slot: the movie in slot s is `slotMovies[s]`. The head movies
    * hold the first `headSize` slots, in head order, so that a head movie's weights towards the
-   * others are the contiguous row `headWeights[s * headSize, (s + 1) * headSize)`. The other
+   * others are the contiguous row `headScores.weights[s * headSize, (s + 1) * headSize)`. The other
    * movies' neighbours, by slot, are at [neighbourStart[s], neighbourStart[s + 1]) of
    * `neighbourSlots` and `neighbourScores` (an empty range for a head movie).
    */
   slots: ReadonlyMap<number, number>;
   slotMovies: readonly ModelMovie[];
   headSize: number;
-  headWeights: Float32Array;
-  /** Adds a request's head rows into `scratch.cf`; holds `headWeights`. */
+  /** Holds the head's weights, and adds a request's head rows into `scratch.cf`. */
   headScores: HeadScores;
   neighbourStart: Int32Array;
   neighbourSlots: Int32Array;
@@ -211,7 +210,6 @@ export function indexModel(model: Model): ModelIndex {
     slots,
     slotMovies,
     headSize: model.head.movieIds.length,
-    headWeights: headScores.weights,
     headScores,
     neighbourStart,
     neighbourSlots,

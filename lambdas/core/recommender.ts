@@ -13,6 +13,7 @@ import type { RatingEvent } from './event-contract';
 import { latestFirst, RATING_MAX, RATING_MIN } from './event-contract';
 import type { UserFeatures } from './features';
 import type { ModelIndex, ModelMovie } from './model';
+import { TopN } from './top-n';
 
 export interface Recommendation {
   movieId: number;
@@ -309,23 +310,9 @@ class ScoreSplit {
 
 /** The best `limit` candidates, best first; ties by movie id. */
 function bestSlots(model: ModelIndex, candidates: readonly number[], limit: number, scoreOf: (slot: number) => number): number[] {
-  const slots: number[] = [];
-  const scores: number[] = [];
-  const before = (score: number, slot: number, i: number) =>
-    score > scores[i]! || (score === scores[i] && model.slotMovies[slot]!.movieId < model.slotMovies[slots[i]!]!.movieId);
-  for (const slot of candidates) {
-    const score = scoreOf(slot);
-    if (slots.length === limit && !before(score, slot, limit - 1)) continue;
-    let i = slots.length;
-    while (i > 0 && before(score, slot, i - 1)) i--;
-    slots.splice(i, 0, slot);
-    scores.splice(i, 0, score);
-    if (slots.length > limit) {
-      slots.pop();
-      scores.pop();
-    }
-  }
-  return slots;
+  const best = new TopN(limit);
+  for (const slot of candidates) best.offer(slot, scoreOf(slot), model.slotMovies[slot]!.movieId);
+  return best.items;
 }
 
 type Contribution = ScoreParts['because'][number];
@@ -345,26 +332,17 @@ interface Sources {
 function contributions(request: Request, chosen: readonly number[], scale: number): Sources[] {
   const { model, sourceSlots, sourceWeights, sourceRatings } = request;
   const raised = new Int32Array(chosen.length);
-  // Per chosen slot, the EXPLAINED_SOURCES largest: source numbers and contributions, largest first.
-  const best = chosen.map(() => ({ k: [] as number[], c: [] as number[] }));
-  const movieOf = (k: number) => sourceRatings[k]!.movieId;
+  // Per chosen slot, the EXPLAINED_SOURCES largest: source numbers by contribution.
+  const best = chosen.map(() => new TopN(EXPLAINED_SOURCES));
   const add = (i: number, k: number, weight: number) => {
     const contribution = scale * sourceWeights[k]! * weight;
     if (!(contribution > 0)) return;
     raised[i]!++;
-    const b = best[i]!;
-    let at = b.c.length;
-    while (at > 0 && (contribution > b.c[at - 1]! || (contribution === b.c[at - 1] && movieOf(k) < movieOf(b.k[at - 1]!)))) at--;
-    if (at >= EXPLAINED_SOURCES) return;
-    b.k.splice(at, 0, k);
-    b.c.splice(at, 0, contribution);
-    if (b.c.length > EXPLAINED_SOURCES) {
-      b.k.pop();
-      b.c.pop();
-    }
+    best[i]!.offer(k, contribution, sourceRatings[k]!.movieId);
   };
   if (scale > 0) {
-    const { headSize, headWeights, neighbourStart, neighbourSlots, neighbourScores, scratch } = model;
+    const { headSize, headScores, neighbourStart, neighbourSlots, neighbourScores, scratch } = model;
+    const headWeights = headScores.weights;
     // The chosen slots' places, for the lists' lookups; -1 again afterwards.
     chosen.forEach((slot, i) => (scratch.place[slot] = i));
     try {
@@ -385,9 +363,9 @@ function contributions(request: Request, chosen: readonly number[], scale: numbe
   }
   return best.map((b, i) => ({
     raised: raised[i]!,
-    top: b.k.map((k, n) => {
+    top: b.items.map((k, n) => {
       const r = sourceRatings[k]!;
-      return { movieId: r.movieId, title: titleOf(model, r.movieId), rating: r.rating, contribution: b.c[n]! };
+      return { movieId: r.movieId, title: titleOf(model, r.movieId), rating: r.rating, contribution: b.scores[n]! };
     }),
   }));
 }
@@ -437,7 +415,8 @@ export function similarMovies(model: ModelIndex, movieId: number, limit: number)
   const source = model.movies.get(movieId);
   if (!source) return undefined;
   const s = model.slots.get(movieId)!;
-  const { headSize, headWeights, neighbourStart, neighbourSlots, neighbourScores } = model;
+  const { headSize, headScores, neighbourStart, neighbourSlots, neighbourScores } = model;
+  const headWeights = headScores.weights;
   const scored: { slot: number; weight: number }[] = [];
   if (s < headSize) {
     for (let t = 0; t < headSize; t++) if (t !== s && headWeights[s * headSize + t]! > 0) scored.push({ slot: t, weight: headWeights[s * headSize + t]! });

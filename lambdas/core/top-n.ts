@@ -1,0 +1,26 @@
+/**
+ * The n best of the items offered, best first: a larger score first, then a smaller id. Insertion
+ * into a short sorted list: n is a page of recommendations or a few explanations, not a catalog.
+ */
+export class TopN {
+  readonly items: number[] = [];
+  readonly scores: number[] = [];
+  private readonly ids: number[] = [];
+
+  constructor(private readonly n: number) {}
+
+  offer(item: number, score: number, id: number): void {
+    const before = (i: number) => score > this.scores[i]! || (score === this.scores[i] && id < this.ids[i]!);
+    if (this.items.length === this.n && !before(this.n - 1)) return;
+    let at = this.items.length;
+    while (at > 0 && before(at - 1)) at--;
+    this.items.splice(at, 0, item);
+    this.scores.splice(at, 0, score);
+    this.ids.splice(at, 0, id);
+    if (this.items.length > this.n) {
+      this.items.pop();
+      this.scores.pop();
+      this.ids.pop();
+    }
+  }
+}
