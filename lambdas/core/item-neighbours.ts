@@ -10,8 +10,8 @@ import { easeWeights } from './ease';
  * - `rp3beta` (Paudel et al. 2016): a random walk item -> user -> item, with transition
  *   probabilities raised to `alpha`, divided by the target's popularity to the power `beta`, so
  *   that blockbusters do not crowd out everything else;
- * - `cosine`: cosine of the movies' rater sets.
- * The walks keep the top k per movie, and shrink a pair's similarity by the raters behind it,
+ * - `cosine`: cosine of the movies' rater sets, its denominator raised by `shrinkage`.
+ * The walks keep the top k per movie; rp3beta shrinks a pair's similarity by the raters behind it,
  * c / (c + shrinkage): a pair that one user's ratings make is not a strong one.
  */
 
@@ -69,16 +69,16 @@ export const NO_HEAD: HeadWeights = { movieIds: new Int32Array(0), weights: new 
 /** Ties broken by the smaller movie id. */
 export function itemWeights(data: Interactions, params: NeighbourParams = DEFAULT_NEIGHBOUR_PARAMS): ItemWeights {
   const index = buildIndex(data);
-  const lists = (rows: Row[], keep: (i: number) => boolean) => {
+  const lists = (rows: Row[], keep: (i: number) => boolean, scale = 1) => {
     const result = new Map<number, Neighbour[]>();
     rows.forEach((row, i) => {
-      if (keep(i)) result.set(index.itemIds[i]!, row.map(({ j, score }) => ({ movieId: index.itemIds[j]!, score })));
+      if (keep(i)) result.set(index.itemIds[i]!, row.map(({ j, score }) => ({ movieId: index.itemIds[j]!, score: score * scale })));
     });
     return result;
   };
   if (params.similarity !== 'ease') return { head: NO_HEAD, neighbours: lists(walkRows(index, params), () => true) };
   const { head, headIndex, scale, walk } = easeHead(index, params);
-  return { head, neighbours: lists(walk.map((row) => row.map(({ j, score }) => ({ j, score: score * scale }))), (i) => headIndex[i]! < 0) };
+  return { head, neighbours: lists(walk, (i) => headIndex[i]! < 0, scale) };
 }
 
 interface Csr {
