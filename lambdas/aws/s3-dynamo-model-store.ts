@@ -40,8 +40,8 @@ export class S3DynamoModelStore implements ModelStore {
 
   async load(version: string): Promise<Model> {
     const date = versionDate(version);
-    const manifest = await this.manifestOf(date);
-    if (manifest?.version !== version) throw new Error(`model version ${version} does not exist`);
+    const manifest = await this.manifest(version);
+    if (!manifest) throw new Error(`model version ${version} does not exist`);
     const [head, movieRows, neighbourRows, popularityRows] = await Promise.all([
       this.readHead(date),
       ...(['gold_movies', 'gold_item_neighbours', 'gold_popularity'] as const).map(async (table) => readParquet(await this.get(this.key(table, date)))),
@@ -120,9 +120,7 @@ export class S3DynamoModelStore implements ModelStore {
   }
 
   async activate(version: string): Promise<void> {
-    if ((await this.manifestOf(versionDate(version)))?.version !== version) {
-      throw new Error(`model version ${version} does not exist`);
-    }
+    if (!(await this.manifest(version))) throw new Error(`model version ${version} does not exist`);
     await this.options.dynamo.send(new PutCommand({ TableName: this.options.table, Item: { ...POINTER_KEY, version } }));
   }
 

@@ -29,8 +29,8 @@ export function createGoldModelHandler(deps: {
     const model = evaluation ? { ...trained, manifest: { ...trained.manifest, evaluation } } : trained;
 
     const active = await deps.models.activeVersion();
-    const servingMeasure = active === undefined ? undefined : (await deps.models.manifest(active))?.evaluation;
-    const gate = judgeModel({ version: model.manifest.version, evaluation }, active === undefined ? undefined : { version: active, evaluation: servingMeasure }, deps.gate);
+    const serving = active === undefined ? undefined : { version: active, evaluation: (await deps.models.manifest(active))?.evaluation };
+    const gate = judgeModel({ version: model.manifest.version, evaluation }, serving, deps.gate);
     const written = gate.passed || active === undefined || versionDate(active) !== day;
     if (written) await deps.models.write(model);
     return {
