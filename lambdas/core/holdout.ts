@@ -107,6 +107,13 @@ export function splitPerUser(data: SilverRatings, random: Random): Split {
   return { train: select(data, order), test, protocol: `per user, random: round(${TRAIN_SHARE * 100}%) of each user's ratings to train, the rest to find` };
 }
 
+/** The ratings a split holds out, all users together. */
+export function heldOutRatings(split: Pick<Split, 'test'>): number {
+  let count = 0;
+  for (const movies of split.test.values()) count += movies.size;
+  return count;
+}
+
 /** Rows where `held` is true are to find (for the measured users) and never trained on; the others train. */
 function splitRows(data: SilverRatings, held: (i: number) => boolean, measured: ReadonlySet<number>): Pick<Split, 'train' | 'test'> {
   const train: number[] = [];

@@ -8,7 +8,7 @@ import type { RatingEvent } from './event-contract';
 import { evaluate, type EvaluationResult } from './evaluation';
 import { applyRatings } from './features';
 import type { NeighbourParams } from './item-neighbours';
-import type { Split, SilverRatings } from './holdout';
+import { heldOutRatings, type Split, type SilverRatings } from './holdout';
 import { indexModel, trainModel, type ModelIndex, type ModelManifest } from './model';
 import type { Movie } from './movie';
 import { rankByCollaborative, rankByPopularity, recommendForUser, round4, type UserInput } from './recommender';
@@ -45,6 +45,8 @@ export interface TrainedOnSplit {
   index: ModelIndex;
   /** The measured users as the recommender knows them: features and ratings from their train ratings. */
   profiles: Map<number, UserInput>;
+  /** The catalog's genres by movie id, as profiles are built with them. */
+  genres: ReadonlyMap<number, readonly string[]>;
   catalogSize: number;
   trainSeconds: number;
 }
@@ -58,6 +60,7 @@ export function trainOnSplit(split: Split, catalog: readonly Movie[], params?: N
     manifest: model.manifest,
     index: indexModel(model),
     profiles: userProfiles(ratingsOf(split.train, new Set(split.test.keys())), genres),
+    genres,
     catalogSize: new Set(split.train.movieIds).size,
     trainSeconds,
   };
@@ -93,13 +96,11 @@ export function measureModel(split: Split, catalog: readonly Movie[], params?: N
   if (split.test.size === 0) return undefined;
   const trained = trainOnSplit(split, catalog, params);
   const results = scoreRankers(trained, split.test);
-  let testRatings = 0;
-  for (const movies of split.test.values()) testRatings += movies.size;
   return {
     protocol: split.protocol,
     users: results.model.users,
     trainRatings: split.train.userIds.length,
-    testRatings,
+    testRatings: heldOutRatings(split),
     k: MEASURE_K,
     model: rounded(results.model),
     hybrid: rounded(results.hybrid),

@@ -8,10 +8,11 @@
  */
 import { basename } from 'node:path';
 import type { EvaluationResult } from '../../lambdas/core/evaluation';
-import { leaveLatestOut, splitByTime, splitPerUser, type Holdout, type SilverRatings, type Split } from '../../lambdas/core/holdout';
+import { heldOutRatings, leaveLatestOut, splitByTime, splitPerUser, type Holdout, type SilverRatings, type Split } from '../../lambdas/core/holdout';
 import { DEFAULT_NEIGHBOUR_PARAMS, type NeighbourParams } from '../../lambdas/core/item-neighbours';
 import { MEASURE_K, ratingsOf, rounded, scoreRankers, trainOnSplit, userProfiles, type Ranker, type RankerScores } from '../../lambdas/core/model-measure';
 import { seededRandom } from '../../lambdas/core/random';
+import { round4 } from '../../lambdas/core/recommender';
 import type { Movie } from '../../lambdas/core/movie';
 import { generateDemoData } from '../demo-data';
 import { detectMovieLens, readMovies, readRatingEvents } from '../movielens';
@@ -120,9 +121,7 @@ function evaluateRatings(dataset: string, catalog: readonly Movie[], data: Silve
     seen.set(r.userId, n);
     return n <= COLD_START_MAX_RATINGS;
   });
-  const simulated = scoreRankers(trained, split.test, userProfiles(few, new Map(catalog.map((m) => [m.movieId, m.genres]))));
-  let testRatings = 0;
-  for (const movies of split.test.values()) testRatings += movies.size;
+  const simulated = scoreRankers(trained, split.test, userProfiles(few, trained.genres));
 
   return {
     dataset,
@@ -133,13 +132,13 @@ function evaluateRatings(dataset: string, catalog: readonly Movie[], data: Silve
       relevant: 'every held-out item, whatever its rating; train items excluded from the lists',
       users: all.model.users,
       train_ratings: split.train.userIds.length,
-      test_ratings: testRatings,
+      test_ratings: heldOutRatings(split),
     },
     results: results(all),
     cold_start: { max_train_ratings: COLD_START_MAX_RATINGS, users: cold.model.users, ...results(cold) },
     cold_start_simulated: { train_ratings_kept: COLD_START_MAX_RATINGS, users: simulated.model.users, ...results(simulated) },
     model: { algorithm: trained.manifest.algorithm, params },
-    train_seconds: round(trained.trainSeconds),
+    train_seconds: round4(trained.trainSeconds),
     peak_rss_mb: peakRssMb,
   };
 }
@@ -162,10 +161,6 @@ function silverOf(rows: readonly [number, number, number, number][]): SilverRati
 function scores(r: EvaluationResult): Scores {
   const s: RankerScores = rounded(r);
   return { 'precision@10': s.precision, 'recall@10': s.recall, 'ndcg@10': s.ndcg, 'map@10': s.map, coverage: s.coverage };
-}
-
-function round(x: number): number {
-  return Math.round(x * 1e4) / 1e4;
 }
 
 export function formatReport(report: EvaluationReport): string {
