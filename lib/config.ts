@@ -1,5 +1,5 @@
-import { parseHoldout } from '../lambdas/core/holdout';
-import { parseMaxDrop } from '../lambdas/core/quality-gate';
+import { DEFAULT_HOLDOUT, formatHoldout, formatShare, parseHoldout } from '../lambdas/core/holdout';
+import { DEFAULT_GATE, parseMaxDrop } from '../lambdas/core/quality-gate';
 
 /**
  * The deployment's settings, from the CDK context (cdk.json, or `-c key=value`). The values of the
@@ -96,8 +96,8 @@ export const DEFAULTS: Omit<StageConfig, 'mskClusterArn' | 'mskNetwork'> = {
   apiBurstLimit: 1000,
   corsOrigins: [],
   goldModelMemoryMb: 4096,
-  modelHoldout: '10%',
-  modelGateMaxDrop: '10%',
+  modelHoldout: formatHoldout(DEFAULT_HOLDOUT),
+  modelGateMaxDrop: formatShare(DEFAULT_GATE.maxDrop),
   logRetentionDays: 30,
   offsetLagThreshold: 100_000,
   apiP99LatencyMs: 500,

@@ -21,7 +21,7 @@ import { runBatch } from './commands/batch';
 import { transferLake } from './commands/transfer-lake';
 import { parseS3Url, s3Client } from './s3-location';
 import { parseHoldout } from '../lambdas/core/holdout';
-import { DEFAULT_MODEL_QUALITY, parseMaxDrop, type ModelQuality } from '../lambdas/core/quality-gate';
+import { parseModelQuality } from '../lambdas/core/quality-gate';
 import { evaluateMovieLens, evaluateSynthetic, formatReport, parseParams, type Protocol } from './commands/evaluate';
 import { importMovieLens } from './commands/import-movielens';
 import { serve } from './commands/serve';
@@ -187,7 +187,7 @@ export async function main(argv: string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   // Serving and imports may start a new folder; the other commands need one that holds a database.
-  const quality = modelQuality(process.env);
+  const quality = usage(() => parseModelQuality({ holdout: process.env.MODEL_HOLDOUT, maxDrop: process.env.MODEL_GATE_MAX_DROP }));
   const open = (create: boolean) => {
     const system = openLocalSystem(dataDir, logger, { create, check: !values['no-check'], quality });
     if (system.created) process.stdout.write(`Created the data folder ${dataDir}.\n`);
@@ -259,14 +259,6 @@ function usage<T>(parse: () => T): T {
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-}
-
-/** The batch's measure and gate, from MODEL_HOLDOUT and MODEL_GATE_MAX_DROP, as the Lambda functions read them. */
-function modelQuality(env: NodeJS.ProcessEnv): ModelQuality {
-  return {
-    holdout: env.MODEL_HOLDOUT ? usage(() => parseHoldout(env.MODEL_HOLDOUT!)) : DEFAULT_MODEL_QUALITY.holdout,
-    gate: { maxDrop: env.MODEL_GATE_MAX_DROP ? usage(() => parseMaxDrop(env.MODEL_GATE_MAX_DROP!)) : DEFAULT_MODEL_QUALITY.gate.maxDrop },
-  };
 }
 
 const COMMANDS = ['serve', 'import', 'export', 'batch', 'activate', 'evaluate', 'replay-failures'];

@@ -42,7 +42,12 @@ export function parseHoldout(text: string): Holdout {
 }
 
 export function formatHoldout(holdout: Holdout): string {
-  return 'share' in holdout ? `${Math.round(holdout.share * 1000) / 10}%` : `${holdout.days}d`;
+  return 'share' in holdout ? formatShare(holdout.share) : `${holdout.days}d`;
+}
+
+/** 0.1 as `10%`, to a tenth of a percent. */
+export function formatShare(share: number): string {
+  return `${Math.round(share * 1000) / 10}%`;
 }
 
 /**

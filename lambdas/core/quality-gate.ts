@@ -3,7 +3,7 @@
  * would serve, on the batch's holdout, falls below the serving model's by more than the allowed
  * share. Where either side was not measured, there is nothing to compare, and the model passes.
  */
-import { DEFAULT_HOLDOUT, type Holdout } from './holdout';
+import { DEFAULT_HOLDOUT, formatShare, parseHoldout, type Holdout } from './holdout';
 import type { ModelMeasure } from './model-measure';
 
 export interface QualityGate {
@@ -40,6 +40,14 @@ export function parseMaxDrop(text: string): number {
   return Number(m[1]) / 100;
 }
 
+/** The batch's measure and gate from their settings (MODEL_HOLDOUT, MODEL_GATE_MAX_DROP); an absent or empty one takes its default. */
+export function parseModelQuality(settings: { holdout?: string | undefined; maxDrop?: string | undefined }): ModelQuality {
+  return {
+    holdout: settings.holdout ? parseHoldout(settings.holdout) : DEFAULT_MODEL_QUALITY.holdout,
+    gate: { maxDrop: settings.maxDrop ? parseMaxDrop(settings.maxDrop) : DEFAULT_MODEL_QUALITY.gate.maxDrop },
+  };
+}
+
 /** A model's version and its measure (undefined when nobody could be measured). */
 export interface MeasuredModel {
   version: string;
@@ -56,7 +64,7 @@ export function judgeModel(model: MeasuredModel, serving: MeasuredModel | undefi
   // The figures have 4 decimals: a model exactly at the floor passes, whatever the floating point.
   const floor = serving.evaluation.hybrid.ndcg * (1 - gate.maxDrop) - 1e-9;
   const figures = `nDCG@10 ${candidate.hybrid.ndcg.toFixed(4)} against ${serving.evaluation.hybrid.ndcg.toFixed(4)} for the serving model ${serving.version}`;
-  const allowed = `${Math.round(gate.maxDrop * 1000) / 10}%`;
+  const allowed = formatShare(gate.maxDrop);
   if (candidate.hybrid.ndcg >= floor) return { ...base, passed: true, reason: `${figures}, within the ${allowed} allowed` };
   const drop = Math.round((1 - candidate.hybrid.ndcg / serving.evaluation.hybrid.ndcg) * 1000) / 10;
   return { ...base, passed: false, reason: `quality gate: ${figures}, ${drop}% lower, more than the ${allowed} allowed` };

@@ -1,6 +1,5 @@
 /** GoldModel: measures and trains the model from silver Parquet and writes gold to S3. The memory-hungry step. */
-import { parseHoldout } from '../../core/holdout';
-import { parseMaxDrop } from '../../core/quality-gate';
+import { parseModelQuality } from '../../core/quality-gate';
 import { createGoldModelHandler } from '../../handlers/batch/gold-model';
 import { batchLake, modelStore } from '../adapters';
 import { documentClient, s3Client } from '../aws-clients';
@@ -19,7 +18,6 @@ export const handler = batchStep(
   createGoldModelHandler({
     lake: batchLake(s3, env),
     models: modelStore(s3, documentClient(tools.tracer), env),
-    holdout: parseHoldout(env.MODEL_HOLDOUT),
-    gate: { maxDrop: parseMaxDrop(env.MODEL_GATE_MAX_DROP) },
+    ...parseModelQuality({ holdout: env.MODEL_HOLDOUT, maxDrop: env.MODEL_GATE_MAX_DROP }),
   }),
 );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ModelMeasure } from '../../../lambdas/core/model-measure';
-import { DEFAULT_GATE, judgeModel, parseMaxDrop } from '../../../lambdas/core/quality-gate';
+import { DEFAULT_GATE, DEFAULT_MODEL_QUALITY, judgeModel, parseMaxDrop, parseModelQuality } from '../../../lambdas/core/quality-gate';
 
 const scores = (ndcg: number) => ({ precision: 0.1, recall: 0.2, ndcg, map: 0.1, coverage: 0.3 });
 const measure = (hybrid: number): ModelMeasure => ({
@@ -61,5 +61,13 @@ describe('parseMaxDrop', () => {
     expect(parseMaxDrop('0%')).toBe(0);
     expect(parseMaxDrop('100%')).toBe(1);
     for (const bad of ['0.1', '101%', '-5%', '']) expect(() => parseMaxDrop(bad)).toThrow(/a share from 0% to 100%, like 10%/);
+  });
+});
+
+describe('parseModelQuality', () => {
+  it('reads both settings, takes the defaults for absent or empty ones, and names a bad value', () => {
+    expect(parseModelQuality({ holdout: '2d', maxDrop: '25%' })).toEqual({ holdout: { days: 2 }, gate: { maxDrop: 0.25 } });
+    expect(parseModelQuality({ holdout: '', maxDrop: undefined })).toEqual(DEFAULT_MODEL_QUALITY);
+    expect(() => parseModelQuality({ holdout: '10%', maxDrop: 'ten' })).toThrow(/"ten"/);
   });
 });
