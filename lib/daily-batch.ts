@@ -13,6 +13,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { BATCH_TASKS, DAILY_BATCH_WORKFLOW, STEP_TIMEOUT_SECONDS, substitutionName, type BatchTask } from '../lambdas/core/daily-batch-workflow';
+import { SILVER_LOCATIONS, silverReceiptFolder } from '../lambdas/core/lake-layout';
 import { ATHENA_RESULTS, type DataLake } from './data-lake';
 import type { FeatureStore } from './feature-store';
 import { LAKE_TABLES } from './lake-tables';
@@ -147,10 +148,12 @@ export class DailyBatch extends Construct {
         ],
       }),
     );
-    // Each statement is an UNLOAD into silver, then a count of what it wrote. BronzeToSilver also
-    // lists bronze's date folders itself, to read from the first.
+    // Each statement is an UNLOAD into silver, then a count of what it wrote, then the partition's
+    // receipt. BronzeToSilver also lists bronze's date folders, to read from the first, and the
+    // receipts of silver ratings, to merge onto the latest; Athena reads that silver for it.
+    const tables = writesRatings ? (['silver_ratings'] as const) : (['silver_user_features', 'silver_movie_features'] as const);
     const reads = writesRatings ? ['bronze/events/'] : ['silver/ratings/', 'catalog/'];
-    const writes = writesRatings ? ['silver/ratings/'] : ['silver/user_features/', 'silver/movie_features/'];
+    const writes = tables.flatMap((t) => [`${SILVER_LOCATIONS[t]}/`, silverReceiptFolder(t)]);
     lake.grantObjects(fn, ['s3:GetObject'], [...reads, ...writes, ATHENA_RESULTS]);
     lake.grantObjects(fn, ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'], [...writes, ATHENA_RESULTS]);
     fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetBucketLocation'], resources: [lake.bucket.bucketArn] }));

@@ -3,7 +3,7 @@
  *
  *   npm run local [-- --port N] [--data-dir DIR] [--no-demo]   serve the system
  *   npm run local -- import --movielens DIR [--data-dir DIR]    import a MovieLens directory
- *   npm run local -- batch [--date YYYY-MM-DD] [--data-dir DIR] run the daily batch
+ *   npm run local -- batch [--date YYYY-MM-DD] [--full] [--data-dir DIR]   run the daily batch
  *   npm run local -- activate --date YYYY-MM-DD [--data-dir DIR] serve an earlier date's model
  *   npm run local -- export --to-s3 s3://bucket/prefix [--endpoint URL]   copy the local lake to S3
  *   npm run local -- import --from-s3 s3://bucket/prefix [--endpoint URL] bring an S3 lake back
@@ -36,9 +36,11 @@ const FORCE_EXIT_AFTER_MS = 1000;
 const USAGE = `Usage:
   npm run local [-- options]                          run the system: HTTP API, event source, demo data
   npm run local -- import --movielens DIR [options]   import a MovieLens directory (ratings.csv + movies.csv, or u.data + u.item)
-  npm run local -- batch [--date YYYY-MM-DD] [--force]
+  npm run local -- batch [--date YYYY-MM-DD] [--force] [--full]
                                                       run the daily batch workflow (default date: yesterday, UTC);
-                                                      a date after today needs --force
+                                                      a date after today needs --force; silver merges the bronze
+                                                      since the latest earlier silver onto it, --full rebuilds it
+                                                      from all of bronze (the same rows, read the long way)
   npm run local -- activate --date YYYY-MM-DD         serve the model an earlier batch wrote for that date
                                                       (the way back from a model that should not serve)
   npm run local -- export --to-s3 s3://BUCKET/PREFIX [--endpoint URL]
@@ -95,6 +97,7 @@ export async function main(argv: string[]): Promise<number> {
       'no-demo': { type: 'boolean' },
       'no-check': { type: 'boolean', default: false },
       force: { type: 'boolean', default: false },
+      full: { type: 'boolean', default: false },
       movielens: { type: 'string' },
       date: { type: 'string' },
       seed: { type: 'string' },
@@ -213,7 +216,7 @@ export async function main(argv: string[]): Promise<number> {
   if (command === 'batch') {
     const system = open(false);
     try {
-      return (await runBatch(system, values.date, values.force)).status === 'succeeded' ? 0 : 1;
+      return (await runBatch(system, values.date, { force: values.force, full: values.full })).status === 'succeeded' ? 0 : 1;
     } finally {
       await system.close();
     }

@@ -9,7 +9,7 @@
 import { GetObjectCommand, PutObjectCommand, S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
 import { randomUUID } from 'node:crypto';
 import { parquetRowCount } from '../lambdas/aws/parquet';
-import type { BatchQuery } from '../lambdas/core/ports';
+import type { BatchParams, BatchQuery } from '../lambdas/core/ports';
 import { checkStatement, projectedPartitions, type DateProjection } from './athena-sql';
 import type { Authorizer, Principal } from './authorizer';
 import { keys, unloadByTwin, type LakeLocation } from './sqlite-twin';
@@ -170,9 +170,12 @@ export class AthenaEmulator {
       for (const table of tables) {
         if (!table.projection) continue;
         const today = this.options.today();
-        record.partitions += projectedPartitions(table.projection, checked.select, today);
         const first = await this.firstPartition(s3, table);
-        if (first) record.needed += projectedPartitions({ ...table.projection, range: `${first},NOW` }, checked.select, today);
+        // Each branch of a UNION ALL bounds the dates of the tables it reads by its own predicates.
+        for (const branch of checked.select.split(/\bUNION\s+ALL\b/i).filter((b) => new RegExp(`\\b${table.name}\\b`).test(b))) {
+          record.partitions += projectedPartitions(table.projection, branch, today);
+          if (first) record.needed += projectedPartitions({ ...table.projection, range: `${first},NOW` }, branch, today);
+        }
       }
       if (checked.kind === 'unload') await this.unload(e, s3, checked.select, parseS3Url(checked.destination!));
       else await this.select(e, s3, checked.select, tables);
@@ -214,7 +217,7 @@ export class AthenaEmulator {
     // Athena reads the lake where the destination's lake lives: the key up to the silver folder.
     const prefix = destination.key.slice(0, destination.key.indexOf('silver/'));
     if (e.state !== 'RUNNING') return;
-    await unloadByTwin({ s3, bucket: destination.bucket, prefix }, match.query, match.date, destination.key, match.from);
+    await unloadByTwin({ s3, bucket: destination.bucket, prefix }, match.query, match.date, destination.key, match.params);
     await this.writeResult(e, s3, `${e.id}-manifest.csv`, '');
   }
 
@@ -240,12 +243,18 @@ export class AthenaEmulator {
   }
 
   /** A batch statement and its parameters, from the SELECT the engine sent. */
-  private twinOf(select: string): { query: BatchQuery; date: string; from?: string } {
+  private twinOf(select: string): { query: BatchQuery; date: string; params: BatchParams } {
     const day = '(\\d{4}-\\d{2}-\\d{2})';
     for (const query of this.options.queries) {
-      const source = escape(query.athena.trim()).replaceAll('\\{dt\\}', day.replace('(', '(?<dt>')).replaceAll('\\{from\\}', day.replace('(', '(?<from>'));
+      // A placeholder may appear more than once: its first place captures, the others match the same text.
+      let source = escape(query.athena.trim());
+      for (const name of ['dt', 'from', 'base']) {
+        const placeholder = `\\{${name}\\}`;
+        source = source.replace(placeholder, day.replace('(', `(?<${name}>`)).replaceAll(placeholder, `\\k<${name}>`);
+      }
       const m = new RegExp(`^${source}$`).exec(select.trim());
-      if (m?.groups?.dt) return { query, date: m.groups.dt, ...(m.groups.from ? { from: m.groups.from } : {}) };
+      const { dt, from, base } = m?.groups ?? {};
+      if (dt) return { query, date: dt, params: { ...(from ? { from } : {}), ...(base ? { base } : {}) } };
     }
     throw new AthenaError('NOT_SUPPORTED', `the rehearsal has no SQLite twin for: ${select.trim().slice(0, 120)}`);
   }

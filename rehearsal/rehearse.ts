@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Lake } from '../lambdas/aws/s3-lake';
-import { SILVER_MOVIE_FEATURES, SILVER_RATINGS, SILVER_USER_FEATURES } from '../lambdas/core/batch-queries';
+import { SILVER_MOVIE_FEATURES, SILVER_RATINGS, SILVER_RATINGS_MERGE, SILVER_USER_FEATURES } from '../lambdas/core/batch-queries';
 import type { ConsumeCounts } from '../lambdas/handlers/consume';
 import { runWorkflow, type BatchResult } from '../local/batch-runner';
 import { generateDemoData } from '../local/demo-data';
@@ -87,7 +87,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
   const athena = new AthenaEmulator({
     template,
     authorizer,
-    queries: [SILVER_RATINGS, SILVER_USER_FEATURES, SILVER_MOVIE_FEATURES],
+    queries: [SILVER_RATINGS, SILVER_RATINGS_MERGE, SILVER_USER_FEATURES, SILVER_MOVIE_FEATURES],
     today: () => new Date().toISOString().slice(0, 10),
     s3For: (principal) => {
       const accessKeyId = `ATHENA${principal.roleId.slice(0, 14).toUpperCase()}`;
@@ -143,7 +143,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         return result;
       };
       const scheduled = await run(`the schedule, ${JSON.stringify(machine.scheduledInput)}`, machine.scheduledInput);
-      const outcome = (r: BatchResult) => r.output as { date?: string; silver?: { ratings?: number }; publish?: { version?: string; activated?: boolean; reason?: string } } | undefined;
+      const outcome = (r: BatchResult) => r.output as { date?: string; silver?: { ratings?: number; base?: string }; publish?: { version?: string; activated?: boolean; reason?: string } } | undefined;
       if (scheduled.status === 'succeeded') {
         if (!outcome(scheduled)?.publish?.activated) problems.push(`the daily batch did not activate its model: ${outcome(scheduled)?.publish?.reason}`);
         const silver = outcome(scheduled)?.silver?.ratings;
@@ -152,6 +152,14 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         const again = await run(`a re-run of ${outcome(scheduled)?.date}`, { date: outcome(scheduled)?.date });
         if (again.status !== 'succeeded' || outcome(again)?.publish?.version !== outcome(scheduled)?.publish?.version || outcome(again)?.silver?.ratings !== silver) {
           problems.push(`a re-run of ${outcome(scheduled)?.date} did not give the same result: ${JSON.stringify(outcome(again)?.publish ?? again.error)}`);
+        }
+        const next = nextDay(outcome(scheduled)!.date!);
+        say(`the next day, merging its bronze onto the silver of ${outcome(scheduled)?.date}, then rebuilt from all of bronze ({"full": true})`);
+        const merged = await run(`the next day, ${next}`, { date: next });
+        const rebuilt = await run(`the next day rebuilt, ${next}`, { date: next, full: true });
+        if (outcome(merged)?.silver?.base !== outcome(scheduled)?.date) problems.push(`the run of ${next} did not merge onto ${outcome(scheduled)?.date}: ${JSON.stringify(outcome(merged)?.silver ?? merged.error)}`);
+        if (rebuilt.status !== 'succeeded' || outcome(rebuilt)?.silver?.ratings !== silver || outcome(rebuilt)?.publish?.version !== outcome(merged)?.publish?.version) {
+          problems.push(`the rebuild of ${next} differs from its merge: ${JSON.stringify(outcome(rebuilt)?.publish ?? rebuilt.error)} against ${JSON.stringify(outcome(merged)?.publish)}`);
         }
       }
       say('a run with an impossible date, which must end in RecordFailure');
@@ -370,4 +378,8 @@ function apiEvent(route: HttpApiRoute, method: string, pathAndQuery: string): AP
     },
     isBase64Encoded: false,
   };
+}
+
+function nextDay(date: string): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 }

@@ -12,7 +12,7 @@ import { gunzipSync } from 'node:zlib';
 import { readParquet } from '../lambdas/aws/parquet';
 import { CATALOG_KEY, movieOfCatalogLine, parseLakeObjectKey, silverPartitionKey, type BronzeLine, type CatalogLine } from '../lambdas/core/lake-layout';
 import { SILVER_COLUMNS, type LakeColumnType } from '../lambdas/core/lake-tables';
-import type { BatchQuery } from '../lambdas/core/ports';
+import type { BatchParams, BatchQuery } from '../lambdas/core/ports';
 import { openDatabase, type Db } from '../local/sqlite/database';
 import { SqliteBatchSqlEngine } from '../local/sqlite/sqlite-batch-sql-engine';
 import { SqliteEventLake } from '../local/sqlite/sqlite-event-lake';
@@ -33,15 +33,15 @@ const PARQUET_TYPES: Record<LakeColumnType, 'INT32' | 'INT64' | 'DOUBLE' | 'STRI
 };
 
 /**
- * Runs `query` for `date` (reading bronze from `from`) by its SQLite twin and writes its rows under
+ * Runs `query` for `date` (with the dates of `params`) by its SQLite twin and writes its rows under
  * `destination` (a key prefix ending with '/'), as one Parquet file; no rows, no file, as with
  * UNLOAD. Returns the rows.
  */
-export async function unloadByTwin(lake: LakeLocation, query: BatchQuery, date: string, destination: string, from?: string): Promise<number> {
+export async function unloadByTwin(lake: LakeLocation, query: BatchQuery, date: string, destination: string, params: BatchParams = {}): Promise<number> {
   const db = openDatabase(':memory:');
   try {
-    await load(db, lake, query, date);
-    const count = await new SqliteBatchSqlEngine(db).run(query, date, from);
+    await load(db, lake, query, date, params.base);
+    const count = await new SqliteBatchSqlEngine(db).run(query, date, params);
     const columns = SILVER_COLUMNS[query.target].map((c) => c.name);
     const rows = db.prepare(`SELECT ${columns.join(', ')} FROM ${query.target} WHERE dt = ?`).raw().all(date) as unknown[][];
     if (rows.length > 0) {
@@ -59,9 +59,13 @@ export async function unloadByTwin(lake: LakeLocation, query: BatchQuery, date: 
   }
 }
 
-/** The tables a statement reads: bronze for silver ratings; silver ratings and the catalog for features. */
-async function load(db: Db, lake: LakeLocation, query: BatchQuery, date: string): Promise<void> {
+/**
+ * The tables a statement reads: bronze for silver ratings, and the silver ratings of the date a
+ * merge starts from; silver ratings and the catalog for features.
+ */
+async function load(db: Db, lake: LakeLocation, query: BatchQuery, date: string, base: string | undefined): Promise<void> {
   if (query.target === 'silver_ratings') {
+    if (base !== undefined) await loadSilverRatings(db, lake, base);
     const events = new SqliteEventLake(db);
     for (const key of await keys(lake, `${lake.prefix}bronze/events/`)) {
       const parsed = parseLakeObjectKey(key.slice(lake.prefix.length));
@@ -79,6 +83,10 @@ async function load(db: Db, lake: LakeLocation, query: BatchQuery, date: string)
   }
   const catalog = (await keys(lake, `${lake.prefix}${CATALOG_KEY}`)).length === 0 ? [] : (gunzipLines(await get(lake, `${lake.prefix}${CATALOG_KEY}`)) as CatalogLine[]);
   await new SqliteFeatureStore(db).upsertMovies(catalog.map(movieOfCatalogLine));
+  await loadSilverRatings(db, lake, date);
+}
+
+async function loadSilverRatings(db: Db, lake: LakeLocation, date: string): Promise<void> {
   const columns = SILVER_COLUMNS.silver_ratings.map((c) => c.name);
   const insert = db.prepare(`INSERT INTO silver_ratings (dt, ${columns.join(', ')}) VALUES (?, ${columns.map(() => '?').join(', ')})`);
   for (const key of await keys(lake, `${lake.prefix}${silverPartitionKey('silver_ratings', date)}`)) {

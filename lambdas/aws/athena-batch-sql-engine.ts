@@ -5,6 +5,8 @@
  * with Athena's own message. The engine has a deadline, the step's own: a query still running then
  * is stopped, so that none outlives the function that waits for it; and before it empties a
  * partition, it stops any earlier query still writing there (a step that crashed, a concurrent run).
+ * A partition's receipt is removed before it is emptied and written after its count: only a
+ * partition whose statement ran to the end has one.
  */
 import {
   BatchGetQueryExecutionCommand,
@@ -15,10 +17,10 @@ import {
   StopQueryExecutionCommand,
   type AthenaClient,
 } from '@aws-sdk/client-athena';
-import { DeleteObjectsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, DeleteObjectsCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { TRANSIENT_ERROR } from '../core/daily-batch-workflow';
-import { silverPartitionKey } from '../core/lake-layout';
-import { ALL_BRONZE, type BatchQuery, type BatchSqlEngine } from '../core/ports';
+import { silverPartitionKey, silverReceiptKey } from '../core/lake-layout';
+import { ALL_BRONZE, type BatchParams, type BatchQuery, type BatchSqlEngine } from '../core/ports';
 
 export interface AthenaEngineOptions {
   athena: AthenaClient;
@@ -55,17 +57,26 @@ export class AthenaBatchSqlEngine implements BatchSqlEngine {
     this.deadline = this.now() + (options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   }
 
-  async run(query: BatchQuery, date: string, from = ALL_BRONZE): Promise<number> {
-    const prefix = `${this.options.prefix ?? ''}${silverPartitionKey(query.target, date)}`;
-    const destination = `s3://${this.options.bucket}/${prefix}`;
+  async run(query: BatchQuery, date: string, params: BatchParams = {}): Promise<number> {
+    const { s3, bucket } = this.options;
+    const lakePrefix = this.options.prefix ?? '';
+    const prefix = `${lakePrefix}${silverPartitionKey(query.target, date)}`;
+    const receipt = `${lakePrefix}${silverReceiptKey(query.target, date)}`;
+    const destination = `s3://${bucket}/${prefix}`;
     await this.stopEarlierQueries(destination);
+    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: receipt }));
     await this.emptyPrefix(prefix);
-    const select = query.athena.replaceAll('{dt}', date).replaceAll('{from}', from);
+    let select = query.athena.replaceAll('{dt}', date).replaceAll('{from}', params.from ?? ALL_BRONZE);
+    if (params.base !== undefined) select = select.replaceAll('{base}', params.base);
+    if (select.includes('{base}')) throw new Error(`the ${query.target} statement merges onto an earlier date: it needs params.base`);
     await this.execute(`UNLOAD (${select}) TO '${destination}' WITH (format = 'PARQUET', compression = 'SNAPPY')`);
     const id = await this.execute(`SELECT count(*) FROM ${query.target} WHERE dt = '${date}'`);
     const result = await this.options.athena.send(new GetQueryResultsCommand({ QueryExecutionId: id }));
     // Row 0 is the header.
-    return Number(result.ResultSet?.Rows?.[1]?.Data?.[0]?.VarCharValue ?? NaN);
+    const rows = Number(result.ResultSet?.Rows?.[1]?.Data?.[0]?.VarCharValue ?? NaN);
+    const body = JSON.stringify({ table: query.target, date, rows, ...params });
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: receipt, Body: body, ContentType: 'application/json' }));
+    return rows;
   }
 
   /** Runs one statement to completion; returns its execution id. */

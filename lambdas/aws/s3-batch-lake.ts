@@ -8,7 +8,7 @@ import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/
 import { toMovieFeatures, toUser, type MovieFeatureRow, type UserRow } from '../core/feature-rows';
 import type { MovieFeatures, UserFeatures } from '../core/features';
 import type { SilverRatings } from '../core/holdout';
-import { silverPartitionKey } from '../core/lake-layout';
+import { receiptDate, silverPartitionKey, silverReceiptFolder } from '../core/lake-layout';
 import type { Movie } from '../core/movie';
 import type { BatchLake, BatchQuery } from '../core/ports';
 import { parquetRowCount, readParquet, readParquetChunks } from './parquet';
@@ -28,6 +28,23 @@ export class S3BatchLake implements BatchLake {
   async earliestBronzeDate(): Promise<string | undefined> {
     const listed = await this.s3.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: `${this.prefix}bronze/events/`, MaxKeys: 1 }));
     return /\/dt=(\d{4}-\d{2}-\d{2})\//.exec(listed.Contents?.[0]?.Key ?? '')?.[1];
+  }
+
+  /** One request per 1,000 dates: the receipts of silver ratings' whole partitions. */
+  async latestSilverDate(before: string): Promise<string | undefined> {
+    let latest: string | undefined;
+    let token: string | undefined;
+    do {
+      const listed = await this.s3.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: `${this.prefix}${silverReceiptFolder('silver_ratings')}`, ContinuationToken: token }),
+      );
+      for (const o of listed.Contents ?? []) {
+        const date = receiptDate(o.Key ?? '');
+        if (date !== undefined && date < before && (latest === undefined || date > latest)) latest = date;
+      }
+      token = listed.IsTruncated ? listed.NextContinuationToken : undefined;
+    } while (token);
+    return latest;
   }
 
   /** Only the two id columns, straight into typed arrays: silver ratings can hold tens of millions of rows. */

@@ -8,6 +8,11 @@
  * including the date, from the first date the lake holds (`from`: a lower bound, so that Athena lists
  * only the partitions that can hold data). Bronze partitions are immutable once their day is over,
  * so a re-run of a past date reads the same events and gives the same rows.
+ *
+ * Latest-wins is a maximum over a total order, so it can be taken in steps: the latest of an earlier
+ * date's silver and the bronze since is the latest of all bronze (SILVER_RATINGS_MERGE). The merge
+ * reads the base date's own bronze again, which changes nothing already in its silver and takes in
+ * what reached that partition after its batch ran (a consumer lagging past midnight).
  */
 import { BAYES_PRIOR_WEIGHT, DEFAULT_GLOBAL_MEAN, RECENT_RATINGS } from './features';
 import type { BatchQuery } from './ports';
@@ -29,6 +34,33 @@ export const SILVER_RATINGS: BatchQuery = {
              row_number() OVER (PARTITION BY user_id, movie_id ORDER BY event_time DESC, event_id DESC, rating DESC) AS rn
       FROM bronze_events
       WHERE dt >= '{from}' AND dt <= '{dt}'
+    ) WHERE rn = 1
+    ORDER BY user_id, movie_id`,
+};
+
+/** SILVER_RATINGS, from the silver of an earlier date (`base`) and the bronze of that date on. */
+export const SILVER_RATINGS_MERGE: BatchQuery = {
+  target: 'silver_ratings',
+  sqlite: `
+    SELECT user_id, movie_id, rating, event_time, event_id FROM (
+      SELECT user_id, movie_id, rating, event_time, event_id,
+             ROW_NUMBER() OVER (PARTITION BY user_id, movie_id ORDER BY event_time DESC, event_id DESC, rating DESC) AS rn
+      FROM (
+        SELECT user_id, movie_id, rating, event_time, event_id FROM silver_ratings WHERE dt = :base
+        UNION ALL
+        SELECT b.user_id, b.movie_id, b.rating, b.event_time, b.event_id
+        FROM bronze_events b JOIN lake_objects o ON o.object_key = b.object_key
+        WHERE o.area = 'events' AND o.dt >= :base AND o.dt <= :dt)
+    ) WHERE rn = 1
+    ORDER BY user_id, movie_id`,
+  athena: `
+    SELECT user_id, movie_id, rating, event_time, event_id FROM (
+      SELECT user_id, movie_id, rating, event_time, event_id,
+             row_number() OVER (PARTITION BY user_id, movie_id ORDER BY event_time DESC, event_id DESC, rating DESC) AS rn
+      FROM (
+        SELECT user_id, movie_id, rating, event_time, event_id FROM silver_ratings WHERE dt = '{base}'
+        UNION ALL
+        SELECT user_id, movie_id, rating, event_time, event_id FROM bronze_events WHERE dt >= '{base}' AND dt <= '{dt}')
     ) WHERE rn = 1
     ORDER BY user_id, movie_id`,
 };

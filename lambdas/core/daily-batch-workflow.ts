@@ -3,9 +3,10 @@
  * definition substitutions for the `${<Task>FunctionArn}` resources; the local runner executes the
  * very same document with aws-local-stepfunctions, each Task state backed by its handler.
  *
- * Input: `{"date": "YYYY-MM-DD"}`, or `{}` for yesterday (UTC). State after each step:
- *   ResolveDate    -> { date, asOf }
- *   BronzeToSilver -> + silver:   { ratings }
+ * Input: `{"date": "YYYY-MM-DD"}`, or `{}` for yesterday (UTC); `"full": true` rebuilds silver
+ * from all of bronze. State after each step:
+ *   ResolveDate    -> { date, asOf, full }
+ *   BronzeToSilver -> + silver:   { ratings, base | from }
  *   SilverFeatures -> + features: { users, movies }
  *   GoldModel      -> + gold:     { version, trainingSeconds, measureSeconds, counts, evaluation, gate, written }
  *   Publish        -> + publish:  { version, activated, reason, movies, replaced, kept }
@@ -72,7 +73,7 @@ export const DAILY_BATCH_WORKFLOW: StateMachineDefinition = {
   TimeoutSeconds: RUN_TIMEOUT_SECONDS,
   States: {
     ResolveDate: task('ResolveDate', 'BronzeToSilver'),
-    BronzeToSilver: task('BronzeToSilver', 'SilverFeatures', '$.silver', { 'date.$': '$.date' }),
+    BronzeToSilver: task('BronzeToSilver', 'SilverFeatures', '$.silver', { 'date.$': '$.date', 'full.$': '$.full' }),
     SilverFeatures: task('SilverFeatures', 'GoldModel', '$.features', { 'date.$': '$.date' }),
     GoldModel: task('GoldModel', 'Publish', '$.gold', { 'date.$': '$.date' }),
     Publish: task('Publish', undefined, '$.publish'),

@@ -44,6 +44,24 @@ export function silverPartitionKey(table: BatchQuery['target'], date: string): s
   return `${SILVER_LOCATIONS[table]}/dt=${date}/`;
 }
 
+/**
+ * The receipt of a silver partition, written once its statement has run to the end: a partition
+ * without one may be partial (a failed UNLOAD leaves what it wrote), so no run merges onto it. It
+ * lies outside the table's location, where Athena would read it as data.
+ */
+export function silverReceiptKey(table: BatchQuery['target'], date: string): string {
+  return `${silverReceiptFolder(table)}dt=${date}.json`;
+}
+
+export function silverReceiptFolder(table: BatchQuery['target']): string {
+  return `silver/_receipts/${SILVER_LOCATIONS[table].slice('silver/'.length)}/`;
+}
+
+/** The date of a receipt's key (any prefix before `silver/`), or undefined for another key. */
+export function receiptDate(key: string): string | undefined {
+  return /\/dt=(\d{4}-\d{2}-\d{2})\.json$/.exec(key)?.[1];
+}
+
 const OBJECT_KEY = /(?:^|\/)bronze\/(events|quarantine)\/dt=(\d{4}-\d{2}-\d{2})\/hour=(\d{2})\/(.+)-(\d+)-(\d+)-(\d+)\.jsonl\.gz$/;
 
 /**

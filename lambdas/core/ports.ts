@@ -102,10 +102,21 @@ export interface ModelStore {
 export interface BatchQuery {
   /** The silver table the SELECT fills for one date. */
   target: 'silver_ratings' | 'silver_user_features' | 'silver_movie_features';
-  /** SQLite: the date as the named parameter `:dt`, the first bronze date to read as `:from`. */
+  /**
+   * SQLite: the date as the named parameter `:dt`, and those of BatchParams the statement reads as
+   * `:from` and `:base`.
+   */
   sqlite: string;
-  /** Athena (Trino): the same as the placeholders `{dt}` and `{from}`, substituted by the engine. */
+  /** Athena (Trino): the same as the placeholders `{dt}`, `{from}` and `{base}`, substituted by the engine. */
   athena: string;
+}
+
+/** The dates a statement reads besides its own. */
+export interface BatchParams {
+  /** The first bronze date to read (Athena lists no partition before it). Default: ALL_BRONZE. */
+  from?: string;
+  /** The earlier date whose silver a merge starts from. */
+  base?: string;
 }
 
 /** The `from` of a statement that reads every bronze date up to its own. */
@@ -114,16 +125,21 @@ export const ALL_BRONZE = '1970-01-01';
 /** Runs the batch's SQL where the lake lives: SQLite here, Athena in AWS. */
 export interface BatchSqlEngine {
   /**
-   * Replaces the target's partition for `date` with the query's rows; returns the row count.
-   * `from` bounds the bronze dates a statement reads from below (Athena lists no partition before it).
+   * Replaces the target's partition for `date` with the query's rows, then records the partition as
+   * whole (see BatchLake.latestSilverDate); returns the row count.
    */
-  run(query: BatchQuery, date: string, from?: string): Promise<number>;
+  run(query: BatchQuery, date: string, params?: BatchParams): Promise<number>;
 }
 
 /** The lake as the batch's code steps read it: silver tables and the catalog. */
 export interface BatchLake {
   /** The first date that bronze holds events of, or undefined when it holds none. */
   earliestBronzeDate(): Promise<string | undefined>;
+  /**
+   * The latest date before `before` whose silver ratings partition is whole (its statement ran to
+   * the end), or undefined when there is none: the base an incremental run merges onto.
+   */
+  latestSilverDate(before: string): Promise<string | undefined>;
   readInteractions(date: string): Promise<SilverRatings>;
   readCatalog(): Promise<Movie[]>;
   /** Silver features; their `updatedAt` is 0 until the publish step stamps them with its as-of time. */

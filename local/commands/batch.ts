@@ -1,5 +1,5 @@
 /**
- * `npm run local -- batch [--date YYYY-MM-DD]`: runs the daily batch workflow, printing each state
+ * `npm run local -- batch [--date YYYY-MM-DD] [--full]`: runs the daily batch workflow, printing each state
  * with its duration. The local runtime also runs it for today after loading data, so that the
  * model covers everything loaded so far.
  */
@@ -13,11 +13,21 @@ export function today(now = new Date()): string {
   return now.toISOString().slice(0, 10);
 }
 
-/** `force` runs a date after today, whose model then serves until `activate` moves it back. */
-export async function runBatch(system: LocalSystem, date: string | undefined, force = false): Promise<BatchResult> {
+export interface BatchOptions {
+  /** Runs a date after today, whose model then serves until `activate` moves it back. */
+  force?: boolean;
+  /** Rebuilds silver from all of bronze, not from the latest earlier date's silver. */
+  full?: boolean;
+}
+
+export async function runBatch(system: LocalSystem, date: string | undefined, options: BatchOptions = {}): Promise<BatchResult> {
   const say = (line: string) => process.stdout.write(`${line}\n`);
-  say(`Daily batch for ${date ?? 'yesterday (UTC)'}:`);
-  const input = date === undefined ? {} : force ? { date, force } : { date };
+  say(`Daily batch for ${date ?? 'yesterday (UTC)'}${options.full ? ', silver rebuilt from all of bronze' : ''}:`);
+  const input = {
+    ...(date === undefined ? {} : { date }),
+    ...(options.force ? { force: true } : {}),
+    ...(options.full ? { full: true } : {}),
+  };
   const before = system.runs.latestRunId();
   const result = await runDailyBatch(system.batch, input, {
     onStep: (s) => {
@@ -29,7 +39,12 @@ export async function runBatch(system: LocalSystem, date: string | undefined, fo
   });
   system.runs.attachSteps(before, result.steps);
   if (result.status === 'succeeded') {
-    const { date: day, publish, gold } = result.output as BatchState & Required<Pick<BatchState, 'publish' | 'gold'>>;
+    const { date: day, publish, gold, silver } = result.output as BatchState & Required<Pick<BatchState, 'publish' | 'gold' | 'silver'>>;
+    say(
+      silver.base === undefined
+        ? `Silver: ${silver.ratings} ratings, from all of bronze since ${silver.from}.`
+        : `Silver: ${silver.ratings} ratings, the bronze since ${silver.base} merged onto that date's silver.`,
+    );
     if (gold.evaluation) {
       const { hybrid, model, popularity, users, protocol } = gold.evaluation;
       say(`Model measured on ${protocol} (${users} users): nDCG@10 ${hybrid.ndcg.toFixed(4)} served, ${model.ndcg.toFixed(4)} model alone, ${popularity.ndcg.toFixed(4)} most rated.`);

@@ -13,6 +13,11 @@ export class SqliteBatchLake implements BatchLake {
     return (this.db.prepare("SELECT MIN(dt) FROM lake_objects WHERE area = 'events'").pluck().get() as string | null) ?? undefined;
   }
 
+  /** An empty partition has no rows to be found by: an earlier base serves as well. */
+  async latestSilverDate(before: string): Promise<string | undefined> {
+    return (this.db.prepare('SELECT MAX(dt) FROM silver_ratings WHERE dt < ?').pluck().get(before) as string | null) ?? undefined;
+  }
+
   async readInteractions(date: string): Promise<SilverRatings> {
     const count = this.db.prepare('SELECT COUNT(*) FROM silver_ratings WHERE dt = ?').pluck().get(date) as number;
     const userIds = new Int32Array(count);

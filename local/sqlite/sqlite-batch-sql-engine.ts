@@ -1,14 +1,15 @@
 /**
  * The batch SQL engine on SQLite: replaces a silver table's partition for a date with the rows of a
- * query's SQLite dialect, in one transaction, so a failed or repeated run leaves one whole copy.
+ * query's SQLite dialect, in one transaction, so a failed or repeated run leaves one whole copy
+ * (every partition is whole: it needs no receipt).
  */
-import { ALL_BRONZE, type BatchQuery, type BatchSqlEngine } from '../../lambdas/core/ports';
+import { ALL_BRONZE, type BatchParams, type BatchQuery, type BatchSqlEngine } from '../../lambdas/core/ports';
 import type { Db } from './database';
 
 export class SqliteBatchSqlEngine implements BatchSqlEngine {
   constructor(private readonly db: Db) {}
 
-  async run(query: BatchQuery, date: string, from = ALL_BRONZE): Promise<number> {
+  async run(query: BatchQuery, date: string, params: BatchParams = {}): Promise<number> {
     const columns = (this.db.pragma(`table_info(${query.target})`) as { name: string }[])
       .map((c) => c.name)
       .filter((name) => name !== 'dt');
@@ -18,7 +19,7 @@ export class SqliteBatchSqlEngine implements BatchSqlEngine {
     );
     return this.db.transaction(() => {
       this.db.prepare(`DELETE FROM ${query.target} WHERE dt = ?`).run(date);
-      return insert.run({ dt: date, from }).changes;
+      return insert.run({ dt: date, from: params.from ?? ALL_BRONZE, ...(params.base === undefined ? {} : { base: params.base }) }).changes;
     }).immediate();
   }
 }

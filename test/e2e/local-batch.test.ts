@@ -38,6 +38,7 @@ describe('npm run local -- batch (e2e)', () => {
       expect(ok.output()).toMatch(STATE_LINE(state));
     }
     expect(ok.output()).toMatch(new RegExp(`Batch ${today} succeeded: model ${today}-[0-9a-f]{12} published`));
+    expect(ok.output()).toContain(`Silver: 3 ratings, from all of bronze since ${today}.`);
 
     const bad = runLocal(['batch', '--date', '2026-02-30', '--data-dir', dataDir]);
     expect((await bad.exited).code).toBe(1);
@@ -64,14 +65,17 @@ describe('npm run local -- batch (e2e)', () => {
     const held = runLocal(['batch', '--date', day, '--force', '--data-dir', dataDir]);
     expect((await held.exited).code).toBe(0);
     expect(held.output()).toMatch(/^Model measured on the latest 10% of the events by time \(\d+ users\): nDCG@10 0\.\d{4} served/m);
+    expect(held.output()).toMatch(new RegExp(`^Silver: \\d+ ratings, the bronze since ${today} merged onto that date's silver\\.$`, 'm'));
     expect(held.output()).toMatch(new RegExp(`Batch ${day} succeeded: model ${day}-[0-9a-f]{12} written, not published \\(quality gate: nDCG@10 0\\.\\d{4} against 0\\.9900 for the serving model ${today}-`));
     const status = runLocal(['status', '--data-dir', dataDir]);
     expect((await status.exited).code).toBe(0);
     expect(status.output()).toMatch(/not published: quality gate: nDCG@10/);
 
     // A drop of 100% lets every model through.
-    const open = runLocal(['batch', '--date', day, '--force', '--data-dir', dataDir], { MODEL_GATE_MAX_DROP: '100%', MODEL_HOLDOUT: '30d' });
+    const open = runLocal(['batch', '--date', day, '--force', '--full', '--data-dir', dataDir], { MODEL_GATE_MAX_DROP: '100%', MODEL_HOLDOUT: '30d' });
     expect((await open.exited).code).toBe(0);
+    expect(open.output()).toContain(`Daily batch for ${day}, silver rebuilt from all of bronze:`);
+    expect(open.output()).toMatch(new RegExp(`^Silver: \\d+ ratings, from all of bronze since ${today}\\.$`, 'm'));
     expect(open.output()).toMatch(/Model measured on the events of the last 30 days by time/);
     expect(open.output()).toMatch(new RegExp(`Batch ${day} succeeded: model ${day}-[0-9a-f]{12} published`));
     const bad = runLocal(['batch', '--data-dir', dataDir], { MODEL_GATE_MAX_DROP: '0.1' });

@@ -30,13 +30,13 @@ export function sqliteStores(dir: string): {
   return { db, lake: new SqliteEventLake(db), features: new SqliteFeatureStore(db), models: new SqliteModelStore(db) };
 }
 
-/** Runs the daily batch workflow for `date` over the stores, as `npm run local -- batch` does. */
-export async function runBatchOn(
-  stores: ReturnType<typeof sqliteStores>,
-  date: string,
-  now: Date = new Date(`${date}T23:59:59.999Z`),
-): Promise<BatchResult> {
-  const result = await runDailyBatch(batchHandlers(stores.db, stores.features, stores.models, { now: () => now }), { date }, {
+/**
+ * Runs the daily batch workflow for `date` over the stores, as `npm run local -- batch` does, at the
+ * end of that date; `full` as `--full`.
+ */
+export async function runBatchOn(stores: ReturnType<typeof sqliteStores>, date: string, full = false): Promise<BatchResult> {
+  const now = new Date(`${date}T23:59:59.999Z`);
+  const result = await runDailyBatch(batchHandlers(stores.db, stores.features, stores.models, { now: () => now }), { date, full }, {
     retryIntervalMs: 0,
   });
   if (result.status !== 'succeeded') throw new Error(`batch failed: ${result.error}: ${result.cause}`);

@@ -129,7 +129,7 @@ describe('security of the stack', () => {
       for (const st of statements(policy).filter((x) => actions(x).some((a) => /^s3:(Get|Put|Delete)Object$/.test(a)))) {
         for (const resource of ([] as unknown[]).concat(st.Resource)) {
           const text = JSON.stringify(resource);
-          expect(text, id).toMatch(/\/(bronze\/events|bronze\/quarantine|catalog|silver\/[a-z_]+|gold(\/model)?|athena-results)\/\*"/);
+          expect(text, id).toMatch(/\/(bronze\/events|bronze\/quarantine|catalog|silver\/(_receipts\/)?[a-z_]+|gold(\/model)?|athena-results)\/\*"/);
         }
       }
     }

@@ -173,6 +173,18 @@ describe('parity: SQLite adapters against S3 and DynamoDB adapters', () => {
     expect(await view(aws.features)).toEqual(await view(local.features));
     expect(await answers(aws)).toEqual(await answers(local));
 
+    // The next day merges its bronze onto this day's silver, on S3 by the receipt the first run left.
+    const NEXT = '2026-11-25';
+    const next = [
+      await runDailyBatch(batchHandlers(local.db, local.features, local.models, { now }), { date: NEXT }, { retryIntervalMs: 0 }),
+      await runDailyBatch(awsHandlers, { date: NEXT }, { retryIntervalMs: 0 }),
+    ];
+    const [localNext, awsNext] = next.map((r) => r.output as Required<Pick<BatchState, 'gold' | 'silver'>>);
+    expect(localNext!.silver).toEqual({ ratings: expect.any(Number), base: DAY });
+    expect(untimed(awsNext!)).toEqual(untimed(localNext!));
+    expect(athena.runs.at(-3)).toEqual({ target: 'silver_ratings', date: NEXT, params: { base: DAY } });
+    expect(await awsBatchLake.readInteractions(NEXT)).toEqual(await lakes[0]!.readInteractions(NEXT));
+
     const { Items } = await dynamo.doc.send(
       new QueryCommand({ TableName: tables.runs, KeyConditionExpression: '#d = :d', ExpressionAttributeNames: { '#d': 'date' }, ExpressionAttributeValues: { ':d': DAY } }),
     );

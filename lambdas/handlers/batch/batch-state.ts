@@ -7,9 +7,19 @@ export interface DateInput {
   date: string;
 }
 
+export interface SilverInput extends DateInput {
+  /** Rebuild from all of bronze, not from an earlier date's silver. */
+  full?: boolean;
+}
+
 export interface BatchState extends DateInput {
   asOf: number;
-  silver?: { ratings: number };
+  full: boolean;
+  /**
+   * `base`: the earlier date whose silver the run merged the bronze since onto; `from`: the first
+   * bronze date a full rebuild read.
+   */
+  silver?: { ratings: number; base?: string; from?: string };
   features?: { users: number; movies: number };
   /**
    * `evaluation`: the model's measure on the batch's holdout (absent when nobody could be

@@ -7,11 +7,11 @@ import {
   StartQueryExecutionCommand,
   StopQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
-import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AthenaBatchSqlEngine } from '../../../lambdas/aws/athena-batch-sql-engine';
-import { SILVER_RATINGS } from '../../../lambdas/core/batch-queries';
+import { SILVER_RATINGS, SILVER_RATINGS_MERGE } from '../../../lambdas/core/batch-queries';
 import { TRANSIENT_ERROR } from '../../../lambdas/core/daily-batch-workflow';
 import { startS3, type LocalS3 } from '../../helpers/s3rver';
 
@@ -69,10 +69,13 @@ describe('AthenaBatchSqlEngine', () => {
       ResultSet: { Rows: [{ Data: [{ VarCharValue: '_col0' }] }, { Data: [{ VarCharValue: '75703' }] }] },
     });
 
-    expect(await engine().run(SILVER_RATINGS, '2026-11-24', '2026-11-02')).toBe(75703);
+    expect(await engine().run(SILVER_RATINGS, '2026-11-24', { from: '2026-11-02' })).toBe(75703);
 
-    const listed = await local.s3.send(new ListObjectsV2Command({ Bucket: local.bucket, Prefix: 'lake/silver/' }));
+    const listed = await local.s3.send(new ListObjectsV2Command({ Bucket: local.bucket, Prefix: 'lake/silver/ratings/' }));
     expect(listed.Contents ?? []).toEqual([]);
+    // The receipt says the partition is whole: a later run may merge onto it.
+    const receipt = await local.s3.send(new GetObjectCommand({ Bucket: local.bucket, Key: 'lake/silver/_receipts/ratings/dt=2026-11-24.json' }));
+    expect(JSON.parse(await receipt.Body!.transformToString())).toEqual({ table: 'silver_ratings', date: '2026-11-24', rows: 75703, from: '2026-11-02' });
     const [unload, count] = athenaMock.commandCalls(StartQueryExecutionCommand).map((c) => c.args[0].input);
     expect(unload!.QueryString).toMatch(/^UNLOAD \(/);
     // Bounded below by the first bronze date, Athena lists no partition before it.
@@ -85,7 +88,22 @@ describe('AthenaBatchSqlEngine', () => {
     expect(slept).toEqual([100, 200, 400]);
   });
 
-  it("fails with the query's own error message", async () => {
+  it('merges onto the base date given, and refuses the merge without one', async () => {
+    athenaMock.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-1' });
+    athenaMock.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: 'SUCCEEDED' } } });
+    athenaMock.on(GetQueryResultsCommand).resolves({ ResultSet: { Rows: [{ Data: [{ VarCharValue: '_col0' }] }, { Data: [{ VarCharValue: '9' }] }] } });
+    expect(await engine().run(SILVER_RATINGS_MERGE, '2026-11-25', { base: '2026-11-24' })).toBe(9);
+    const unload = athenaMock.commandCalls(StartQueryExecutionCommand)[0]!.args[0].input.QueryString!;
+    expect(unload).toContain("FROM silver_ratings WHERE dt = '2026-11-24'");
+    expect(unload).toContain("FROM bronze_events WHERE dt >= '2026-11-24' AND dt <= '2026-11-25'");
+    athenaMock.resetHistory();
+    await expect(engine().run(SILVER_RATINGS_MERGE, '2026-11-25')).rejects.toThrow('the silver_ratings statement merges onto an earlier date: it needs params.base');
+    expect(athenaMock.commandCalls(StartQueryExecutionCommand)).toEqual([]);
+  });
+
+  it("fails with the query's own error message, and leaves the partition without a receipt", async () => {
+    const receipt = 'lake/silver/_receipts/ratings/dt=2026-11-24.json';
+    await local.s3.send(new PutObjectCommand({ Bucket: local.bucket, Key: receipt, Body: '{"rows":1}' }));
     athenaMock.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-1' });
     athenaMock.on(GetQueryExecutionCommand).resolves({
       QueryExecution: { Status: { State: 'FAILED', StateChangeReason: "COLUMN_NOT_FOUND: line 3:7: Column 'rating' cannot be resolved" } },
@@ -94,6 +112,8 @@ describe('AthenaBatchSqlEngine', () => {
       name: 'AthenaQueryFailed',
       message: "Athena query q-1: COLUMN_NOT_FOUND: line 3:7: Column 'rating' cannot be resolved",
     });
+    const left = await local.s3.send(new ListObjectsV2Command({ Bucket: local.bucket, Prefix: receipt }));
+    expect(left.Contents ?? []).toEqual([]);
   });
 
   it('marks throttling as transient, so that the workflow retries the step', async () => {

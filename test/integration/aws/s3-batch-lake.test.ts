@@ -61,6 +61,17 @@ describe('S3BatchLake: silver Parquet as Athena UNLOAD writes it', () => {
     expect(await lakeAt('d/').earliestBronzeDate()).toBeUndefined();
   });
 
+  it('finds the latest earlier date whose silver ratings have a receipt: a partition without one may be partial', async () => {
+    for (const day of ['2026-11-20', '2026-11-22', '2026-11-24']) await put(`r/silver/_receipts/ratings/dt=${day}.json`, '{"rows":1}');
+    await put('r/silver/ratings/dt=2026-11-23/20261124_1_a', silverParquet('silver_ratings', [[9, 90, 1, 4, 'e9']]));
+    await put('r/silver/_receipts/user_features/dt=2026-11-23.json', '{"rows":1}');
+    const lake = lakeAt('r/');
+    expect(await lake.latestSilverDate('2026-11-24')).toBe('2026-11-22');
+    expect(await lake.latestSilverDate('2026-11-30')).toBe('2026-11-24');
+    expect(await lake.latestSilverDate('2026-11-20')).toBeUndefined();
+    expect(await lakeAt('none/').latestSilverDate('2026-11-24')).toBeUndefined();
+  });
+
   it('reads an empty partition (a day without ratings) as no rows', async () => {
     const lake = lakeAt('empty/');
     expect(await lake.readInteractions(DATE)).toEqual({ userIds: new Int32Array(0), movieIds: new Int32Array(0), ratings: new Float32Array(0), eventTimes: new Float64Array(0) });

@@ -7,7 +7,7 @@ import { BATCH_TASKS, TRANSIENT_ERROR, type BatchTask } from '../../../lambdas/c
 import { bayesianMean, globalMean } from '../../../lambdas/core/features';
 import type { BatchState } from '../../../lambdas/handlers/batch/batch-state';
 import { createConsumeHandler } from '../../../lambdas/handlers/consume';
-import { runDailyBatch } from '../../../local/batch-runner';
+import { runDailyBatch, type BatchResult } from '../../../local/batch-runner';
 import { generateDemoData } from '../../../local/demo-data';
 import { EmbeddedProducer, messageFor } from '../../../local/embedded-producer';
 import { openDatabase } from '../../../local/sqlite/database';
@@ -309,5 +309,50 @@ describe('the quality gate of the daily batch on SQLite', () => {
     expect(run.gold.gate).toMatchObject({ passed: true, maxDrop: 1 });
     expect(run.publish.activated).toBe(true);
     stores.db.close();
+  });
+});
+
+describe('the incremental daily batch on SQLite', () => {
+  const tempDir = useTempDir();
+  const DAYS = ['2026-11-21', '2026-11-22', '2026-11-23', '2026-11-24'];
+  const ratings = data.events.filter((e) => e.type === 'rating' && typeof e.event_id === 'string');
+  const quarter = Math.ceil(data.events.length / DAYS.length);
+  /** Each day a quarter of the events, and from the second day on re-ratings of earlier ones: some later (they win), some earlier (they lose). */
+  const eventsOf = (d: number): Record<string, unknown>[] => [
+    ...data.events.slice(d * quarter, (d + 1) * quarter),
+    ...ratings.slice(0, d * 15).map((e, i) => ({
+      ...e,
+      event_id: `${String(e.event_id)}-again-${d}`,
+      rating: ((Number(e.rating) + i) % 5) + 0.5,
+      timestamp: new Date(Date.parse(String(e.timestamp)) + (i % 3 === 0 ? -1 : 1) * 86_400_000).toISOString(),
+    })),
+  ];
+  const late = [{ event_id: 'late-1', type: 'rating', user_id: 3, movie_id: 7, rating: 1, timestamp: '2026-11-23T23:59:00Z' }];
+  const silver = (r: BatchResult) => (r.output as BatchState).silver;
+
+  it('gives byte-identical silver and gold merging one day onto the last as rebuilding from all of bronze, a re-run of an older day included', async () => {
+    const merged = sqliteStores(tempDir());
+    const rebuilt = sqliteStores(tempDir());
+    for (const stores of [merged, rebuilt]) await stores.features.upsertMovies(data.movies);
+    for (const [d, day] of DAYS.entries()) {
+      for (const stores of [merged, rebuilt]) await consumeOn(stores, eventsOf(d), day);
+      // An event that reaches the day before's partition after its batch ran (a consumer lagging past midnight).
+      if (day === '2026-11-24') for (const stores of [merged, rebuilt]) await consumeOn(stores, late, '2026-11-23');
+      const incremental = await runBatchOn(merged, day);
+      const full = await runBatchOn(rebuilt, day, true);
+      expect(silver(incremental)).toEqual(d === 0 ? { ratings: expect.any(Number), from: DAYS[0] } : { ratings: expect.any(Number), base: DAYS[d - 1] });
+      expect(silver(full)).toEqual({ ratings: silver(incremental)!.ratings, from: DAYS[0] });
+      expect(sha(outputs(merged, day))).toBe(sha(outputs(rebuilt, day)));
+    }
+    expect(merged.db.prepare("SELECT rating FROM silver_ratings WHERE dt = '2026-11-24' AND user_id = 3 AND movie_id = 7").pluck().get()).toBe(1);
+
+    // An older day again, after later ones: it merges onto the day before it.
+    const again = await runBatchOn(merged, DAYS[2]!);
+    expect(silver(again)).toMatchObject({ base: DAYS[1] });
+    await runBatchOn(rebuilt, DAYS[2]!, true);
+    expect(outputs(merged, DAYS[2]!)).toBe(outputs(rebuilt, DAYS[2]!));
+    expect(online(merged)).toBe(online(rebuilt));
+    merged.db.close();
+    rebuilt.db.close();
   });
 });
