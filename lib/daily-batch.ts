@@ -90,8 +90,8 @@ export class DailyBatch extends Construct {
     models.grant(fns.GoldModel, 'dynamodb:GetItem');
     lake.grantObjects(fns.Publish, ['s3:GetObject'], ['silver/user_features/', 'silver/movie_features/', 'catalog/', 'gold/model/']);
     // Reconcile updates users in place: their Kafka offsets must stay for the consumer's retries.
-    users.grant(fns.Publish, 'dynamodb:UpdateItem');
-    movies.grant(fns.Publish, 'dynamodb:UpdateItem');
+    users.grant(fns.Publish, 'dynamodb:BatchGetItem', 'dynamodb:UpdateItem');
+    movies.grant(fns.Publish, 'dynamodb:BatchGetItem', 'dynamodb:UpdateItem');
     models.grant(fns.Publish, 'dynamodb:GetItem', 'dynamodb:PutItem');
     runs.grant(fns.Publish, 'dynamodb:PutItem');
     runs.grant(fns.RecordFailure, 'dynamodb:PutItem');

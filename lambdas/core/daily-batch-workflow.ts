@@ -9,7 +9,7 @@
  *   BronzeToSilver -> + silver:   { ratings, base | from }
  *   SilverFeatures -> + features: { users, movies }
  *   GoldModel      -> + gold:     { version, trainingSeconds, measureSeconds, counts, evaluation, gate, written }
- *   Publish        -> + publish:  { version, activated, reason, movies, replaced, kept }
+ *   Publish        -> + publish:  { version, activated, reason, movies, replaced, kept, unchanged }
  * Any failure goes to RecordFailure, which keeps the error in the batch run log, then fails.
  */
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';

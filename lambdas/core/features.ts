@@ -280,3 +280,21 @@ function updateRecent(recent: readonly RecentRating[], event: RatingEvent): Rece
 function cloneGenres(genres: Record<string, CountSum>): Record<string, CountSum> {
   return Object.fromEntries(Object.entries(genres).map(([g, s]) => [g, { ...s }]));
 }
+
+/** Whether two users' features hold the same values, whenever each was last changed. */
+export function sameUserFeatures(a: UserFeatures, b: UserFeatures | undefined): boolean {
+  if (!b || a.ratingCount !== b.ratingCount || a.ratingSum !== b.ratingSum || a.lastActive !== b.lastActive) return false;
+  if (a.recent.length !== b.recent.length) return false;
+  for (const [i, r] of a.recent.entries()) {
+    const s = b.recent[i]!;
+    if (r.movieId !== s.movieId || r.rating !== s.rating || r.eventTime !== s.eventTime) return false;
+  }
+  const genres = Object.keys(a.genres);
+  if (genres.length !== Object.keys(b.genres).length) return false;
+  return genres.every((g) => a.genres[g]!.count === b.genres[g]?.count && a.genres[g]!.sum === b.genres[g]?.sum);
+}
+
+/** Whether two movies' features hold the same values, whenever each was last changed. */
+export function sameMovieFeatures(a: MovieFeatures, b: MovieFeatures | undefined): boolean {
+  return b !== undefined && a.ratingCount === b.ratingCount && a.ratingSum === b.ratingSum && a.bayesianMean === b.bayesianMean;
+}

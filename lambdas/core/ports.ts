@@ -71,8 +71,9 @@ export interface FeatureStore {
   /** Adds or updates catalog entries. */
   upsertMovies(movies: readonly Movie[]): Promise<void>;
   /**
-   * Replaces online features with the batch's, except where a consumer batch changed them after
-   * `asOf` (those already hold newer data). Returns how many were replaced and kept.
+   * Replaces online features with the batch's where they differ, except where a consumer batch
+   * changed them after `asOf` (those already hold newer data); features equal to the batch's are
+   * not written. Returns how many were replaced, kept and unchanged.
    * `silverDate` names the silver partition they come from: a store kept beside silver (SQLite)
    * also restores from it any rating a consumer batch never applied, and recounts the global
    * statistics. DynamoDB leaves ratings to the consumer: its retries and the failure-queue replay
@@ -83,7 +84,7 @@ export interface FeatureStore {
     movies: readonly MovieFeatures[],
     asOf: number,
     silverDate: string,
-  ): Promise<{ replaced: number; kept: number }>;
+  ): Promise<{ replaced: number; kept: number; unchanged: number }>;
 }
 
 export interface ModelStore {

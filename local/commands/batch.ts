@@ -50,7 +50,7 @@ export async function runBatch(system: LocalSystem, date: string | undefined, op
       say(`Model measured on ${protocol} (${users} users): nDCG@10 ${hybrid.ndcg.toFixed(4)} served, ${model.ndcg.toFixed(4)} model alone, ${popularity.ndcg.toFixed(4)} most rated.`);
     }
     const outcome = publish.activated ? 'published' : `${gold.written ? 'written, not published' : 'not published nor written'} (${publish.reason})`;
-    say(`Batch ${day} succeeded: model ${publish.version} ${outcome}; ${publish.replaced} online features refreshed, ${publish.kept} newer ones kept.`);
+    say(`Batch ${day} succeeded: model ${publish.version} ${outcome}; ${publish.replaced} online features corrected, ${publish.unchanged} already equal to silver, ${publish.kept} newer ones kept.`);
   } else {
     const failed = result.steps.find((s) => s.status === 'failed');
     say(`Batch failed${failed ? ` in ${failed.state}: ${failed.error}` : `: ${result.error}: ${result.cause}`}`);

@@ -9,7 +9,7 @@
  */
 import type { RatingEvent } from '../../lambdas/core/event-contract';
 import type { FeatureChanges, FeatureSnapshot, GlobalStats, MovieFeatures, UserFeatures } from '../../lambdas/core/features';
-import { addToMovie, ratingKey } from '../../lambdas/core/features';
+import { addToMovie, ratingKey, sameMovieFeatures, sameUserFeatures } from '../../lambdas/core/features';
 import type { Movie } from '../../lambdas/core/movie';
 import type { FeatureKeys, FeatureStore, UserProfile } from '../../lambdas/core/ports';
 import type { Db } from './database';
@@ -192,14 +192,24 @@ export class SqliteFeatureStore implements FeatureStore {
     movies: readonly MovieFeatures[],
     asOf: number,
     silverDate: string,
-  ): Promise<{ replaced: number; kept: number }> {
+  ): Promise<{ replaced: number; kept: number; unchanged: number }> {
     const result = this.db.transaction(() => {
       let replaced = 0;
-      for (const u of users) replaced += this.stmt.reconcileUser.run(...userColumns({ ...u, updatedAt: asOf })).changes;
-      for (const m of movies) replaced += this.stmt.reconcileMovie.run(...movieColumns({ ...m, updatedAt: asOf })).changes;
+      let unchanged = 0;
+      // The rows as stored, not as cached: what is compared is what a reader gets.
+      for (const u of users) {
+        const row = this.stmt.user.get(u.userId);
+        if (row && sameUserFeatures(u, toUser(row))) unchanged++;
+        else replaced += this.stmt.reconcileUser.run(...userColumns({ ...u, updatedAt: asOf })).changes;
+      }
+      for (const m of movies) {
+        const row = this.stmt.movieFeatures.get(m.movieId);
+        if (row && sameMovieFeatures(m, toMovieFeatures(row))) unchanged++;
+        else replaced += this.stmt.reconcileMovie.run(...movieColumns({ ...m, updatedAt: asOf })).changes;
+      }
       this.stmt.restoreRatings.run(silverDate);
       this.stmt.recountGlobal.run();
-      return { replaced, kept: users.length + movies.length - replaced };
+      return { replaced, kept: users.length + movies.length - replaced - unchanged, unchanged };
     }).immediate();
     // Which rows the conditions kept is known to SQLite alone: read them afresh.
     this.forgetCached();

@@ -31,7 +31,7 @@ const EXPECTED: Record<string, string[]> = {
     's3:AbortMultipartUpload', 's3:DeleteObject', 's3:GetBucketLocation', 's3:GetObject', 's3:ListBucket', 's3:ListMultipartUploadParts', 's3:PutObject',
   ],
   BatchGoldModelRole: ['dynamodb:GetItem', 's3:GetObject', 's3:ListBucket', 's3:PutObject'],
-  BatchPublishRole: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 's3:GetObject', 's3:ListBucket'],
+  BatchPublishRole: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 's3:GetObject', 's3:ListBucket'],
   BatchRecordFailureRole: ['dynamodb:PutItem'],
   ApiRecommendRole: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query', 's3:GetObject', 's3:ListBucket'],
 };
@@ -40,7 +40,7 @@ const EXPECTED: Record<string, string[]> = {
 const TABLE_ACTIONS: Record<string, Record<string, string[]>> = {
   IngestConsumerRole: { users: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:PutItem'], movies: ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem'] },
   BatchGoldModelRole: { models: ['dynamodb:GetItem'] },
-  BatchPublishRole: { users: ['dynamodb:UpdateItem'], movies: ['dynamodb:UpdateItem'], models: ['dynamodb:GetItem', 'dynamodb:PutItem'], runs: ['dynamodb:PutItem'] },
+  BatchPublishRole: { users: ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem'], movies: ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem'], models: ['dynamodb:GetItem', 'dynamodb:PutItem'], runs: ['dynamodb:PutItem'] },
   BatchRecordFailureRole: { runs: ['dynamodb:PutItem'] },
   ApiRecommendRole: { users: ['dynamodb:BatchGetItem', 'dynamodb:Query'], movies: ['dynamodb:BatchGetItem'], models: ['dynamodb:GetItem'] },
 };

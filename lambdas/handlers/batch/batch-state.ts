@@ -36,8 +36,12 @@ export interface BatchState extends DateInput {
     gate: GateVerdict;
     written: boolean;
   };
-  /** `movies`: catalog entries published to the online store; `replaced`/`kept`: online features. */
-  publish?: { version: string; activated: boolean; reason: string; movies: number; replaced: number; kept: number };
+  /**
+   * `movies`: catalog entries published to the online store; online features `replaced` (they
+   * differed from silver), `kept` (a consumer changed them after the run's as-of time) and
+   * `unchanged` (equal to silver, not written).
+   */
+  publish?: { version: string; activated: boolean; reason: string; movies: number; replaced: number; kept: number; unchanged: number };
   /** Set by a Catch: the error of the step that failed. */
   failure?: { Error: string; Cause: string };
 }

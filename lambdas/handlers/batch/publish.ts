@@ -26,7 +26,7 @@ export function createPublishHandler(deps: {
     ]);
     // Consumers take genres from the online catalog: new and changed movies reach them here.
     await deps.features.upsertMovies(catalog);
-    const { replaced, kept } = await deps.features.reconcile(users, movies, state.asOf, state.date);
+    const { replaced, kept, unchanged } = await deps.features.reconcile(users, movies, state.asOf, state.date);
     const active = await deps.models.activeVersion();
     const reason =
       state.gold.counts.ratings === 0
@@ -37,7 +37,7 @@ export function createPublishHandler(deps: {
             ? state.gold.gate.reason
             : '';
     if (!reason) await deps.models.activate(state.gold.version);
-    const published = { version: state.gold.version, activated: !reason, reason: reason || 'activated', movies: catalog.length, replaced, kept };
+    const published = { version: state.gold.version, activated: !reason, reason: reason || 'activated', movies: catalog.length, replaced, kept, unchanged };
     await deps.runs.record(
       { date: state.date, status: 'succeeded', details: { ...state, publish: published } },
       deps.now(),

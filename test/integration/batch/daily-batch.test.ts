@@ -206,6 +206,27 @@ describe('daily batch on SQLite', () => {
     stores.db.close();
   });
 
+  it('writes only the online features that differ from silver', async () => {
+    const stores = await loaded(tempDir());
+    const publish = (r: BatchResult) => (r.output as Required<Pick<BatchState, 'publish'>>).publish;
+    const first = publish(await runBatchOn(stores, DAY_2));
+    expect(first.replaced + first.unchanged + first.kept).toBe(80 + 60);
+    // The consumers keep users' features as silver has them; a movie's mean moves with every rating.
+    expect(first.unchanged).toBeGreaterThanOrEqual(80);
+    expect(publish(await runBatchOn(stores, DAY_2))).toMatchObject({ replaced: 0, kept: 0, unchanged: 140 });
+    stores.db.prepare('UPDATE user_features SET genres = ? WHERE user_id = 1').run('{}');
+    stores.db.prepare('UPDATE movie_features SET rating_sum = rating_sum + 1 WHERE movie_id = 5').run();
+    stores.db.prepare('DELETE FROM user_features WHERE user_id = 2').run();
+    expect(publish(await runBatchOn(stores, DAY_2))).toMatchObject({ replaced: 3, kept: 0, unchanged: 137 });
+    // The values silver holds, stamped with the run's as-of time.
+    const lake = new SqliteBatchLake(stores.db);
+    const silverUsers = new Map((await lake.readUserFeatures(DAY_2)).map((u) => [u.userId, u]));
+    for (const id of [1, 2]) expect((await stores.features.getUserProfile(id))!.features).toEqual({ ...silverUsers.get(id), updatedAt: Date.parse(`${DAY_2}T23:59:59.999Z`) });
+    const silverMovie = (await lake.readMovieFeatures(DAY_2)).find((m) => m.movieId === 5);
+    expect((await stores.features.getMovieFeatures([5])).get(5)).toEqual({ ...silverMovie, updatedAt: Date.parse(`${DAY_2}T23:59:59.999Z`) });
+    stores.db.close();
+  });
+
   it('restores the ratings and global statistics a consumer batch never applied, as a clean run has them', async () => {
     const stores = await loaded(tempDir());
     // Bronze holds these users' events, the online tables lost them: the state a torn write left.
