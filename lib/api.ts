@@ -10,7 +10,8 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { DataLake } from './data-lake';
 import type { FeatureStore } from './feature-store';
-import { MovierecFunction } from './movierec-function';
+import type { FunctionName } from '../lambdas/entry/environment';
+import { MovierecFunction, type MovierecFunctionProps } from './movierec-function';
 
 export interface ApiProps {
   namePrefix: string;
@@ -20,8 +21,11 @@ export interface ApiProps {
   burstLimit: number;
   /** Browser origins allowed by CORS; empty: none. */
   corsOrigins: string[];
-  metricsNamespace: string;
   logRetention: RetentionDays;
+  /** Whether X-Ray traces the function. */
+  tracing: boolean;
+  /** The function's application and system log levels. */
+  logLevels: MovierecFunctionProps<FunctionName>['logLevels'];
 }
 
 /** The access log line: enough to follow a request and its latency, no body, no query string. */
@@ -56,8 +60,9 @@ export class Api extends Construct {
         MOVIES_TABLE: movies.tableName,
         MODELS_TABLE: models.tableName,
       },
-      metricsNamespace: props.metricsNamespace,
       logRetention: props.logRetention,
+      tracing: props.tracing,
+      logLevels: props.logLevels,
     });
     props.lake.grantObjects(this.handler, ['s3:GetObject'], ['gold/']);
     // Query reads a profile; BatchGetItem looks up rated movies (users) and a movie's features (movies).

@@ -33,8 +33,6 @@ export interface StageConfig {
   consumerSilenceHours: number;
   /** When the daily batch runs: an EventBridge cron() or rate() expression, UTC. */
   batchSchedule: string;
-  /** Days after which bronze objects move to S3 Infrequent Access. */
-  bronzeInfrequentAccessDays: number;
   /** Days after which bronze and quarantine objects are deleted; 0 keeps them forever. */
   bronzeRetentionDays: number;
   /** Days a date's silver and gold outputs are kept (a re-run recreates them). */
@@ -60,6 +58,20 @@ export interface StageConfig {
   modelGateMaxDrop: string;
   /** Days CloudWatch keeps the functions', state machine's and API's logs. */
   logRetentionDays: number;
+  /**
+   * The functions X-Ray traces: `consume`, `recommend`, `batch` (the daily batch's steps). Lambda's
+   * active tracing samples at a rate AWS sets, the first request each second and 5% of the others,
+   * which at a few requests a second is nearly every one; so a function is traced or not.
+   */
+  tracing: TracedFunctions[];
+  /**
+   * The application log level of consume and recommend, the functions run per batch and per
+   * request: at INFO they log nothing but warnings, errors and the consumer's metrics; DEBUG adds
+   * each batch's counts. The batch steps log at INFO.
+   */
+  logLevel: ApplicationLogLevelName;
+  /** Lambda's own log lines (start and report of each invocation) of consume and recommend: shown at INFO, not at WARN. */
+  systemLogLevel: SystemLogLevelName;
   /** Alarm when the consumer falls this many records behind the topic. */
   offsetLagThreshold: number;
   /** Alarm when the API's p99 latency exceeds this many milliseconds. */
@@ -74,6 +86,14 @@ export interface StageConfig {
  * creates interface endpoints for them in those subnets, or the VPC already reaches them (a NAT
  * gateway, or endpoints of its own).
  */
+export const TRACED_FUNCTIONS = ['consume', 'recommend', 'batch'] as const;
+export type TracedFunctions = (typeof TRACED_FUNCTIONS)[number];
+/** No higher than INFO: Lambda counts a line without a level, as the consumer's metrics are written, as INFO. */
+export const APPLICATION_LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO'] as const;
+export type ApplicationLogLevelName = (typeof APPLICATION_LOG_LEVELS)[number];
+export const SYSTEM_LOG_LEVELS = ['DEBUG', 'INFO', 'WARN'] as const;
+export type SystemLogLevelName = (typeof SYSTEM_LOG_LEVELS)[number];
+
 export type MskNetwork =
   | { access: 'existing' }
   | { access: 'endpoints'; vpcId: string; subnetIds: string[]; securityGroupId: string };
@@ -87,7 +107,6 @@ export const DEFAULTS: Omit<StageConfig, 'mskClusterArn' | 'mskNetwork'> = {
   topicRetentionHours: 168,
   consumerSilenceHours: 12,
   batchSchedule: 'cron(30 1 * * ? *)',
-  bronzeInfrequentAccessDays: 30,
   bronzeRetentionDays: 0,
   derivedRetentionDays: 90,
   lakeStartDate: '2020-01-01',
@@ -99,6 +118,9 @@ export const DEFAULTS: Omit<StageConfig, 'mskClusterArn' | 'mskNetwork'> = {
   modelHoldout: formatHoldout(DEFAULT_HOLDOUT),
   modelGateMaxDrop: formatShare(DEFAULT_GATE.maxDrop),
   logRetentionDays: 30,
+  tracing: ['batch'],
+  logLevel: 'INFO',
+  systemLogLevel: 'WARN',
   offsetLagThreshold: 100_000,
   apiP99LatencyMs: 500,
 };
@@ -107,6 +129,8 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/** Bronze is the lake's record of every event: a month at least, for re-runs and rebuilds. */
+const MIN_BRONZE_RETENTION_DAYS = 31;
 /** The retention periods CloudWatch Logs accepts. */
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 const MSK_CLUSTER_ARN = /^arn:aws[a-z-]*:kafka:[a-z0-9-]+:\d{12}:cluster\/[A-Za-z0-9-]+\/[0-9a-f-]+-\d+$/;
@@ -126,7 +150,7 @@ export function readStageConfig(context: ContextReader): StageConfig {
   const stages = context('stages');
   const overrides = typeof stages === 'object' && stages !== null ? ((stages as Record<string, unknown>)[stage] ?? {}) : {};
   if (typeof overrides !== 'object' || overrides === null) throw new ConfigError(`context "stages.${stage}" must be an object`);
-  const value = (key: keyof StageConfig): unknown => {
+  const value = (key: string): unknown => {
     const own = (overrides as Record<string, unknown>)[key];
     return own !== undefined ? own : context(key);
   };
@@ -197,6 +221,26 @@ export function readStageConfig(context: ContextReader): StageConfig {
       throw new ConfigError(`${where(key)}: ${(err as Error).message}`);
     }
   };
+  const oneOf = <T extends string>(key: keyof StageConfig, allowed: readonly T[], why = ''): T => {
+    const v = value(key) ?? DEFAULTS[key as keyof typeof DEFAULTS];
+    if (typeof v !== 'string' || !allowed.includes(v as T)) {
+      throw new ConfigError(`${where(key)} must be one of ${allowed.join(', ')}${why}; got ${JSON.stringify(v)}`);
+    }
+    return v as T;
+  };
+  const traced = (): TracedFunctions[] => {
+    const v = value('tracing') ?? DEFAULTS.tracing;
+    const list = v === 'none' ? [] : typeof v === 'string' ? v.split(',').map((f) => f.trim()) : v;
+    if (!Array.isArray(list) || !list.every((f) => TRACED_FUNCTIONS.includes(f as TracedFunctions))) {
+      throw new ConfigError(`${where('tracing')} must be a list of ${TRACED_FUNCTIONS.join(', ')} (or "none"); got ${JSON.stringify(v)}`);
+    }
+    return [...new Set(list as TracedFunctions[])];
+  };
+  if (value('bronzeInfrequentAccessDays') !== undefined) {
+    throw new ConfigError(
+      `${where('bronzeInfrequentAccessDays')} is no longer a setting: S3 moves no object under 128 KB to Infrequent Access, and bronze objects are a few KB`,
+    );
+  }
   const email = value('alarmEmail');
   if (email !== undefined && (typeof email !== 'string' || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email))) {
     throw new ConfigError(`${where('alarmEmail')} must be an e-mail address; got ${JSON.stringify(email)}`);
@@ -214,7 +258,6 @@ export function readStageConfig(context: ContextReader): StageConfig {
     mskNetwork: network(),
     consumerSilenceHours: integer('consumerSilenceHours', 1, 168),
     batchSchedule: text('batchSchedule', SCHEDULE, 'an EventBridge cron(...) or rate(...) expression', DEFAULTS.batchSchedule),
-    bronzeInfrequentAccessDays: integer('bronzeInfrequentAccessDays', 30, 3650),
     bronzeRetentionDays: integer('bronzeRetentionDays', 0, 36_500),
     derivedRetentionDays: integer('derivedRetentionDays', 1, 36_500),
     lakeStartDate: text('lakeStartDate', DATE, 'a date, YYYY-MM-DD', DEFAULTS.lakeStartDate),
@@ -226,18 +269,19 @@ export function readStageConfig(context: ContextReader): StageConfig {
     modelHoldout: parsed('modelHoldout', parseHoldout),
     modelGateMaxDrop: parsed('modelGateMaxDrop', parseMaxDrop),
     logRetentionDays: retention(),
+    tracing: traced(),
+    logLevel: oneOf('logLevel', APPLICATION_LOG_LEVELS, " (above INFO, Lambda would drop the consumer's metrics, whose lines have no level: it counts them as INFO)"),
+    systemLogLevel: oneOf('systemLogLevel', SYSTEM_LOG_LEVELS),
     offsetLagThreshold: integer('offsetLagThreshold', 1, 1_000_000_000),
     apiP99LatencyMs: integer('apiP99LatencyMs', 1, 30_000),
     ...(email === undefined ? {} : { alarmEmail: email as string }),
   };
+  if (config.bronzeRetentionDays !== 0 && config.bronzeRetentionDays < MIN_BRONZE_RETENTION_DAYS) {
+    throw new ConfigError(`${where('bronzeRetentionDays')} must be 0 (keep) or at least ${MIN_BRONZE_RETENTION_DAYS}; got ${config.bronzeRetentionDays}`);
+  }
   if (!config.consumerPollers && value('consumerRetryAttempts') !== undefined) {
     throw new ConfigError(
       `${where('consumerRetryAttempts')} needs provisioned pollers (consumerPollers): AWS limits the retries of a Kafka event source in provisioned mode only; on demand, a failing batch is retried until it succeeds or its records leave the topic`,
-    );
-  }
-  if (config.bronzeRetentionDays !== 0 && config.bronzeRetentionDays <= config.bronzeInfrequentAccessDays) {
-    throw new ConfigError(
-      `${where('bronzeRetentionDays')} must be 0 (keep) or more than bronzeInfrequentAccessDays (${config.bronzeInfrequentAccessDays}); got ${config.bronzeRetentionDays}`,
     );
   }
   return config;

@@ -32,8 +32,9 @@ export interface DailyBatchProps {
   modelHoldout: string;
   /** The quality gate: how far below the serving model's nDCG@10 a new model may score and still serve, `10%`. */
   modelGateMaxDrop: string;
-  metricsNamespace: string;
   logRetention: RetentionDays;
+  /** Whether X-Ray traces the steps' functions (a few invocations a day). */
+  tracing: boolean;
 }
 
 /** Memory (MB) of each step's function: Athena steps wait, GoldModel computes (its memory is a setting). Timeouts are the workflow's. */
@@ -76,8 +77,10 @@ export class DailyBatch extends Construct {
           memorySize: size.memory ?? props.goldModelMemoryMb,
           timeout: Duration.seconds(STEP_TIMEOUT_SECONDS[task]),
           environment: environment[task] as FunctionEnvironment<typeof task>,
-          metricsNamespace: props.metricsNamespace,
           logRetention: props.logRetention,
+          tracing: props.tracing,
+          // A few invocations a day: their report lines say how much memory each step used.
+          logLevels: { application: 'INFO', system: 'INFO' },
         });
         return [task, fn];
       }),

@@ -7,15 +7,13 @@
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
 import { Grant, PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
-import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, StorageClass, type CfnBucket } from 'aws-cdk-lib/aws-s3';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, type CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct, type IConstruct } from 'constructs';
 import { LakeTables } from './lake-tables';
 
 export interface DataLakeProps {
   /** Prefix of the resources' names. */
   namePrefix: string;
-  /** Days after which bronze objects move to Infrequent Access. */
-  bronzeInfrequentAccessDays: number;
   /** Days after which bronze and quarantine objects are deleted; 0 keeps them. */
   bronzeRetentionDays: number;
   /** Days silver and gold partitions are kept. */
@@ -61,13 +59,10 @@ export class DataLake extends Construct {
       serverAccessLogsPrefix: 'lake/',
       removalPolicy: RemovalPolicy.RETAIN,
       lifecycleRules: [
-        {
-          id: 'bronze-events',
-          prefix: 'bronze/events/',
-          transitions: [{ storageClass: StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(props.bronzeInfrequentAccessDays) }],
-          ...retention,
-        },
-        ...(props.bronzeRetentionDays > 0 ? [{ id: 'bronze-quarantine', prefix: 'bronze/quarantine/', ...retention }] : []),
+        // No move to Infrequent Access: S3 moves no object under 128 KB, and a bronze object holds one Kafka batch.
+        ...(props.bronzeRetentionDays > 0
+          ? [{ id: 'bronze-events', prefix: 'bronze/events/', ...retention }, { id: 'bronze-quarantine', prefix: 'bronze/quarantine/', ...retention }]
+          : []),
         { id: 'silver', prefix: 'silver/', expiration: Duration.days(props.derivedRetentionDays) },
         { id: 'gold', prefix: 'gold/', expiration: Duration.days(props.derivedRetentionDays) },
         { id: 'athena-results', prefix: ATHENA_RESULTS, expiration: Duration.days(7) },

@@ -16,7 +16,8 @@ import { Construct } from 'constructs';
 import { mskClusterParts, type MskNetwork } from './config';
 import type { DataLake } from './data-lake';
 import type { FeatureStore } from './feature-store';
-import { MovierecFunction } from './movierec-function';
+import type { FunctionName } from '../lambdas/entry/environment';
+import { MovierecFunction, type MovierecFunctionProps } from './movierec-function';
 import { MskNetworkAccess } from './msk-network';
 
 export interface IngestProps {
@@ -34,6 +35,10 @@ export interface IngestProps {
   network: MskNetwork;
   metricsNamespace: string;
   logRetention: RetentionDays;
+  /** Whether X-Ray traces the function. */
+  tracing: boolean;
+  /** The function's application and system log levels. */
+  logLevels: MovierecFunctionProps<FunctionName>['logLevels'];
 }
 
 /** SQS keeps a message 14 days at most. */
@@ -57,6 +62,8 @@ export class Ingest extends Construct {
       environment: { LAKE_BUCKET: props.lake.bucket.bucketName, USERS_TABLE: users.tableName, MOVIES_TABLE: movies.tableName },
       metricsNamespace: props.metricsNamespace,
       logRetention: props.logRetention,
+      tracing: props.tracing,
+      logLevels: props.logLevels,
     });
     props.lake.grantObjects(this.consumer, ['s3:PutObject'], ['bronze/events/', 'bronze/quarantine/']);
     users.grant(this.consumer, 'dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:PutItem');

@@ -27,14 +27,16 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { BATCH_TASKS } from '../lambdas/core/daily-batch-workflow';
-import { BATCH_SERVICE, CONSUME_SERVICE, METRIC, RECOMMEND_SERVICE } from '../lambdas/entry/metric-names';
+import { BATCH_TASKS, type BatchTask } from '../lambdas/core/daily-batch-workflow';
+import { CONSUME_SERVICE, METRIC } from '../lambdas/entry/metric-names';
 import type { MovierecFunction } from './movierec-function';
 
 export interface MonitoringProps {
   namePrefix: string;
   metricsNamespace: string;
   consumer: MovierecFunction;
+  recommender: MovierecFunction;
+  batchSteps: Record<BatchTask, MovierecFunction>;
   consumerFailures: Queue;
   /** How long the failure queue's messages can still be replayed, hours. */
   consumerFailuresRetentionHours: number;
@@ -61,12 +63,13 @@ export class Monitoring extends Construct {
     this.topic = new Topic(this, 'Alarms', { topicName: `${props.namePrefix}-alarms`, masterKey: key, enforceSSL: true });
     if (props.alarmEmail) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
 
-    const custom = (service: string, metricName: string, statistic: string, dimensions: Record<string, string> = {}) =>
-      new Metric({ namespace: props.metricsNamespace, metricName, statistic, period: FIVE_MINUTES, dimensionsMap: { service, ...dimensions } });
-    const consumed = [METRIC.eventsReceived, METRIC.eventsApplied, METRIC.eventsQuarantined].map((m) => custom(CONSUME_SERVICE, m, 'Sum'));
+    // The consumer's counts are the only custom metrics: durations, errors and traffic are Lambda's and API Gateway's own.
+    const consumed = [METRIC.eventsReceived, METRIC.eventsApplied, METRIC.eventsQuarantined].map(
+      (metricName) => new Metric({ namespace: props.metricsNamespace, metricName, statistic: 'Sum', period: FIVE_MINUTES, dimensionsMap: { service: CONSUME_SERVICE } }),
+    );
     const offsetLag = props.consumer.metric('OffsetLag', { statistic: 'Maximum', period: FIVE_MINUTES });
-    const recommendLatency = ['p50', 'p99'].map((p) => custom(RECOMMEND_SERVICE, METRIC.recommendationLatency, p));
-    const stepDurations = BATCH_TASKS.map((step) => custom(BATCH_SERVICE, METRIC.batchStepDuration, 'Maximum', { [METRIC.stepDimension]: step }).with({ period: Duration.days(1) }));
+    const recommendDuration = ['p50', 'p99'].map((statistic) => props.recommender.metricDuration({ statistic, period: FIVE_MINUTES }));
+    const stepDurations = BATCH_TASKS.map((step) => props.batchSteps[step].metricDuration({ statistic: 'Maximum', period: Duration.days(1), label: step }));
     const batchFailures = new MathExpression({
       expression: 'failed + timedOut + aborted',
       usingMetrics: {
@@ -109,7 +112,7 @@ export class Monitoring extends Construct {
       ]),
     );
     dashboard.addWidgets(
-      graph('Batch step duration (s, daily max)', stepDurations),
+      graph('Batch step duration (ms, daily max)', stepDurations),
       graph('Daily batch runs', [props.stateMachine.metricSucceeded({ period: Duration.days(1) }), batchFailures.with({ period: Duration.days(1) })]),
     );
     dashboard.addWidgets(
@@ -122,7 +125,7 @@ export class Monitoring extends Construct {
         props.api.metricLatency({ period: FIVE_MINUTES, statistic: 'p50' }),
         props.api.metricLatency({ period: FIVE_MINUTES, statistic: 'p99' }),
       ]),
-      graph('Recommendation handler latency (ms)', recommendLatency),
+      graph('Recommend function duration (ms)', recommendDuration),
     );
   }
 

@@ -29,11 +29,12 @@ export class MovierecStack extends Stack {
     super(scope, id, props);
     const { config } = props;
     const namePrefix = `movierec-${config.stage}`;
-    const common = { namePrefix, metricsNamespace: `movierec/${config.stage}`, logRetention: config.logRetentionDays as RetentionDays };
+    const common = { namePrefix, logRetention: config.logRetentionDays as RetentionDays };
+    const metricsNamespace = `movierec/${config.stage}`;
+    const logLevels = { application: config.logLevel, system: config.systemLogLevel };
 
     this.lake = new DataLake(this, 'Lake', {
       namePrefix,
-      bronzeInfrequentAccessDays: config.bronzeInfrequentAccessDays,
       bronzeRetentionDays: config.bronzeRetentionDays,
       derivedRetentionDays: config.derivedRetentionDays,
       athenaScanLimitGb: config.athenaScanLimitGb,
@@ -51,11 +52,15 @@ export class MovierecStack extends Stack {
       ...(config.consumerPollers ? { pollers: { ...config.consumerPollers, retryAttempts: config.consumerRetryAttempts } } : {}),
       topicRetentionHours: config.topicRetentionHours,
       network: config.mskNetwork,
+      metricsNamespace,
+      tracing: config.tracing.includes('consume'),
+      logLevels,
     });
     this.batch = new DailyBatch(this, 'Batch', { ...common, ...stores, schedule: config.batchSchedule,
       goldModelMemoryMb: config.goldModelMemoryMb,
       modelHoldout: config.modelHoldout,
       modelGateMaxDrop: config.modelGateMaxDrop,
+      tracing: config.tracing.includes('batch'),
     });
     this.api = new Api(this, 'Api', {
       ...common,
@@ -63,10 +68,15 @@ export class MovierecStack extends Stack {
       rateLimit: config.apiRateLimit,
       burstLimit: config.apiBurstLimit,
       corsOrigins: config.corsOrigins,
+      tracing: config.tracing.includes('recommend'),
+      logLevels,
     });
     this.monitoring = new Monitoring(this, 'Monitoring', {
       ...common,
+      metricsNamespace,
       consumer: this.ingest.consumer,
+      recommender: this.api.handler,
+      batchSteps: this.batch.functions,
       consumerFailures: this.ingest.failures,
       consumerFailuresRetentionHours: this.ingest.failuresRetentionHours,
       consumerSilenceHours: config.consumerSilenceHours,

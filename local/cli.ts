@@ -77,7 +77,7 @@ Options:
 Environment:
   PORT             HTTP port when --port is not given
   KAFKA_BROKERS    comma-separated brokers: consume the user-events topic with kafkajs
-  LOG_LEVEL        info, warn (default), error or silent
+  LOG_LEVEL        debug, warn (default), error or silent
   MODEL_HOLDOUT    what the daily batch's measure of each new model holds out: the latest share of the
                    events (default 10%) or days (1d)
   MODEL_GATE_MAX_DROP

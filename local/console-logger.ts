@@ -1,8 +1,8 @@
 /** A Logger for the local runtime: one line per entry on stderr, quiet below the chosen level. */
 import type { Logger } from '../lambdas/core/ports';
 
-export type LogLevel = 'info' | 'warn' | 'error' | 'silent';
-const RANK: Record<LogLevel, number> = { info: 0, warn: 1, error: 2, silent: 3 };
+export type LogLevel = 'debug' | 'warn' | 'error' | 'silent';
+const RANK: Record<LogLevel, number> = { debug: 0, warn: 1, error: 2, silent: 3 };
 
 export function parseLogLevel(value: string | undefined, fallback: LogLevel): LogLevel {
   if (value === undefined || value === '') return fallback;
@@ -15,5 +15,5 @@ export function consoleLogger(level: LogLevel): Logger {
     if (RANK[at] < RANK[level]) return;
     process.stderr.write(`[${at}] ${message}${data ? ` ${JSON.stringify(data)}` : ''}\n`);
   };
-  return { info: write('info'), warn: write('warn'), error: write('error') };
+  return { debug: write('debug'), warn: write('warn'), error: write('error') };
 }

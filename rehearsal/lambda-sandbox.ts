@@ -39,7 +39,9 @@ async function load(): Promise<Handler> {
 try {
   const handler = await load();
   process.on('message', (message: Invocation) => {
-    process.env._X_AMZN_TRACE_ID = `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=1`;
+    // Lambda samples only the functions it traces (where it runs the X-Ray daemon).
+    const sampled = process.env.AWS_XRAY_DAEMON_ADDRESS ? 1 : 0;
+    process.env._X_AMZN_TRACE_ID = `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=${sampled}`;
     const context = {
       functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
       functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION,

@@ -1,9 +1,11 @@
 /**
  * Lambda for the rehearsal: each function of the template runs its deployed bundle (the asset CDK
  * built) in a sandbox process of its own, with exactly the environment the template gives it plus
- * what the Lambda runtime sets (region, function name, handler, credentials of its role, X-Ray
- * daemon). The only addition is the emulation's wiring: one AWS endpoint (the gateway) and S3
- * checksums only when required. Invocations of a function run one at a time, with its timeout.
+ * what the Lambda runtime sets (region, function name, handler, credentials of its role, log level,
+ * X-Ray daemon when traced). The only addition is the emulation's wiring: one AWS endpoint (the
+ * gateway) and S3 checksums only when required. Invocations of a function run one at a time, with
+ * its timeout. Its output is kept as Lambda keeps it (lambda-logs.ts): what reaches CloudWatch
+ * Logs, and the metric documents among it, are counted.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -12,6 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Authorizer, Principal } from './authorizer';
 import type { AwsGateway } from './aws-gateway';
+import { applicationLine, platformLines, type LogLevels } from './lambda-logs';
 import type { DeployedTemplate } from './template';
 
 export interface DeployedFunction {
@@ -26,6 +29,7 @@ export interface DeployedFunction {
   memoryMb: number;
   tracing: boolean;
   jsonLogs: boolean;
+  logLevels: LogLevels;
 }
 
 export interface LambdaError {
@@ -39,8 +43,17 @@ export type InvokeResult = { ok: true; value: unknown } | { ok: false; error: La
 export interface FunctionStats {
   invocations: number;
   errors: number;
-  /** Metric documents (CloudWatch embedded metric format) the function printed. */
+  /** Milliseconds of the invocations, each rounded up as Lambda bills it. */
+  billedMs: number;
+  /** Metric documents (CloudWatch embedded metric format) the function printed that Lambda keeps. */
   metrics: number;
+  /** Those it printed below its log level, which Lambda drops: their metrics never exist. */
+  droppedMetrics: number;
+  /** Each custom metric the kept documents define: namespace, name and dimensions. */
+  metricKeys: Set<string>;
+  /** What Lambda sends to CloudWatch Logs: lines and bytes, its own start and report lines included. */
+  logEvents: number;
+  logBytes: number;
   /** The function's last output lines, for a report on failure. */
   output: string[];
 }
@@ -78,6 +91,7 @@ export class LambdaService {
       if (!code.S3Key) throw new Error(`${id}: the rehearsal runs asset code only`);
       const environment = t.property<{ Variables?: Record<string, string> } | undefined>(id, 'Environment')?.Variables ?? {};
       for (const name of Object.keys(environment)) if (RESERVED.test(name)) this.problems.push(`${id}: Lambda reserves the environment variable ${name}`);
+      const logging = t.property<{ LogFormat?: string; ApplicationLogLevel?: string; SystemLogLevel?: string } | undefined>(id, 'LoggingConfig');
       this.functions.push({
         logicalId: id,
         name: t.physicalName(id),
@@ -89,7 +103,9 @@ export class LambdaService {
         timeoutSeconds: t.property<number | undefined>(id, 'Timeout') ?? 3,
         memoryMb: t.property<number | undefined>(id, 'MemorySize') ?? 128,
         tracing: t.property<{ Mode?: string } | undefined>(id, 'TracingConfig')?.Mode === 'Active',
-        jsonLogs: t.property<{ LogFormat?: string } | undefined>(id, 'LoggingConfig')?.LogFormat === 'JSON',
+        jsonLogs: logging?.LogFormat === 'JSON',
+        // In the JSON format Lambda filters at INFO unless told otherwise; in text it filters nothing.
+        logLevels: logging?.LogFormat === 'JSON' ? { application: logging.ApplicationLogLevel ?? 'INFO', system: logging.SystemLogLevel ?? 'INFO' } : {},
       });
     }
   }
@@ -120,7 +136,14 @@ export class LambdaService {
       sandbox = new Sandbox(fn, this.environment(fn), this.options.sandboxFile, stats);
       this.sandboxes.set(fn.logicalId, sandbox);
     }
+    const started = performance.now();
     const result = await sandbox.invoke(event);
+    const durationMs = performance.now() - started;
+    stats.billedMs += Math.ceil(durationMs);
+    for (const line of platformLines(fn.logLevels, { durationMs, memoryMb: fn.memoryMb, traced: fn.tracing })) {
+      stats.logEvents++;
+      stats.logBytes += Buffer.byteLength(line);
+    }
     if (!result.ok) stats.errors++;
     return result;
   }
@@ -132,7 +155,10 @@ export class LambdaService {
 
   private statsOf(fn: DeployedFunction): FunctionStats {
     let stats = this.stats.get(fn.principal.name);
-    if (!stats) this.stats.set(fn.principal.name, (stats = { invocations: 0, errors: 0, metrics: 0, output: [] }));
+    if (!stats) {
+      stats = { invocations: 0, errors: 0, billedMs: 0, metrics: 0, droppedMetrics: 0, metricKeys: new Set(), logEvents: 0, logBytes: 0, output: [] };
+      this.stats.set(fn.principal.name, stats);
+    }
     return stats;
   }
 
@@ -153,6 +179,7 @@ export class LambdaService {
       AWS_LAMBDA_LOG_GROUP_NAME: logGroup,
       AWS_LAMBDA_LOG_STREAM_NAME: `rehearsal/[$LATEST]${randomBytes(16).toString('hex')}`,
       ...(fn.jsonLogs ? { AWS_LAMBDA_LOG_FORMAT: 'JSON' } : {}),
+      ...(fn.logLevels.application ? { AWS_LAMBDA_LOG_LEVEL: fn.logLevels.application } : {}),
       LAMBDA_TASK_ROOT: fn.codeDir,
       _HANDLER: fn.handler,
       TZ: ':UTC',
@@ -166,6 +193,8 @@ export class LambdaService {
       AWS_ENDPOINT_URL: this.options.gatewayUrl,
       AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
       AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+      // The sandbox runs on this machine's Node.js, the function on Lambda's newer one, where the SDK does not warn.
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       REHEARSAL_FUNCTION_ARN: fn.arn,
     };
   }
@@ -198,12 +227,12 @@ class Sandbox {
     private readonly stats: FunctionStats,
   ) {
     this.child = fork(sandboxFile, [], { env, execArgv: [], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
-    for (const stream of [this.child.stdout!, this.child.stderr!]) {
+    for (const [name, stream] of [['stdout', this.child.stdout!], ['stderr', this.child.stderr!]] as const) {
       let partial = '';
       stream.on('data', (chunk: Buffer) => {
         const lines = (partial + chunk.toString('utf8')).split('\n');
         partial = lines.pop() ?? '';
-        for (const line of lines) this.output(line);
+        for (const line of lines) this.output(line, name);
       });
     }
     this.ready = new Promise((resolve) => {
@@ -253,10 +282,29 @@ class Sandbox {
     });
   }
 
-  private output(line: string): void {
+  private output(line: string, stream: 'stdout' | 'stderr'): void {
     if (line.trim() === '') return;
-    if (line.includes('"_aws"')) this.stats.metrics++;
+    const { kept, bytes } = applicationLine(line, stream, this.fn.logLevels);
+    if (kept) {
+      this.stats.logEvents++;
+      this.stats.logBytes += bytes;
+    }
+    if (line.includes('"_aws"')) {
+      if (!kept) this.stats.droppedMetrics++;
+      else {
+        this.stats.metrics++;
+        for (const key of metricKeys(line)) this.stats.metricKeys.add(key);
+      }
+    }
     this.stats.output.push(line);
     if (this.stats.output.length > MAX_OUTPUT_LINES) this.stats.output.shift();
   }
+}
+
+/** The custom metrics an embedded-metric-format document defines: `namespace metric dimension=value,...`. */
+function metricKeys(line: string): string[] {
+  const doc = JSON.parse(line) as { _aws?: { CloudWatchMetrics?: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] } } & Record<string, unknown>;
+  return (doc._aws?.CloudWatchMetrics ?? []).flatMap((d) =>
+    d.Metrics.flatMap((m) => (d.Dimensions.length > 0 ? d.Dimensions : [[]]).map((set) => `${d.Namespace} ${m.Name} ${set.map((n) => `${n}=${String(doc[n])}`).join(',')}`)),
+  );
 }

@@ -52,7 +52,7 @@ export interface RehearsalReport {
   denials: Check[];
   /** Authorization checks by service. */
   checks: Record<string, number>;
-  functions: { name: string; invocations: number; errors: number; metrics: number; unusedActions: string[] }[];
+  functions: { name: string; invocations: number; errors: number; metrics: number; logBytes: number; traced: boolean; unusedActions: string[] }[];
   statements: StatementRecord[];
   events: { batches: number; records: number; applied: number; quarantined: number };
   /** How each event source reaches the services it needs. */
@@ -195,9 +195,20 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
     }
   }
   for (const fn of lambda.functions) {
-    const stats = lambda.stats.get(fn.principal.name) ?? { invocations: 0, errors: 0, metrics: 0 };
-    report.functions.push({ name: fn.principal.name, invocations: stats.invocations, errors: stats.errors, metrics: stats.metrics, unusedActions: authorizer.unusedActions(fn.principal.roleId) });
+    const stats = lambda.stats.get(fn.principal.name) ?? { invocations: 0, errors: 0, metrics: 0, droppedMetrics: 0, logBytes: 0 };
+    report.functions.push({
+      name: fn.principal.name,
+      invocations: stats.invocations,
+      errors: stats.errors,
+      metrics: stats.metrics,
+      logBytes: stats.logBytes,
+      traced: fn.tracing,
+      unusedActions: authorizer.unusedActions(fn.principal.roleId),
+    });
     if (stats.invocations === 0) problems.push(`${fn.principal.name} never ran in the rehearsal`);
+    if (stats.droppedMetrics > 0) {
+      problems.push(`${fn.principal.name}: ${stats.droppedMetrics} metric documents below its application log level (${fn.logLevels.application}), which Lambda drops: their metrics never reach CloudWatch`);
+    }
   }
   report.checks = Object.fromEntries([...authorizer.checks].sort());
   report.traceSegments = lambda.traceSegments;

@@ -7,7 +7,9 @@ export function formatReport(r: RehearsalReport): string {
   lines.push('');
   lines.push('Functions run (their deployed bundles, with the environment and role of the template):');
   for (const f of r.functions) {
-    lines.push(`  ${f.name.padEnd(16)} ${String(f.invocations).padStart(4)} invocations  ${String(f.errors).padStart(2)} errors  ${String(f.metrics).padStart(4)} metric documents`);
+    lines.push(
+      `  ${f.name.padEnd(16)} ${String(f.invocations).padStart(4)} invocations  ${String(f.errors).padStart(2)} errors  ${String(f.metrics).padStart(4)} metric documents  ${String(f.logBytes).padStart(7)} log bytes${f.traced ? '  traced' : ''}`,
+    );
   }
   const unused = r.functions.filter((f) => f.unusedActions.length > 0);
   if (unused.length > 0) {

@@ -164,7 +164,8 @@ export interface BatchRunLog {
 
 /** Structured log lines; the AWS entry files pass Powertools' logger, the local runtime a console one. */
 export interface Logger {
-  info(message: string, data?: Record<string, unknown>): void;
+  /** What one wants to see only while looking into something: below the default level everywhere. */
+  debug(message: string, data?: Record<string, unknown>): void;
   warn(message: string, data?: Record<string, unknown>): void;
   error(message: string, data?: Record<string, unknown>): void;
 }

@@ -5,12 +5,13 @@ import { createConsumeHandler } from '../handlers/consume';
 import { documentClient, s3Client } from './aws-clients';
 import { eventLake, featureStore } from './adapters';
 import { CONSUME_SERVICE, METRIC } from './metric-names';
-import { instrumented, observability } from './observability';
+import { customMetrics, instrumented, observability } from './observability';
 import { readEnvironment } from './environment';
 
 const tools = observability(CONSUME_SERVICE);
 const env = readEnvironment('consume');
-const { metrics, tracer, port } = tools;
+const { tracer, port } = tools;
+const metrics = customMetrics(CONSUME_SERVICE);
 const s3 = s3Client(tracer);
 const doc = documentClient(tracer);
 const consume = createConsumeHandler({
@@ -25,4 +26,4 @@ export const handler = instrumented(tools, async (event: MSKEvent) => {
   metrics.addMetric(METRIC.eventsApplied, MetricUnit.Count, counts.applied);
   metrics.addMetric(METRIC.eventsQuarantined, MetricUnit.Count, counts.quarantined);
   return counts;
-});
+}, metrics);

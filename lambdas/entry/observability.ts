@@ -1,4 +1,4 @@
-/** Powertools logger, metrics and tracer for an entry file, and the logger as the handlers' port. */
+/** Powertools logger, tracer and (for the consumer) metrics for an entry file, and the logger as the handlers' port. */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
@@ -14,29 +14,38 @@ export const DEFAULT_METRICS_NAMESPACE = 'movierec';
 
 export interface Observability {
   logger: Logger;
-  metrics: Metrics;
   tracer: Tracer;
   port: LoggerPort;
 }
 
+/**
+ * The logger follows the function's application log level (Lambda sets AWS_LAMBDA_LOG_LEVEL); the
+ * tracer is off where the stack turned X-Ray off (POWERTOOLS_TRACE_ENABLED).
+ */
 export function observability(service: string): Observability {
   const logger = new Logger({ serviceName: service });
   return {
     logger,
-    metrics: new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? DEFAULT_METRICS_NAMESPACE, serviceName: service }),
     tracer: new Tracer({ serviceName: service }),
     port: {
-      info: (message, data) => logger.info(message, data ?? {}),
+      debug: (message, data) => logger.debug(message, data ?? {}),
       warn: (message, data) => logger.warn(message, data ?? {}),
       error: (message, data) => logger.error(message, data ?? {}),
     },
   };
 }
 
+/** Metrics of a function that publishes its own: each costs a custom metric a month, so only what AWS does not publish. */
+export function customMetrics(service: string): Metrics {
+  return new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? DEFAULT_METRICS_NAMESPACE, serviceName: service });
+}
+
 /**
- * The Lambda handler: a trace segment, the request id in every log line, and the metrics flushed
- * (as CloudWatch embedded metric format) at the end of each invocation, failed ones included.
+ * The Lambda handler: a trace segment (when traced), the request id in every log line, and the
+ * metrics, if any, flushed (as CloudWatch embedded metric format) at the end of each invocation,
+ * failed ones included.
  */
-export function instrumented<I, O>({ logger, metrics, tracer }: Observability, handler: (input: I, context: Context) => Promise<O>) {
-  return middy(handler).use(captureLambdaHandler(tracer)).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+export function instrumented<I, O>({ logger, tracer }: Observability, handler: (input: I, context: Context) => Promise<O>, metrics?: Metrics) {
+  const wrapped = middy(handler).use(captureLambdaHandler(tracer)).use(injectLambdaContext(logger));
+  return metrics ? wrapped.use(logMetrics(metrics)) : wrapped;
 }

@@ -87,7 +87,7 @@ export function createConsumeHandler(deps: ConsumeDeps): (event: ConsumeEvent) =
       if (changes.ratings.length > 0) await deps.features.writeChanges(changes);
     }
 
-    deps.logger.info('batch consumed', { ...counts });
+    deps.logger.debug('batch consumed', { ...counts });
     return counts;
   };
 }

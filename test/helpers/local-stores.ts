@@ -16,7 +16,7 @@ export interface RecordingLogger extends Logger {
 export function recordingLogger(): RecordingLogger {
   const lines: RecordingLogger['lines'] = [];
   const at = (level: string) => (message: string, data?: Record<string, unknown>) => lines.push({ level, message, data });
-  return { lines, info: at('info'), warn: at('warn'), error: at('error') };
+  return { lines, debug: at('debug'), warn: at('warn'), error: at('error') };
 }
 
 /** The SQLite adapters over a real database file in `dir`. */

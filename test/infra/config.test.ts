@@ -5,6 +5,7 @@ import { CLUSTER_ARN, MSK_NETWORK } from '../helpers/cdk-app';
 const reader = (context: Record<string, unknown>) => (key: string) => context[key];
 
 describe('stage configuration from the CDK context', () => {
+  const base = { mskClusterArn: CLUSTER_ARN, mskNetwork: MSK_NETWORK };
   it('fills every optional value with its documented default', () => {
     expect(readStageConfig(reader({ mskClusterArn: CLUSTER_ARN, mskNetwork: { access: 'existing' } }))).toEqual({
       ...DEFAULTS,
@@ -42,7 +43,14 @@ describe('stage configuration from the CDK context', () => {
     });
   });
 
-  const base = { mskClusterArn: CLUSTER_ARN, mskNetwork: MSK_NETWORK };
+  it('reads the traced functions as a list, a comma-separated string, or none', () => {
+    const traced = (tracing: unknown) => readStageConfig(reader({ ...base, tracing })).tracing;
+    expect(traced(['consume', 'batch'])).toEqual(['consume', 'batch']);
+    expect(traced('recommend, batch,recommend')).toEqual(['recommend', 'batch']);
+    expect(traced('none')).toEqual([]);
+    expect(readStageConfig(reader(base)).tracing).toEqual(['batch']);
+  });
+
   it.each([
     [{}, 'context "mskClusterArn" (stage dev) is required: an MSK cluster ARN'],
     [{ mskClusterArn: CLUSTER_ARN }, 'context "mskNetwork" (stage dev) is required: {"access": "existing"}'],
@@ -57,7 +65,11 @@ describe('stage configuration from the CDK context', () => {
     [{ ...base, logRetentionDays: 10 }, "context \"logRetentionDays\" (stage dev) must be one of CloudWatch's retention periods"],
     [{ ...base, alarmEmail: 'ops' }, 'context "alarmEmail" (stage dev) must be an e-mail address'],
     [{ ...base, lakeStartDate: '2026-13-01' }, 'context "lakeStartDate" (stage dev) must be a date, YYYY-MM-DD'],
-    [{ ...base, bronzeRetentionDays: 20 }, 'must be 0 (keep) or more than bronzeInfrequentAccessDays (30)'],
+    [{ ...base, bronzeRetentionDays: 20 }, 'context "bronzeRetentionDays" (stage dev) must be 0 (keep) or at least 31; got 20'],
+    [{ ...base, bronzeInfrequentAccessDays: 30 }, 'context "bronzeInfrequentAccessDays" (stage dev) is no longer a setting'],
+    [{ ...base, tracing: 'consume,everything' }, 'context "tracing" (stage dev) must be a list of consume, recommend, batch (or "none")'],
+    [{ ...base, logLevel: 'WARN' }, 'context "logLevel" (stage dev) must be one of TRACE, DEBUG, INFO (above INFO, Lambda would drop the consumer\'s metrics'],
+    [{ ...base, systemLogLevel: 'ERROR' }, 'context "systemLogLevel" (stage dev) must be one of DEBUG, INFO, WARN; got "ERROR"'],
   ])('refuses %j with a message naming the value', (context, message) => {
     expect(() => readStageConfig(reader(context))).toThrow(message);
   });

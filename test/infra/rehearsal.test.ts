@@ -53,6 +53,12 @@ describe('the rehearsal of the deployment (npm run rehearse)', () => {
     expect(report.runs.map((r) => r.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded', 'failed']);
     expect(report.api.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 404, 404, 400, 400, 404, 405]);
     expect(report.traceSegments).toBeGreaterThan(0);
+    // At the defaults the consumer's metrics reach CloudWatch, X-Ray traces the batch steps only, and
+    // the recommend function writes no log line for a request answered as due.
+    const fn = (name: string) => report.functions.find((f) => f.name === name)!;
+    expect(fn('consume').metrics).toBe(fn('consume').invocations);
+    expect(report.functions.filter((f) => f.traced).map((f) => f.name).sort()).toEqual(['BronzeToSilver', 'GoldModel', 'Publish', 'RecordFailure', 'ResolveDate', 'SilverFeatures']);
+    expect(fn('recommend').logBytes).toBe(0);
   }, 180_000);
 
   it('fails on a removed grant, naming the function, the action and the resource', async () => {
@@ -75,5 +81,17 @@ describe('the rehearsal of the deployment (npm run rehearse)', () => {
       },
     });
     expect(report.problems).toContainEqual(expect.stringMatching(/MaximumRetryAttempts on a Kafka event source needs provisioned mode/));
+  }, 180_000);
+
+  it("fails when a function's log level drops its metrics: Lambda counts a line without a level as INFO", async () => {
+    const report = await rehearse({
+      stack,
+      alterTemplate: (t) => {
+        const consumer = Object.entries(t.Resources).find(([id, r]) => r.Type === 'AWS::Lambda::Function' && id.startsWith('IngestConsumer'))![1];
+        consumer.Properties!.LoggingConfig = { LogFormat: 'JSON', ApplicationLogLevel: 'WARN', SystemLogLevel: 'WARN' };
+      },
+    });
+    expect(report.problems).toContainEqual(expect.stringMatching(/^consume: \d+ metric documents below its application log level \(WARN\), which Lambda drops/));
+    expect(report.functions.find((f) => f.name === 'consume')).toMatchObject({ metrics: 0 });
   }, 180_000);
 });

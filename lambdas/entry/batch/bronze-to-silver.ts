@@ -5,8 +5,8 @@ import { athenaEngine, batchLake } from '../adapters';
 import { athenaClient, s3Client } from '../aws-clients';
 import { readEnvironment } from '../environment';
 import { BATCH_SERVICE } from '../metric-names';
-import { observability } from '../observability';
-import { batchStep, queryTime } from './batch-step';
+import { instrumented, observability } from '../observability';
+import { queryTime } from './query-time';
 
 const tools = observability(BATCH_SERVICE);
 const env = readEnvironment('BronzeToSilver');
@@ -14,6 +14,6 @@ const athena = athenaClient(tools.tracer);
 const s3 = s3Client(tools.tracer);
 const lake = batchLake(s3, env);
 
-export const handler = batchStep(tools, 'BronzeToSilver', (input: DateInput, context) =>
+export const handler = instrumented(tools, (input: DateInput, context) =>
   createBronzeToSilverHandler({ engine: athenaEngine(athena, s3, env, queryTime(context)), lake, lakeStart: env.LAKE_START_DATE })(input),
 );

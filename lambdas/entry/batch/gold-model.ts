@@ -3,18 +3,16 @@ import { parseModelQuality } from '../../core/quality-gate';
 import { createGoldModelHandler } from '../../handlers/batch/gold-model';
 import { batchLake, modelStore } from '../adapters';
 import { documentClient, s3Client } from '../aws-clients';
-import { observability } from '../observability';
+import { instrumented, observability } from '../observability';
 import { BATCH_SERVICE } from '../metric-names';
-import { batchStep } from './batch-step';
 import { readEnvironment } from '../environment';
 
 const tools = observability(BATCH_SERVICE);
 const env = readEnvironment('GoldModel');
 const s3 = s3Client(tools.tracer);
 
-export const handler = batchStep(
+export const handler = instrumented(
   tools,
-  'GoldModel',
   createGoldModelHandler({
     lake: batchLake(s3, env),
     models: modelStore(s3, documentClient(tools.tracer), env),

@@ -2,9 +2,8 @@
 import { createPublishHandler } from '../../handlers/batch/publish';
 import { batchLake, featureStore, modelStore, runLog } from '../adapters';
 import { documentClient, s3Client } from '../aws-clients';
-import { observability } from '../observability';
+import { instrumented, observability } from '../observability';
 import { BATCH_SERVICE } from '../metric-names';
-import { batchStep } from './batch-step';
 import { readEnvironment } from '../environment';
 
 const tools = observability(BATCH_SERVICE);
@@ -12,9 +11,8 @@ const env = readEnvironment('Publish');
 const s3 = s3Client(tools.tracer);
 const doc = documentClient(tools.tracer);
 
-export const handler = batchStep(
+export const handler = instrumented(
   tools,
-  'Publish',
   createPublishHandler({
     lake: batchLake(s3, env),
     features: featureStore(doc, env),

@@ -2,16 +2,11 @@
 import { createRecordFailureHandler } from '../../handlers/batch/record-failure';
 import { runLog } from '../adapters';
 import { documentClient } from '../aws-clients';
-import { observability } from '../observability';
+import { instrumented, observability } from '../observability';
 import { BATCH_SERVICE } from '../metric-names';
-import { batchStep } from './batch-step';
 import { readEnvironment } from '../environment';
 
 const tools = observability(BATCH_SERVICE);
 const env = readEnvironment('RecordFailure');
 
-export const handler = batchStep(
-  tools,
-  'RecordFailure',
-  createRecordFailureHandler({ runs: runLog(documentClient(tools.tracer), env), now: () => new Date() }),
-);
+export const handler = instrumented(tools, createRecordFailureHandler({ runs: runLog(documentClient(tools.tracer), env), now: () => new Date() }));

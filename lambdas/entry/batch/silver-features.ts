@@ -5,14 +5,14 @@ import { athenaEngine } from '../adapters';
 import { athenaClient, s3Client } from '../aws-clients';
 import { readEnvironment } from '../environment';
 import { BATCH_SERVICE } from '../metric-names';
-import { observability } from '../observability';
-import { batchStep, queryTime } from './batch-step';
+import { instrumented, observability } from '../observability';
+import { queryTime } from './query-time';
 
 const tools = observability(BATCH_SERVICE);
 const env = readEnvironment('SilverFeatures');
 const athena = athenaClient(tools.tracer);
 const s3 = s3Client(tools.tracer);
 
-export const handler = batchStep(tools, 'SilverFeatures', (input: DateInput, context) =>
+export const handler = instrumented(tools, (input: DateInput, context) =>
   createSilverFeaturesHandler({ engine: athenaEngine(athena, s3, env, queryTime(context)) })(input),
 );
