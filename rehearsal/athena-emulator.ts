@@ -24,6 +24,11 @@ export interface StatementRecord {
   partitions: number;
   /** Those of them from the first partition that holds data. */
   needed: number;
+  /**
+   * Bytes of the objects it read: what Athena bills as scanned (it reads compressed JSON whole; a
+   * count of a Parquet partition reads the files' footers only, counted as nothing here).
+   */
+  scannedBytes: number;
   errors: string[];
 }
 
@@ -160,7 +165,7 @@ export class AthenaEmulator {
     e.state = 'RUNNING';
     const checked = checkStatement(e.sql);
     const tables = this.tables.filter((t) => t.database === e.database && new RegExp(`\\b${t.name}\\b`).test(checked.select));
-    const record: StatementRecord = { principal: e.principal.name, kind: checked.kind, state: 'RUNNING', partitions: 0, needed: 0, errors: checked.errors };
+    const record: StatementRecord = { principal: e.principal.name, kind: checked.kind, state: 'RUNNING', partitions: 0, needed: 0, scannedBytes: 0, errors: checked.errors };
     this.statements.push(record);
     try {
       if (checked.errors.length > 0) throw new AthenaError('SYNTAX_ERROR', checked.errors.join('; '));
@@ -177,7 +182,7 @@ export class AthenaEmulator {
           if (first) record.needed += projectedPartitions({ ...table.projection, range: `${first},NOW` }, branch, today);
         }
       }
-      if (checked.kind === 'unload') await this.unload(e, s3, checked.select, parseS3Url(checked.destination!));
+      if (checked.kind === 'unload') await this.unload(e, s3, checked.select, parseS3Url(checked.destination!), record);
       else await this.select(e, s3, checked.select, tables);
       this.finish(e, 'SUCCEEDED');
     } catch (err) {
@@ -208,7 +213,7 @@ export class AthenaEmulator {
     }
   }
 
-  private async unload(e: Execution, s3: S3Client, select: string, destination: { bucket: string; key: string }): Promise<void> {
+  private async unload(e: Execution, s3: S3Client, select: string, destination: { bucket: string; key: string }, record: StatementRecord): Promise<void> {
     const match = this.twinOf(select);
     const lake: LakeLocation = { s3, bucket: destination.bucket, prefix: '' };
     if ((await keys(lake, destination.key)).length > 0) {
@@ -217,7 +222,8 @@ export class AthenaEmulator {
     // Athena reads the lake where the destination's lake lives: the key up to the silver folder.
     const prefix = destination.key.slice(0, destination.key.indexOf('silver/'));
     if (e.state !== 'RUNNING') return;
-    await unloadByTwin({ s3, bucket: destination.bucket, prefix }, match.query, match.date, destination.key, match.params);
+    const onRead = (bytes: number) => (record.scannedBytes += bytes);
+    await unloadByTwin({ s3, bucket: destination.bucket, prefix, onRead }, match.query, match.date, destination.key, match.params);
     await this.writeResult(e, s3, `${e.id}-manifest.csv`, '');
   }
 

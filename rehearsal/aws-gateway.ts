@@ -19,6 +19,26 @@ export interface GatewayOptions {
   athena: AthenaEmulator;
   s3Endpoint: string;
   dynamoEndpoint: string;
+  /** Told of every request served, with what it cost DynamoDB: a meter of usage (npm run cost). */
+  observe?: (request: ObservedRequest) => void;
+}
+
+/** A request as a bill counts it. */
+export interface ObservedRequest {
+  /** The principal that made it (a function's label), and who for it (`Athena`), if anyone. */
+  caller: string;
+  via?: string;
+  service: string;
+  /** S3: the IAM action it was authorized as (`s3:GetObject`, `s3:ListBucket`, ...) and its method; otherwise the API operation. */
+  operation: string;
+  method: string;
+  status: number;
+  /** S3: the bucket and key (or listed prefix). */
+  path: string;
+  requestBytes: number;
+  responseBytes: number;
+  /** DynamoDB: the read or write capacity units it consumed, as DynamoDB counts them. */
+  capacityUnits?: number;
 }
 
 interface Caller {
@@ -78,8 +98,13 @@ export class AwsGateway {
 
   private async s3(request: HttpRequest, caller: Caller, res: ServerResponse): Promise<void> {
     const asks = s3AccessRequests(request, this.options.template.place.partition);
+    const observed = (status: number, responseBytes: number) =>
+      this.observe(caller, { service: 's3', operation: asks[0]?.action ?? 'unknown', method: request.method, status, path: request.url.pathname, requestBytes: request.body.length, responseBytes });
     const denied = this.deny(caller, asks);
-    if (denied) return send(res, 403, 'application/xml', s3Error('AccessDenied', notAuthorized(caller.principal, denied.action, denied.resource)));
+    if (denied) {
+      observed(403, 0);
+      return send(res, 403, 'application/xml', s3Error('AccessDenied', notAuthorized(caller.principal, denied.action, denied.resource)));
+    }
     // s3rver checks the access key only: it knows its own.
     const headers = { ...request.headers, authorization: header(request, 'authorization')!.replace(/Credential=[^/]+\//, 'Credential=S3RVER/') };
     const answer = await forward(this.options.s3Endpoint, request, headers);
@@ -90,6 +115,7 @@ export class AwsGateway {
       const list = { action: 's3:ListBucket', resource: bucketArn, context: { 'aws:SecureTransport': 'true', 's3:prefix': key } };
       if (this.deny(caller, [list])) return send(res, 403, 'application/xml', s3Error('AccessDenied', notAuthorized(caller.principal, list.action, list.resource)));
     }
+    observed(answer.status, answer.body.length);
     relay(res, answer);
   }
 
@@ -101,7 +127,21 @@ export class AwsGateway {
     if (denied) {
       return send(res, 400, 'application/x-amz-json-1.0', JSON.stringify({ __type: 'com.amazon.coral.service#AccessDeniedException', Message: notAuthorized(caller.principal, denied.action, denied.resource) }));
     }
-    relay(res, await forward(this.options.dynamoEndpoint, request, request.headers));
+    if (!this.options.observe) return relay(res, await forward(this.options.dynamoEndpoint, request, request.headers));
+    // Metered: DynamoDB is asked what each request consumes, and the answer is passed on as asked for.
+    const asked = input.ReturnConsumedCapacity !== undefined;
+    const metered = asked ? request : { ...request, body: Buffer.from(JSON.stringify({ ...input, ReturnConsumedCapacity: 'TOTAL' })) };
+    const answer = await forward(this.options.dynamoEndpoint, metered, request.headers);
+    const body = JSON.parse(answer.body.toString('utf8') || '{}') as { ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[]; __type?: string };
+    const consumed = [body.ConsumedCapacity ?? []].flat().reduce((n, c) => n + (c.CapacityUnits ?? 0), 0);
+    // A write whose condition fails consumes a write unit all the same.
+    const capacityUnits = body.__type?.endsWith('ConditionalCheckFailedException') ? 1 : consumed;
+    this.observe(caller, { service: 'dynamodb', operation, method: request.method, status: answer.status, path: '', requestBytes: request.body.length, responseBytes: answer.body.length, capacityUnits });
+    if (!asked && body.ConsumedCapacity !== undefined) {
+      delete body.ConsumedCapacity;
+      answer.body = Buffer.from(JSON.stringify(body));
+    }
+    relay(res, answer);
   }
 
   private async athena(request: HttpRequest, caller: Caller, res: ServerResponse): Promise<void> {
@@ -109,11 +149,16 @@ export class AwsGateway {
     const input = JSON.parse(request.body.toString('utf8') || '{}') as Record<string, unknown>;
     try {
       const body = await this.options.athena.handle(operation, input, caller.principal);
+      this.observe(caller, { service: 'athena', operation, method: request.method, status: 200, path: '', requestBytes: request.body.length, responseBytes: 0 });
       return send(res, 200, 'application/x-amz-json-1.1', JSON.stringify(body));
     } catch (err) {
       if (!(err instanceof AthenaError)) throw err;
       return send(res, 400, 'application/x-amz-json-1.1', JSON.stringify({ __type: err.type, Message: err.message }));
     }
+  }
+
+  private observe(caller: Caller, request: Omit<ObservedRequest, 'caller' | 'via'>): void {
+    this.options.observe?.({ caller: caller.principal.name, ...(caller.via ? { via: caller.via } : {}), ...request });
   }
 
   /** The first request the caller's role does not allow, after checking them all. */

@@ -6,29 +6,20 @@
  * (one of them twice), the schedule starts the daily batch on the template's state machine, and
  * HTTP API requests reach the recommend function. Anything AWS would refuse is a problem.
  */
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, MSKEvent } from 'aws-lambda';
-import type { StateMachineDefinition } from 'aws-local-stepfunctions';
-import { buildSync } from 'esbuild';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import type { APIGatewayProxyStructuredResultV2, MSKEvent } from 'aws-lambda';
 import { S3Lake } from '../lambdas/aws/s3-lake';
-import { SILVER_MOVIE_FEATURES, SILVER_RATINGS, SILVER_RATINGS_MERGE, SILVER_USER_FEATURES } from '../lambdas/core/batch-queries';
 import type { ConsumeCounts } from '../lambdas/handlers/consume';
-import { runWorkflow, type BatchResult } from '../local/batch-runner';
+import type { BatchResult } from '../local/batch-runner';
 import { generateDemoData } from '../local/demo-data';
 import { EmbeddedProducer, messageFor } from '../local/embedded-producer';
 import { openDatabase } from '../local/sqlite/database';
-import { startDynamo, type LocalDynamo } from '../test/helpers/dynalite';
-import { startS3 } from '../test/helpers/s3rver';
-import { AthenaEmulator, type StatementRecord } from './athena-emulator';
-import { Authorizer, type Check } from './authorizer';
-import { AwsGateway } from './aws-gateway';
-import { LambdaService } from './lambda-service';
-import { httpApiRoutes, kafkaEventSources, stateMachines, type HttpApiRoute, type KafkaEventSource, type StateMachine } from './service-wiring';
-import { PROJECT_ROOT, synthesizeStack, type SynthesizedStack } from './synthesize';
-import { DeployedTemplate, type CfnTemplate, type Place } from './template';
+import type { StatementRecord } from './athena-emulator';
+import type { Check } from './authorizer';
+import { startEmulatedAccount } from './emulated-account';
+import type { LambdaService } from './lambda-service';
+import { apiEvent, runStateMachine, type HttpApiRoute, type KafkaEventSource } from './service-wiring';
+import type { SynthesizedStack } from './synthesize';
+import type { CfnTemplate, Place } from './template';
 
 export interface RehearsalOptions {
   /** CDK context over cdk.json's: the stage and its settings. */
@@ -67,46 +58,12 @@ export interface RehearsalReport {
 export async function rehearse(options: RehearsalOptions = {}): Promise<RehearsalReport> {
   const started = performance.now();
   const say = options.progress ?? (() => undefined);
-  if (!options.stack) say('synthesizing the stack and building its Lambda bundles');
-  const synthesized = options.stack
-    ? { ...options.stack, template: structuredClone(options.stack.template) }
-    : synthesizeStack(options.context);
-  options.alterTemplate?.(synthesized.template);
-  const place = placeOf(synthesized.template);
-  const template = new DeployedTemplate(synthesized.template, synthesized.stackName, place);
-  const scratch = mkdtempSync(join(tmpdir(), 'movierec-rehearsal-sandbox-'));
-  const problems: string[] = [];
-
-  say('starting s3rver, dynalite, the emulated Athena and the AWS gateway');
-  const buckets = template.ofType('AWS::S3::Bucket').map((id) => template.physicalName(id));
-  const [s3, dynamo] = await Promise.all([startS3(buckets[0]), startDynamo()]);
-  for (const bucket of buckets.slice(1)) await s3.s3.send(new CreateBucketCommand({ Bucket: bucket }));
-  await createTables(template, dynamo);
-  const authorizer = new Authorizer(template);
-  let gatewayUrl = '';
-  const athena = new AthenaEmulator({
-    template,
-    authorizer,
-    queries: [SILVER_RATINGS, SILVER_RATINGS_MERGE, SILVER_USER_FEATURES, SILVER_MOVIE_FEATURES],
-    today: () => new Date().toISOString().slice(0, 10),
-    s3For: (principal) => {
-      const accessKeyId = `ATHENA${principal.roleId.slice(0, 14).toUpperCase()}`;
-      gateway.register(accessKeyId, principal, 'Athena');
-      return callerS3(gatewayUrl, place.region, accessKeyId);
-    },
-  });
-  const gateway = new AwsGateway({ template, authorizer, athena, s3Endpoint: s3.endpoint, dynamoEndpoint: dynamo.endpoint });
-  gatewayUrl = await gateway.start();
-  const sandboxFile = join(scratch, 'lambda-sandbox.mjs');
-  buildSync({ entryPoints: [join(PROJECT_ROOT, 'rehearsal/lambda-sandbox.ts')], outfile: sandboxFile, format: 'esm', platform: 'node', target: 'node20', logLevel: 'error' });
-  const lambda = new LambdaService({ template, authorizer, gateway, gatewayUrl, assemblyDir: synthesized.outdir, sandboxFile });
-  await lambda.start();
-  problems.push(...lambda.problems);
-
+  const account = await startEmulatedAccount(options);
+  const { lambda, authorizer, athena, gateway, problems } = account;
   const report: RehearsalReport = {
     ok: false,
-    stackName: synthesized.stackName,
-    place,
+    stackName: account.stackName,
+    place: account.place,
     problems,
     denials: authorizer.denials,
     checks: {},
@@ -114,28 +71,24 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
     statements: athena.statements,
     events: { batches: 0, records: 0, applied: 0, quarantined: 0 },
     runs: [],
-    network: [],
+    network: account.sources.map((s) => `${s.topic} into ${s.fn.principal.name}: ${s.network}`),
     api: [],
     traceSegments: 0,
     seconds: 0,
   };
   try {
-    const sources = kafkaEventSources(template, lambda, authorizer, problems);
-    report.network = sources.map((s) => `${s.topic} into ${s.fn.principal.name}: ${s.network}`);
-    const machines = stateMachines(template, authorizer, problems);
-    const routes = httpApiRoutes(template, lambda, authorizer, problems);
     const demo = generateDemoData({ users: options.demo?.users ?? 80, movies: options.demo?.movies ?? 60, seed: 7 });
 
     say('the catalog into the lake, as an operator exports it');
     const lakeBucket = lambda.byLabel('consume').environment.LAKE_BUCKET!;
-    await new S3Lake(s3.s3, lakeBucket, '').writeCatalog(demo.movies);
+    await new S3Lake(account.s3.s3, lakeBucket, '').writeCatalog(demo.movies);
 
-    for (const source of sources) {
+    for (const source of account.sources) {
       say(`${demo.events.length} events on ${source.topic}, through the event source into ${source.fn.principal.name}`);
       await consumeEvents(source, demo.events, lambda, report);
     }
 
-    for (const machine of machines) {
+    for (const machine of account.machines) {
       say(`the daily batch, started as its schedule starts it (${JSON.stringify(machine.scheduledInput)})`);
       const run = async (start: string, input: Record<string, unknown>, expectedError?: string) => {
         const result = await runStateMachine(machine, input, lambda, authorizer, problems, expectedError);
@@ -168,17 +121,12 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
       if (failed.status !== 'failed' || !recorded) problems.push(`a run with a bad date ended ${failed.status}, its failure ${recorded ? '' : 'not '}recorded`);
     }
 
-    for (const route of routes) {
+    for (const route of account.routes) {
       say(`HTTP API requests into ${route.fn.principal.name}`);
       await callApi(route, lambda, report);
     }
   } finally {
-    await lambda.stop();
-    await athena.settle();
-    await gateway.stop();
-    await Promise.all([s3.stop(), dynamo.stop()]);
-    rmSync(scratch, { recursive: true, force: true });
-    if (!options.stack) rmSync(synthesized.outdir, { recursive: true, force: true });
+    await account.stop();
   }
 
   problems.push(...gateway.problems);
@@ -215,31 +163,6 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
   report.seconds = (performance.now() - started) / 1000;
   report.ok = problems.length === 0;
   return report;
-}
-
-/** Where the stack goes: the MSK cluster's region and account (the event source must be in them). */
-function placeOf(template: CfnTemplate): Place {
-  const esm = Object.values(template.Resources).find((r) => r.Type === 'AWS::Lambda::EventSourceMapping');
-  const arn = typeof esm?.Properties?.EventSourceArn === 'string' ? esm.Properties.EventSourceArn.split(':') : [];
-  return { partition: arn[1] ?? 'aws', region: arn[3] ?? 'us-east-1', account: arn[4] ?? '123456789012' };
-}
-
-async function createTables(template: DeployedTemplate, dynamo: LocalDynamo): Promise<void> {
-  for (const id of [...template.ofType('AWS::DynamoDB::GlobalTable'), ...template.ofType('AWS::DynamoDB::Table')]) {
-    const p = template.resolve(template.resource(id).Properties) as { TableName: string; KeySchema: { AttributeName: string; KeyType: 'HASH' | 'RANGE' }[]; AttributeDefinitions: { AttributeName: string; AttributeType: 'S' | 'N' | 'B' }[] };
-    await dynamo.createTable({ TableName: template.physicalName(id), KeySchema: p.KeySchema, AttributeDefinitions: p.AttributeDefinitions });
-  }
-}
-
-function callerS3(endpoint: string, region: string, accessKeyId: string): S3Client {
-  return new S3Client({
-    endpoint,
-    region,
-    forcePathStyle: true,
-    credentials: { accessKeyId, secretAccessKey: 'rehearsal' },
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
 }
 
 /** Noon UTC, `days` days ago. */
@@ -279,52 +202,6 @@ async function consumeEvents(source: KafkaEventSource, events: Record<string, un
   }
 }
 
-/** Runs the deployed document; a function error other than `expectedError` is a problem. */
-async function runStateMachine(
-  machine: StateMachine,
-  input: Record<string, unknown>,
-  lambda: LambdaService,
-  authorizer: Authorizer,
-  problems: string[],
-  expectedError?: string,
-): Promise<BatchResult> {
-  const states = machine.definition.States as Record<string, { Type: string; Resource?: string }>;
-  const handlers = Object.fromEntries(
-    Object.entries(states)
-      .filter(([, s]) => s.Type === 'Task')
-      .map(([name, s]) => {
-        const fn = lambda.byArn(s.Resource ?? '');
-        if (!fn) {
-          problems.push(`state ${name}: the rehearsal does not run the Task resource ${s.Resource}`);
-          return [name, () => Promise.reject(new Error(`unknown resource ${s.Resource}`))];
-        }
-        return [
-          name,
-          async (input: unknown) => {
-            if (authorizer.check(machine.principal, { action: 'lambda:InvokeFunction', resource: s.Resource! }) !== 'allowed') {
-              throw namedError('Lambda.AWSLambdaException', `the state machine's role may not invoke ${fn.name}`);
-            }
-            const result = await lambda.invoke(fn, input);
-            if (!result.ok) {
-              if (result.error.errorType !== expectedError) problems.push(`${name} failed: ${result.error.errorType}: ${result.error.errorMessage}`);
-              throw namedError(result.error.errorType, JSON.stringify(result.error));
-            }
-            return result.value;
-          },
-        ];
-      }),
-  );
-  const result = await runWorkflow(machine.definition as unknown as StateMachineDefinition, handlers, input, { retryIntervalMs: 0 });
-  if (result.status !== 'succeeded' && expectedError === undefined) problems.push(`the daily batch failed: ${result.error}: ${result.cause}`);
-  return result;
-}
-
-function namedError(name: string, message: string): Error {
-  const err = new Error(message);
-  err.name = name;
-  return err;
-}
-
 /** Requests as a client sends them, and the status each must get. */
 const API_REQUESTS: [method: string, path: string, status: number][] = [
   ['GET', '/health', 200],
@@ -360,35 +237,6 @@ async function callApi(route: HttpApiRoute, lambda: LambdaService, report: Rehea
       report.problems.push(`${request}: no recommendations`);
     }
   }
-}
-
-/** An HTTP API (payload format 2.0) event, as API Gateway sends it for the $default route. */
-function apiEvent(route: HttpApiRoute, method: string, pathAndQuery: string): APIGatewayProxyEventV2 {
-  const url = new URL(pathAndQuery, 'https://api.example');
-  const query: Record<string, string> = {};
-  for (const [k, v] of url.searchParams) query[k] = k in query ? `${query[k]},${v}` : v;
-  const now = new Date();
-  return {
-    version: route.payloadFormat,
-    routeKey: '$default',
-    rawPath: url.pathname,
-    rawQueryString: url.search.slice(1),
-    headers: { accept: 'application/json', 'user-agent': 'movierec-rehearsal' },
-    ...(url.search ? { queryStringParameters: query } : {}),
-    requestContext: {
-      accountId: '123456789012',
-      apiId: route.apiId,
-      domainName: `${route.apiId}.execute-api.amazonaws.com`,
-      domainPrefix: route.apiId,
-      http: { method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'movierec-rehearsal' },
-      requestId: `${now.getTime()}`,
-      routeKey: '$default',
-      stage: '$default',
-      time: now.toISOString(),
-      timeEpoch: now.getTime(),
-    },
-    isBase64Encoded: false,
-  };
 }
 
 function nextDay(date: string): string {

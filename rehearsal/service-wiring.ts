@@ -1,10 +1,14 @@
 /**
  * What AWS services do for the stack with its roles, and whether the roles let them: the MSK event
  * source mapping polling the cluster and sending failures to its destination (with the function's
- * role), EventBridge starting the state machine (with the rule's role), API Gateway invoking the
- * recommend function (with the function's resource policy). Each check is counted with the rest;
- * a configuration AWS would refuse is a problem of the rehearsal.
+ * role), EventBridge starting the state machine (with the rule's role), Step Functions running it
+ * and invoking each Task's function, API Gateway invoking the recommend function (with the
+ * function's resource policy) with its events. Each check is counted with the rest; a configuration
+ * AWS would refuse is a problem of the rehearsal.
  */
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { StateMachineDefinition } from 'aws-local-stepfunctions';
+import { runWorkflow, type BatchResult } from '../local/batch-runner';
 import type { Authorizer, Principal } from './authorizer';
 import { evaluate, type PolicyStatement } from './iam-policy';
 import type { DeployedFunction, LambdaService } from './lambda-service';
@@ -121,6 +125,82 @@ export function httpApiRoutes(template: DeployedTemplate, lambda: LambdaService,
     return { fn, apiId, payloadFormat: template.property<string>(id, 'PayloadFormatVersion') };
   });
 }
+
+/** Runs the deployed document; a function error other than `expectedError` is a problem. */
+export async function runStateMachine(
+  machine: StateMachine,
+  input: Record<string, unknown>,
+  lambda: LambdaService,
+  authorizer: Authorizer,
+  problems: string[],
+  expectedError?: string,
+): Promise<BatchResult> {
+  const states = machine.definition.States as Record<string, { Type: string; Resource?: string }>;
+  const handlers = Object.fromEntries(
+    Object.entries(states)
+      .filter(([, s]) => s.Type === 'Task')
+      .map(([name, s]) => {
+        const fn = lambda.byArn(s.Resource ?? '');
+        if (!fn) {
+          problems.push(`state ${name}: the rehearsal does not run the Task resource ${s.Resource}`);
+          return [name, () => Promise.reject(new Error(`unknown resource ${s.Resource}`))];
+        }
+        return [
+          name,
+          async (input: unknown) => {
+            if (authorizer.check(machine.principal, { action: 'lambda:InvokeFunction', resource: s.Resource! }) !== 'allowed') {
+              throw namedError('Lambda.AWSLambdaException', `the state machine's role may not invoke ${fn.name}`);
+            }
+            const result = await lambda.invoke(fn, input);
+            if (!result.ok) {
+              if (result.error.errorType !== expectedError) problems.push(`${name} failed: ${result.error.errorType}: ${result.error.errorMessage}`);
+              throw namedError(result.error.errorType, JSON.stringify(result.error));
+            }
+            return result.value;
+          },
+        ];
+      }),
+  );
+  const result = await runWorkflow(machine.definition as unknown as StateMachineDefinition, handlers, input, { retryIntervalMs: 0 });
+  if (result.status !== 'succeeded' && expectedError === undefined) problems.push(`the daily batch failed: ${result.error}: ${result.cause}`);
+  return result;
+}
+
+function namedError(name: string, message: string): Error {
+  const err = new Error(message);
+  err.name = name;
+  return err;
+}
+
+/** An HTTP API (payload format 2.0) event, as API Gateway sends it for the $default route. */
+export function apiEvent(route: HttpApiRoute, method: string, pathAndQuery: string): APIGatewayProxyEventV2 {
+  const url = new URL(pathAndQuery, 'https://api.example');
+  const query: Record<string, string> = {};
+  for (const [k, v] of url.searchParams) query[k] = k in query ? `${query[k]},${v}` : v;
+  const now = new Date();
+  return {
+    version: route.payloadFormat,
+    routeKey: '$default',
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers: { accept: 'application/json', 'user-agent': 'movierec-rehearsal' },
+    ...(url.search ? { queryStringParameters: query } : {}),
+    requestContext: {
+      accountId: '123456789012',
+      apiId: route.apiId,
+      domainName: `${route.apiId}.execute-api.amazonaws.com`,
+      domainPrefix: route.apiId,
+      http: { method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'movierec-rehearsal' },
+      requestId: `${now.getTime()}`,
+      routeKey: '$default',
+      stage: '$default',
+      time: now.toISOString(),
+      timeEpoch: now.getTime(),
+    },
+    isBase64Encoded: false,
+  };
+}
+
 
 function clusterParts(arn: string): { name: string; uuid: string } {
   const [, name = '', uuid = ''] = arn.split(':').slice(5).join(':').split('/');
