@@ -4,7 +4,9 @@
  *                                       the user's features: one Query reads a whole profile
  *   movies   pk movieId                 catalog entry and features; movieId 0 holds the global stats
  * A rating is put only if it is newer than the one stored (a condition, not a transaction: they
- * cost double and dynalite has none). Users are whole states, written in batches: one consumer at
+ * cost double and dynalite has none). A user's features item keeps its latest ratings and genres as
+ * lists, not maps that repeat their attribute names: a write unit covers 1 KB, and that keeps the
+ * item within one. Users are whole states, written in batches: one consumer at
  * a time owns a user's partition. Movies and the global stats take increments (ADD), which
  * concurrent consumers add without losing each other's.
  * A batch is many calls, and any may fail. So users, movies and the global stats are written
@@ -21,10 +23,12 @@ import {
   ratingKey,
   sameMovieFeatures,
   sameUserFeatures,
+  type CountSum,
   type FeatureChanges,
   type FeatureSnapshot,
   type GlobalStats,
   type MovieFeatures,
+  type RecentRating,
   type UserFeatures,
 } from '../core/features';
 import type { Offsets, OffsetsUpdate } from '../core/kafka-offsets';
@@ -212,8 +216,8 @@ export class DynamoFeatureStore implements FeatureStore {
               ':count': u.ratingCount,
               ':sum': u.ratingSum,
               ':last': u.lastActive,
-              ':recent': u.recent,
-              ':genres': u.genres,
+              ':recent': compactRecent(u.recent),
+              ':genres': compactGenres(u.genres),
               ':asOf': asOf,
             },
           }),
@@ -309,7 +313,17 @@ function num(value: unknown): number {
 }
 
 function userItem(u: UserFeatures): Record<string, unknown> {
-  return { ...u, movieId: FEATURES_ITEM };
+  return { ...u, recent: compactRecent(u.recent), genres: compactGenres(u.genres), movieId: FEATURES_ITEM };
+}
+
+/** [movieId, rating, eventTime] per rating, latest first. */
+function compactRecent(recent: UserFeatures['recent']): number[][] {
+  return recent.map((r) => [r.movieId, r.rating, r.eventTime]);
+}
+
+/** [count, sum] per genre. */
+function compactGenres(genres: UserFeatures['genres']): Record<string, number[]> {
+  return Object.fromEntries(Object.entries(genres).map(([g, s]) => [g, [s.count, s.sum]]));
 }
 
 function offsetAttributes(offsets: Offsets | undefined): Record<string, number> {
@@ -330,8 +344,11 @@ function toUser(item: Record<string, unknown>): UserFeatures {
     ratingCount: num(item.ratingCount),
     ratingSum: num(item.ratingSum),
     lastActive: num(item.lastActive),
-    recent: (item.recent ?? []) as UserFeatures['recent'],
-    genres: (item.genres ?? {}) as UserFeatures['genres'],
+    // Items written before the lists read as well: as maps with their attribute names.
+    recent: ((item.recent ?? []) as (number[] | RecentRating)[]).map((r) => (Array.isArray(r) ? { movieId: r[0]!, rating: r[1]!, eventTime: r[2]! } : r)),
+    genres: Object.fromEntries(
+      Object.entries((item.genres ?? {}) as Record<string, number[] | CountSum>).map(([g, s]) => [g, Array.isArray(s) ? { count: s[0]!, sum: s[1]! } : s]),
+    ),
     updatedAt: num(item.updatedAt),
   };
 }

@@ -12,3 +12,10 @@ declare module 'dynalite' {
 
   export default function dynalite(options?: DynaliteOptions): Server;
 }
+
+/** dynalite's item size, by DynamoDB's rules (attribute names and values, in the wire format). */
+declare module 'dynalite/db/index.js' {
+  import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+
+  export function itemSize(item: Record<string, AttributeValue>): number;
+}

@@ -1,11 +1,13 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { itemSize } from 'dynalite/db/index.js';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { batchPut } from '../../../lambdas/aws/dynamo-batch';
 import { DynamoFeatureStore } from '../../../lambdas/aws/dynamo-feature-store';
 import { TRANSIENT_ERROR } from '../../../lambdas/core/daily-batch-workflow';
 import { applyRatings, emptyUser } from '../../../lambdas/core/features';
+import { DEMO_GENRES } from '../../../local/demo-data';
 import { createTables, dynaliteClient, startDynamo, type LocalDynamo } from '../../helpers/dynalite';
 import { applyTo, describeFeatureStoreContract } from '../../helpers/feature-store-contract';
 import { ratingEvent as ev } from '../../helpers/msk';
@@ -41,6 +43,21 @@ describe('DynamoFeatureStore against dynalite', () => {
     const before = calls;
     expect((await s.getUserProfile(7))?.ratings).toHaveLength(2);
     expect(calls - before).toBe(1);
+  });
+
+  it("keeps a user's features item within one write unit (1 KB) with 20 latest ratings and 18 genres, and reads items in the older form", async () => {
+    const s = await store();
+    const movies = Array.from({ length: 24 }, (_, i) => ({ movieId: i + 1, title: `M${i}`, genres: [DEMO_GENRES[i % DEMO_GENRES.length]!] }));
+    await s.upsertMovies(movies);
+    await applyTo(s, movies.map((m, i) => ev(`e${i}`, 7, m.movieId, 3.5, 1_796_000_000_000 + i * 1000)));
+    const written = (await s.getUserProfile(7))!.features;
+    expect(written.recent).toHaveLength(20);
+    expect(Object.keys(written.genres)).toHaveLength(DEMO_GENRES.length);
+    const { Item } = await dynamo.client.send(new GetItemCommand({ TableName: `users-${n}`, Key: { userId: { N: '7' }, movieId: { N: '0' } } }));
+    expect(itemSize(Item!)).toBeLessThan(1024);
+    // The form written before: the same features, as maps.
+    await dynamo.doc.send(new PutCommand({ TableName: `users-${n}`, Item: { ...written, userId: 8, movieId: 0 } }));
+    expect((await s.getUserProfile(8))!.features).toEqual({ ...written, userId: 8 });
   });
 
   it('keeps the Kafka offsets of items with their features, and through a reconcile', async () => {
