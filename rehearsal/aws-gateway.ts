@@ -5,7 +5,7 @@
  * role before serving it, from s3rver and dynalite, or from the emulated Athena. A denied request
  * gets the service's own AccessDenied answer, as the function would get in the account.
  */
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Agent, createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AthenaError, notAuthorized, type AthenaEmulator } from './athena-emulator';
 import type { Authorizer, Principal } from './authorizer';
@@ -51,6 +51,8 @@ export class AwsGateway {
   readonly problems: string[] = [];
   readonly requests = new Map<string, number>();
   private readonly callers = new Map<string, Caller>();
+  /** Connections to s3rver and dynalite stay open between requests, as the SDK keeps its own. */
+  private readonly upstream = new Agent({ keepAlive: true, maxSockets: 64 });
   private server?: Server;
 
   constructor(private readonly options: GatewayOptions) {}
@@ -74,6 +76,7 @@ export class AwsGateway {
 
   async stop(): Promise<void> {
     this.server?.closeAllConnections();
+    this.upstream.destroy();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
@@ -107,7 +110,7 @@ export class AwsGateway {
     }
     // s3rver checks the access key only: it knows its own.
     const headers = { ...request.headers, authorization: header(request, 'authorization')!.replace(/Credential=[^/]+\//, 'Credential=S3RVER/') };
-    const answer = await forward(this.options.s3Endpoint, request, headers);
+    const answer = await forward(this.upstream, this.options.s3Endpoint, request, headers);
     // Without s3:ListBucket on the key, S3 answers a missing object 403, not 404.
     if (answer.status === 404 && asks[0]?.action === 's3:GetObject') {
       const bucketArn = asks[0].resource.slice(0, asks[0].resource.indexOf('/'));
@@ -127,11 +130,11 @@ export class AwsGateway {
     if (denied) {
       return send(res, 400, 'application/x-amz-json-1.0', JSON.stringify({ __type: 'com.amazon.coral.service#AccessDeniedException', Message: notAuthorized(caller.principal, denied.action, denied.resource) }));
     }
-    if (!this.options.observe) return relay(res, await forward(this.options.dynamoEndpoint, request, request.headers));
+    if (!this.options.observe) return relay(res, await forward(this.upstream, this.options.dynamoEndpoint, request, request.headers));
     // Metered: DynamoDB is asked what each request consumes, and the answer is passed on as asked for.
     const asked = input.ReturnConsumedCapacity !== undefined;
     const metered = asked ? request : { ...request, body: Buffer.from(JSON.stringify({ ...input, ReturnConsumedCapacity: 'TOTAL' })) };
-    const answer = await forward(this.options.dynamoEndpoint, metered, request.headers);
+    const answer = await forward(this.upstream, this.options.dynamoEndpoint, metered, request.headers);
     const body = JSON.parse(answer.body.toString('utf8') || '{}') as { ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[]; __type?: string };
     const consumed = [body.ConsumedCapacity ?? []].flat().reduce((n, c) => n + (c.CapacityUnits ?? 0), 0);
     // A write whose condition fails consumes a write unit all the same.
@@ -169,6 +172,7 @@ export class AwsGateway {
 }
 
 async function forward(
+  agent: Agent,
   endpoint: string,
   request: HttpRequest,
   headers: HttpRequest['headers'],
@@ -179,7 +183,7 @@ async function forward(
   delete outgoing['transfer-encoding'];
   return new Promise((resolve, reject) => {
     const req = httpRequest(
-      { hostname: target.hostname, port: target.port, method: request.method, path: `${request.url.pathname}${request.url.search}`, headers: outgoing },
+      { hostname: target.hostname, port: target.port, method: request.method, path: `${request.url.pathname}${request.url.search}`, headers: outgoing, agent },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));

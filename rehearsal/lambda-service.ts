@@ -148,6 +148,12 @@ export class LambdaService {
     return result;
   }
 
+  /** Counts from nothing again: what was counted so far is forgotten. */
+  resetStats(): void {
+    this.stats.clear();
+    for (const sandbox of this.sandboxes.values()) sandbox.stats = this.statsOf(sandbox.fn);
+  }
+
   async stop(): Promise<void> {
     await Promise.all([...this.sandboxes.values()].map((s) => s.stop()));
     await new Promise<void>((resolve) => (this.xray ? this.xray.close(() => resolve()) : resolve()));
@@ -221,10 +227,10 @@ class Sandbox {
   private nextId = 0;
 
   constructor(
-    private readonly fn: DeployedFunction,
+    readonly fn: DeployedFunction,
     env: Record<string, string>,
     sandboxFile: string,
-    private readonly stats: FunctionStats,
+    public stats: FunctionStats,
   ) {
     this.child = fork(sandboxFile, [], { env, execArgv: [], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     for (const [name, stream] of [['stdout', this.child.stdout!], ['stderr', this.child.stderr!]] as const) {

@@ -19,6 +19,8 @@ export interface KafkaEventSource {
   clusterArn: string;
   topic: string;
   batchSize: number;
+  /** How long the pollers gather records before invoking the function, seconds. */
+  batchingWindowSeconds: number;
   onFailure?: string;
   /** How its pollers reach Lambda, STS and SQS from the cluster's subnets. */
   network: string;
@@ -62,7 +64,16 @@ export function kafkaEventSources(template: DeployedTemplate, lambda: LambdaServ
       missing.length === 0
         ? `${mode}, with interface endpoints for ${endpoints.sort().join(', ')} in the cluster's subnets`
         : `${mode}, through the VPC's own route to ${missing.join(', ')} (a NAT gateway or endpoints of its own)`;
-    return { fn, clusterArn, topic, batchSize: Number(p.BatchSize ?? 100), ...(onFailure ? { onFailure } : {}), network };
+    return {
+      fn,
+      clusterArn,
+      topic,
+      batchSize: Number(p.BatchSize ?? 100),
+      // Kafka event sources wait half a second by default.
+      batchingWindowSeconds: Number(p.MaximumBatchingWindowInSeconds ?? 0.5),
+      ...(onFailure ? { onFailure } : {}),
+      network,
+    };
   });
 }
 

@@ -14,7 +14,7 @@ import { DATABASE_FILE } from '../../local/system';
 import { eventAt, type Workload } from '../workload';
 
 export const MSK_BATCH = 1000;
-const SILENT = { info() {}, warn() {}, error() {} };
+const SILENT = { debug() {}, warn() {}, error() {} };
 
 /**
  * Consumes the first `count` events of `w` into the database in `dataDir`; returns the handler's

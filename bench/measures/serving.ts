@@ -31,7 +31,7 @@ async function recommendLatencies(
   warmup: number,
   requests: number,
 ): Promise<{ p50: number; p99: number }> {
-  const handler = createRecommendHandler({ features, models: new SqliteModelStore(db), logger: { info() {}, warn() {}, error() {} } });
+  const handler = createRecommendHandler({ features, models: new SqliteModelStore(db), logger: { debug() {}, warn() {}, error() {} } });
   const call = async () => {
     const result = await handler({ rawPath: `/users/${pick()}/recommendations`, rawQueryString: 'limit=10', requestContext: { http: { method: 'GET' } } });
     if (result.statusCode !== 200) throw new Error(`recommend answered ${result.statusCode}: ${result.body}`);
