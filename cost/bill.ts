@@ -5,7 +5,7 @@
  * and its network may already exist.
  */
 import type { DayUsage } from './simulated-day';
-import { DAYS_PER_MONTH, HOURS_PER_MONTH, PRICES } from './prices';
+import { ALWAYS_FREE, DAYS_PER_MONTH, HOURS_PER_MONTH, PRICES } from './prices';
 
 export interface BillLine {
   service: string;
@@ -13,6 +13,8 @@ export interface BillLine {
   /** What was counted, a month, and how it is priced. */
   usage: string;
   monthly: number;
+  /** Of it, what AWS's always-free allowances cover in an account that uses them for nothing else. */
+  free: number;
 }
 
 export interface Bill {
@@ -20,6 +22,8 @@ export interface Bill {
   pricesAsOf: string;
   lines: BillLine[];
   total: number;
+  /** The total less what the always-free allowances cover. */
+  afterFree: number;
   /** MSK and its network. */
   apart: BillLine[];
   apartTotal: number;
@@ -35,7 +39,8 @@ export function monthlyBill(u: DayUsage): Bill {
   const m = DAYS_PER_MONTH;
   const P = PRICES;
   const lines: BillLine[] = [];
-  const add = (service: string, item: string, usage: string, monthly: number) => lines.push({ service, item, usage, monthly });
+  const add = (service: string, item: string, usage: string, monthly: number, free = 0) => lines.push({ service, item, usage, monthly, free: Math.min(monthly, free) });
+  const allowance = new Allowances();
 
   // Lambda: requests and GB-seconds of billed duration.
   const batchSteps = u.functions.filter((f) => f.name !== 'consume' && f.name !== 'recommend');
@@ -48,7 +53,8 @@ export function monthlyBill(u: DayUsage): Bill {
       group.length === 1
         ? `${count(invocations)} invocations of ${ms(group[0]!.billedMs / Math.max(1, group[0]!.invocations))} at ${count(group[0]!.memoryMb)} MB`
         : group.filter((f) => f.invocations > 0).map((f) => `${f.name} ${seconds(f.billedMs / 1000)} at ${count(f.memoryMb)} MB`).join(', ') + ', a day';
-    add('Lambda', name, `${detail}: ${count(gbSeconds)} GB-s`, (invocations / 1e6) * P.lambda.perMillionRequests + gbSeconds * P.lambda.gbSecond);
+    const free = (allowance.take('lambdaRequests', invocations) / 1e6) * P.lambda.perMillionRequests + allowance.take('lambdaGbSeconds', gbSeconds) * P.lambda.gbSecond;
+    add('Lambda', name, `${detail}: ${count(gbSeconds)} GB-s`, (invocations / 1e6) * P.lambda.perMillionRequests + gbSeconds * P.lambda.gbSecond, free);
   }
 
   // DynamoDB: capacity units as DynamoDB reported them, by who used them.
@@ -70,6 +76,7 @@ export function monthlyBill(u: DayUsage): Bill {
     'storage',
     `${gb(dynamoGb)}: ${count(u.spec.ratings)} ratings of ${count(items.rating)} B, ${count(u.spec.users)} users' features of ${count(items.userFeatures)} B, ${count(u.spec.movies)} movies of ${count(items.movie)} B`,
     dynamoGb * P.dynamodb.storageGbMonth,
+    allowance.take('dynamodbStorageGb', dynamoGb) * P.dynamodb.storageGbMonth,
   );
   if (u.facts.pitrTables > 0) add('DynamoDB', 'point-in-time recovery', `${gb(dynamoGb)} of tables backed up continuously`, dynamoGb * P.dynamodb.pitrGbMonth);
 
@@ -99,13 +106,15 @@ export function monthlyBill(u: DayUsage): Bill {
   // Athena: bytes scanned, each query at least the minimum.
   const scannedMb = sum(u.athena.scannedBytes.map((b) => Math.max(b / MB, P.athena.minimumMbPerQuery))) * m;
   add('Athena', 'data scanned', `${count(u.athena.statements)} statements a day, ${gb(scannedMb / 1024)} a month (${count(P.athena.minimumMbPerQuery)} MB at least each)`, (scannedMb / 1024 ** 2) * P.athena.perTbScanned);
-  add('Glue', 'Data Catalog requests', `${count(u.glueRequests * m)} (Athena reading the tables)`, ((u.glueRequests * m) / 1e6) * P.glue.perMillionRequests);
+  add('Glue', 'Data Catalog requests', `${count(u.glueRequests * m)} (Athena reading the tables)`, ((u.glueRequests * m) / 1e6) * P.glue.perMillionRequests, (allowance.take('glueRequests', u.glueRequests * m) / 1e6) * P.glue.perMillionRequests);
 
   // The API and what it sends out.
   add('API Gateway', 'HTTP API requests', count(u.api.requests * m), ((u.api.requests * m) / 1e6) * P.apiGatewayHttp.perMillionRequests);
   const outGb = (u.api.responseBytes * m) / GB;
-  add('Data transfer', 'API answers to the internet', gb(outGb), outGb * P.transferOutGb);
-  add('Step Functions', 'state transitions', `${count(u.stepFunctions.transitions * m)} (${count(u.stepFunctions.transitions)} a run)`, ((u.stepFunctions.transitions * m) / 1000) * P.stepFunctions.perThousandTransitions);
+  add('Data transfer', 'API answers to the internet', gb(outGb), outGb * P.transferOutGb, allowance.take('transferOutGb', outGb) * P.transferOutGb);
+  const transitions = u.stepFunctions.transitions * m;
+  const transitionPrice = P.stepFunctions.perThousandTransitions / 1000;
+  add('Step Functions', 'state transitions', `${count(transitions)} (${count(u.stepFunctions.transitions)} a run)`, transitions * transitionPrice, allowance.take('stepFunctionsTransitions', transitions) * transitionPrice);
 
   // CloudWatch and X-Ray.
   const functionLogs = sum(u.functions.map((f) => f.logBytes));
@@ -115,30 +124,50 @@ export function monthlyBill(u: DayUsage): Bill {
     'logs ingested',
     `${gb(loggedGb)}: functions ${gb((functionLogs * m) / GB)} (${u.functions.filter((f) => f.logBytes > 0).sort((a, b) => b.logBytes - a.logBytes).slice(0, 3).map((f) => `${f.name} ${count(f.logBytes / Math.max(1, f.invocations))} B an invocation`).join(', ')}), API access logs ${gb((u.api.accessLogBytes * m) / GB)}, state machine ${gb((u.stepFunctions.logBytes * m) / GB)}`,
     loggedGb * P.cloudwatch.logsIngestedGb,
+    allowance.take('cloudwatchLogsGb', loggedGb) * P.cloudwatch.logsIngestedGb,
   );
   const storedGb = loggedGb * ((r.logs ?? 30) / m);
-  add('CloudWatch', 'logs stored', `${gb(storedGb)} (${r.logs ?? 'unlimited'} days kept)`, storedGb * P.cloudwatch.logsStoredGbMonth);
+  add('CloudWatch', 'logs stored', `${gb(storedGb)} (${r.logs ?? 'unlimited'} days kept)`, storedGb * P.cloudwatch.logsStoredGbMonth, allowance.take('cloudwatchLogsGb', storedGb) * P.cloudwatch.logsStoredGbMonth);
   const metrics = [...new Set(u.functions.flatMap((f) => f.metrics))];
-  add('CloudWatch', 'custom metrics', `${metrics.length}: ${metrics.map((k) => k.split(' ')[1]).join(', ') || 'none'}`, metrics.length * P.cloudwatch.customMetricMonth);
-  add('CloudWatch', 'alarms', `${u.facts.alarms} alarms on ${u.facts.alarmMetrics} metrics`, u.facts.alarmMetrics * P.cloudwatch.alarmMetricMonth);
-  add('CloudWatch', 'dashboards', `${u.facts.dashboards} (an account's first 3 are free)`, u.facts.dashboards * P.cloudwatch.dashboardMonth);
+  add(
+    'CloudWatch',
+    'custom metrics',
+    `${metrics.length}: ${metrics.map((k) => k.split(' ')[1]).join(', ') || 'none'}`,
+    metrics.length * P.cloudwatch.customMetricMonth,
+    allowance.take('customMetrics', metrics.length) * P.cloudwatch.customMetricMonth,
+  );
+  add('CloudWatch', 'alarms', `${u.facts.alarms} alarms on ${u.facts.alarmMetrics} metrics`, u.facts.alarmMetrics * P.cloudwatch.alarmMetricMonth, allowance.take('alarmMetrics', u.facts.alarmMetrics) * P.cloudwatch.alarmMetricMonth);
+  add('CloudWatch', 'dashboards', String(u.facts.dashboards), u.facts.dashboards * P.cloudwatch.dashboardMonth, allowance.take('dashboards', u.facts.dashboards) * P.cloudwatch.dashboardMonth);
   const traces = (sum(u.functions.map((f) => f.traces)) + u.stepFunctions.traces) * m;
   const tracedNames = u.functions.filter((f) => f.traces > 0).map((f) => f.name);
-  add('X-Ray', 'traces recorded', `${count(traces)}: the batch runs${tracedNames.length > 0 ? `, ${tracedNames.join(', ')}` : ''}`, (traces / 1e6) * P.xray.perMillionTraces);
+  add('X-Ray', 'traces recorded', `${count(traces)}: the batch runs${tracedNames.length > 0 ? `, ${tracedNames.join(', ')}` : ''}`, (traces / 1e6) * P.xray.perMillionTraces, (allowance.take('xrayTraces', traces) / 1e6) * P.xray.perMillionTraces);
   add('KMS', 'keys', `${u.facts.kmsKeys} (the alarm topic's)`, u.facts.kmsKeys * P.kms.keyMonth);
 
   const apart: BillLine[] = [];
   const brokerHours = DEDICATED_MSK.brokers * HOURS_PER_MONTH;
-  apart.push({ service: 'MSK', item: `${DEDICATED_MSK.brokers} ${P.msk.brokerType} brokers`, usage: `${count(brokerHours)} broker-hours, if the cluster is movierec's own`, monthly: brokerHours * P.msk.brokerHour });
-  apart.push({ service: 'MSK', item: 'storage', usage: `${DEDICATED_MSK.storageGb} GB`, monthly: DEDICATED_MSK.storageGb * P.msk.storageGbMonth });
+  apart.push({ service: 'MSK', item: `${DEDICATED_MSK.brokers} ${P.msk.brokerType} brokers`, usage: `${count(brokerHours)} broker-hours, if the cluster is movierec's own`, monthly: brokerHours * P.msk.brokerHour, free: 0 });
+  apart.push({ service: 'MSK', item: 'storage', usage: `${DEDICATED_MSK.storageGb} GB`, monthly: DEDICATED_MSK.storageGb * P.msk.storageGbMonth, free: 0 });
   const endpointHours = sum(u.facts.interfaceEndpoints.map((e) => e.zones)) * HOURS_PER_MONTH;
   if (endpointHours > 0) {
     const services = u.facts.interfaceEndpoints.map((e) => e.service).join(', ');
-    apart.push({ service: 'VPC', item: `interface endpoints (${services})`, usage: `${count(endpointHours)} endpoint-hours, for the event source's pollers`, monthly: endpointHours * P.vpc.interfaceEndpointHour });
+    apart.push({ service: 'VPC', item: `interface endpoints (${services})`, usage: `${count(endpointHours)} endpoint-hours, for the event source's pollers`, monthly: endpointHours * P.vpc.interfaceEndpointHour, free: 0 });
   } else {
-    apart.push({ service: 'VPC', item: 'the event source\'s route to Lambda, STS and SQS', usage: `the VPC's own (a NAT gateway per zone would be ${dollars(3 * HOURS_PER_MONTH * P.vpc.natGatewayHour)})`, monthly: 0 });
+    apart.push({ service: 'VPC', item: 'the event source\'s route to Lambda, STS and SQS', usage: `the VPC's own (a NAT gateway per zone would be ${dollars(3 * HOURS_PER_MONTH * P.vpc.natGatewayHour)})`, monthly: 0, free: 0 });
   }
-  return { region: PRICES.region, pricesAsOf: PRICES.asOf, lines, total: sum(lines.map((l) => l.monthly)), apart, apartTotal: sum(apart.map((l) => l.monthly)) };
+  const total = sum(lines.map((l) => l.monthly));
+  return { region: PRICES.region, pricesAsOf: PRICES.asOf, lines, total, afterFree: total - sum(lines.map((l) => l.free)), apart, apartTotal: sum(apart.map((l) => l.monthly)) };
+}
+
+/** What is left of each always-free allowance as lines take from it. */
+class Allowances {
+  private readonly left: Record<keyof typeof ALWAYS_FREE, number> = { ...ALWAYS_FREE };
+
+  /** How much of `quantity` the allowance covers. */
+  take(kind: keyof typeof ALWAYS_FREE, quantity: number): number {
+    const covered = Math.min(quantity, this.left[kind]);
+    this.left[kind] -= covered;
+    return covered;
+  }
 }
 
 /** Per event of the day, for the consumer, whose use grows with events. */

@@ -12,7 +12,9 @@ export function formatBill(u: DayUsage, bill: Bill): string {
     `The day: ${count(u.day.events)} events in ${count(u.day.batches)} consumer invocations (${count(u.day.applied)} applied); ${count(u.day.apiCalls)} API requests; the daily batch merged onto the day before's silver (${count(u.day.silverRatings)} ratings) and published ${p ? `${count(p.replaced)} features that differed, ${count(p.unchanged)} equal left alone` : 'nothing'}.`,
     `Metered in ${(u.seconds / 60).toFixed(1)} minutes. A month is 730 hours: ${(730 / 24).toFixed(2)} such days.`,
     '',
-    table(bill.lines, 'total without MSK', bill.total),
+    table(bill.lines, 'total without MSK', bill.total, bill.total - bill.afterFree),
+    '',
+    `Always free: what AWS's allowances for every account and month (not the first year's free tier) cover, in an account that uses them for nothing else; there the bill is ${dollars(bill.afterFree)} a month.`,
     '',
     'Listed apart: Kafka and the network of its event source.',
     '',
@@ -23,11 +25,12 @@ export function formatBill(u: DayUsage, bill: Bill): string {
   return lines.join('\n');
 }
 
-function table(rows: readonly BillLine[], totalLabel: string, total: number): string {
+function table(rows: readonly BillLine[], totalLabel: string, total: number, free?: number): string {
+  const withFree = free !== undefined;
   return [
-    '| service | item | usage a month | $ a month |',
-    '| --- | --- | --- | ---: |',
-    ...rows.map((r) => `| ${r.service} | ${r.item} | ${r.usage} | ${dollars(r.monthly)} |`),
-    `| **${totalLabel}** | | | **${dollars(total)}** |`,
+    `| service | item | usage a month | $ a month |${withFree ? ' always free |' : ''}`,
+    `| --- | --- | --- | ---: |${withFree ? ' ---: |' : ''}`,
+    ...rows.map((r) => `| ${r.service} | ${r.item} | ${r.usage} | ${dollars(r.monthly)} |${withFree ? ` ${r.free > 0 ? dollars(r.free) : ''} |` : ''}`),
+    `| **${totalLabel}** | | | **${dollars(total)}** |${withFree ? ` **${dollars(free)}** |` : ''}`,
   ].join('\n');
 }

@@ -58,5 +58,24 @@ export const PRICES = {
   },
 } as const;
 
+/**
+ * What AWS gives every account each month, for good (not the first year's free tier): what these
+ * cover is shown apart, as it is free only where nothing else in the account uses it.
+ */
+export const ALWAYS_FREE = {
+  lambdaRequests: 1_000_000,
+  lambdaGbSeconds: 400_000,
+  dynamodbStorageGb: 25,
+  /** Ingested, stored and scanned, together. */
+  cloudwatchLogsGb: 5,
+  customMetrics: 10,
+  alarmMetrics: 10,
+  dashboards: 3,
+  xrayTraces: 100_000,
+  stepFunctionsTransitions: 4_000,
+  glueRequests: 1_000_000,
+  transferOutGb: 100,
+} as const;
+
 export const HOURS_PER_MONTH = 730;
 export const DAYS_PER_MONTH = HOURS_PER_MONTH / 24;

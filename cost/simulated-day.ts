@@ -12,6 +12,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { batchPut } from '../lambdas/aws/dynamo-batch';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import pMap from 'p-map';
 import { S3Lake } from '../lambdas/aws/s3-lake';
 import { silverPartitionKey, silverReceiptKey } from '../lambdas/core/lake-layout';
 import type { BatchState } from '../lambdas/handlers/batch/batch-state';
@@ -268,8 +269,10 @@ async function writeSilverRatings(account: EmulatedAccount, bucket: string, hist
 
 /** Bronze objects as the consumer writes them: one per partition of each batch. */
 async function writeBronze(lake: S3Lake, batches: ReturnType<typeof mskBatches>): Promise<void> {
-  for (const batch of batches) {
-    for (const records of Object.values(batch.records)) {
+  const objects = batches.flatMap((batch) => Object.values(batch.records));
+  await pMap(
+    objects,
+    async (records) => {
       const first = records[0]!;
       await lake.writeBronze(
         { topic: first.topic, partition: first.partition, firstOffset: first.offset, lastOffset: records.at(-1)!.offset, timestamp: first.timestamp },
@@ -278,8 +281,9 @@ async function writeBronze(lake: S3Lake, batches: ReturnType<typeof mskBatches>)
           return { offset: r.offset, event: { eventId: e.event_id, userId: e.user_id, movieId: e.movie_id, rating: e.rating, eventTime: e.timestamp } };
         }),
       );
-    }
-  }
+    },
+    { concurrency: 16 },
+  );
 }
 
 /**

@@ -102,7 +102,7 @@ export const DEFAULTS: Omit<StageConfig, 'mskClusterArn' | 'mskNetwork'> = {
   stage: 'dev',
   topic: 'user-events',
   consumerBatchSize: 1000,
-  consumerBatchingWindowSeconds: 5,
+  consumerBatchingWindowSeconds: 30,
   consumerRetryAttempts: 3,
   topicRetentionHours: 168,
   consumerSilenceHours: 12,
