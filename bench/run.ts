@@ -14,17 +14,17 @@ import { openDatabase } from '../local/sqlite/database';
 import { DATABASE_FILE } from '../local/system';
 import { measureConsume, MSK_BATCH } from './measures/consume';
 import { measureInversion, trainInChild } from './measures/ease';
-import { fillOnlineRatings, loadLake, runBatchInChild, type BatchRun } from './measures/full-scale';
+import { addBronze, fillOnlineRatings, loadLake, runBatchInChild, type BatchRun } from './measures/full-scale';
 import { measureHttp, startServer } from './measures/http-load';
 import { measureNaiveConsume } from './measures/naive-consume';
 import { measureHeavyRater, measureModelLoad, measureRecommend } from './measures/serving';
 import { median, round } from './stats';
-import { generateWorkload, PRESETS, type Preset } from './workload';
+import { DAY_MS, dayEvents, generateWorkload, PRESETS, type Preset } from './workload';
 
 /** How much of each measure a preset does; `inversions`: the EASE sizes timed. */
-const PLAN: Record<keyof typeof PRESETS, { consumeEvents: number; naiveEvents: number; recommendRequests: number; httpRequests: number; inversions: number[] }> = {
-  small: { consumeEvents: 20_000, naiveEvents: 5_000, recommendRequests: 1_000, httpRequests: 2_000, inversions: [500, 1000] },
-  full: { consumeEvents: 200_000, naiveEvents: 10_000, recommendRequests: 20_000, httpRequests: 50_000, inversions: [1000, 2000, 3000, 4000] },
+const PLAN: Record<keyof typeof PRESETS, { consumeEvents: number; naiveEvents: number; recommendRequests: number; httpRequests: number; inversions: number[]; oneMoreDay: number }> = {
+  small: { consumeEvents: 20_000, naiveEvents: 5_000, recommendRequests: 1_000, httpRequests: 2_000, inversions: [500, 1000], oneMoreDay: 1_000 },
+  full: { consumeEvents: 200_000, naiveEvents: 10_000, recommendRequests: 20_000, httpRequests: 50_000, inversions: [1000, 2000, 3000, 4000], oneMoreDay: 100_000 },
 };
 
 /** One user's ratings in the heavy-rater measure: what a hostile client sent in an attack on the API. */
@@ -139,7 +139,18 @@ try {
     say(`consume run ${r + 1}: ${Math.round(consumeRuns[r]!)} events/s; on the first ${plan.naiveEvents}: ${Math.round(oursOnPrefix[r]!)} vs naive ${Math.round(naiveRuns[r]!)}`);
   }
 
-  const steps = Object.fromEntries(Object.keys(batchRuns[0]!.steps).map((s) => [s, round(median(batchRuns.map((b) => b.steps[s] ?? NaN)), 2)]));
+  // One more day: its events in bronze, and the daily batch that merges them onto the full run's silver.
+  const nextDate = new Date(Date.parse(`${date}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
+  await addBronze(dataDir, dayEvents(w, plan.oneMoreDay, Date.parse(`${nextDate}T00:00:00Z`), 44), w.count);
+  const oneMoreDayRuns: BatchRun[] = [];
+  for (let r = 0; r < runs; r++) {
+    const result = runBatchInChild(dataDir, nextDate);
+    oneMoreDayRuns.push(result);
+    say(`one more day (${plan.oneMoreDay} events on ${nextDate}) run ${r + 1}: ${result.seconds.toFixed(1)} s, peak RSS ${result.peak_rss_mb} MB (${Object.entries(result.steps).map(([s, t]) => `${s} ${t.toFixed(1)}`).join(', ')})`);
+  }
+
+  const stepMedians = (batch: BatchRun[]) => Object.fromEntries(Object.keys(batch[0]!.steps).map((s) => [s, round(median(batch.map((b) => b.steps[s] ?? NaN)), 2)]));
+  const steps = stepMedians(batchRuns);
   const report = {
     preset: presetName,
     workload: { users: preset.users, movies: preset.movies, events: w.count },
@@ -151,6 +162,10 @@ try {
     batch_seconds: round(median(batchRuns.map((b) => b.seconds)), 1),
     batch_step_seconds: steps,
     batch_peak_rss_mb: Math.round(median(batchRuns.map((b) => b.peak_rss_mb))),
+    one_more_day_events: plan.oneMoreDay,
+    batch_one_more_day_seconds: round(median(oneMoreDayRuns.map((b) => b.seconds)), 1),
+    batch_one_more_day_step_seconds: stepMedians(oneMoreDayRuns),
+    batch_one_more_day_vs_full_ratio: round(median(oneMoreDayRuns.map((b) => b.seconds)) / median(batchRuns.map((b) => b.seconds)), 3),
     ease_inverse_seconds: inversions,
     ...(headSizes.length > 0 ? { training_by_head: trainingByHead } : {}),
     model_load_ms: round(median(modelLoads), 1),

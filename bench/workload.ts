@@ -6,7 +6,7 @@
  */
 import { DEMO_GENRES } from '../local/demo-data';
 import type { Movie } from '../lambdas/core/movie';
-import { seededRandom, weightedSampler } from '../lambdas/core/random';
+import { seededRandom, weightedSampler, type Random } from '../lambdas/core/random';
 
 export interface Preset {
   users: number;
@@ -118,6 +118,44 @@ export function eventAt(w: Workload, i: number): Record<string, unknown> {
 /** Event ids are unique across workloads that start at different times. */
 export function eventIdAt(w: Workload, i: number): string {
   return `bench-${w.times[0]}-${i}`;
+}
+
+export const DAY_MS = 86_400_000;
+
+export interface DayEvent {
+  /** Arrival on the topic, epoch ms. */
+  time: number;
+  userId: number;
+  movieId: number;
+  rating: number;
+  eventId: string;
+}
+
+/**
+ * `count` rating events arriving during the day that starts at `dayStart`, in arrival order, drawn
+ * from a workload: each by a user picked as often as users rate (a random event's user), of a movie
+ * picked as often as movies are rated (another event's), rated as the workload rates.
+ */
+export function dayEvents(history: Workload, count: number, dayStart: number, seed: number): DayEvent[] {
+  const rnd = seededRandom(seed);
+  const times = arrivals(rnd, count, dayStart);
+  return times.map((time, i) => ({
+    time,
+    userId: history.userIds[pick(rnd, history.count)]!,
+    movieId: history.movieIds[pick(rnd, history.count)]!,
+    rating: history.halfStars[pick(rnd, history.count)]! / 2,
+    eventId: `day-${dayStart}-${i}`,
+  }));
+}
+
+/** `count` times uniform over the day that starts at `dayStart`, in order. */
+export function arrivals(rnd: Random, count: number, dayStart: number): number[] {
+  return Array.from({ length: count }, () => dayStart + Math.floor(rnd.float() * DAY_MS)).sort((a, b) => a - b);
+}
+
+/** A uniform index below `n`. */
+export function pick(rnd: Random, n: number): number {
+  return Math.floor(rnd.float() * n);
 }
 
 function swap(a: Int32Array | Uint8Array, i: number, j: number): void {

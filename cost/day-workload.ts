@@ -6,35 +6,11 @@
  * the event source groups the events into batches as its batching window and batch size make it.
  */
 import type { MSKEvent } from 'aws-lambda';
-import { seededRandom, type Random } from '../lambdas/core/random';
+import { seededRandom } from '../lambdas/core/random';
 import { EmbeddedProducer, messageFor } from '../local/embedded-producer';
 import { openDatabase } from '../local/sqlite/database';
 import { DEMO_GENRES } from '../local/demo-data';
-import type { Workload } from '../bench/workload';
-
-export const DAY_MS = 86_400_000;
-
-export interface DayEvent {
-  /** Arrival on the topic, epoch ms. */
-  time: number;
-  userId: number;
-  movieId: number;
-  rating: number;
-  eventId: string;
-}
-
-/** `count` rating events arriving during the day that starts at `dayStart`, in arrival order. */
-export function dayEvents(history: Workload, count: number, dayStart: number, seed: number): DayEvent[] {
-  const rnd = seededRandom(seed);
-  const times = arrivals(rnd, count, dayStart);
-  return times.map((time, i) => ({
-    time,
-    userId: history.userIds[pick(rnd, history.count)]!,
-    movieId: history.movieIds[pick(rnd, history.count)]!,
-    rating: history.halfStars[pick(rnd, history.count)]! / 2,
-    eventId: `day-${dayStart}-${i}`,
-  }));
-}
+import { arrivals, pick, type DayEvent, type Workload } from '../bench/workload';
 
 /**
  * The MSK batches the event source makes of the events: a batch starts with the first record
@@ -91,12 +67,4 @@ export function activeUsers(history: Workload, count: number, seed: number): num
   const users = new Set<number>();
   for (let attempt = 0; users.size < count && attempt < count * 50; attempt++) users.add(history.userIds[pick(rnd, history.count)]!);
   return [...users].sort((a, b) => a - b);
-}
-
-function arrivals(rnd: Random, count: number, dayStart: number): number[] {
-  return Array.from({ length: count }, () => dayStart + Math.floor(rnd.float() * DAY_MS)).sort((a, b) => a - b);
-}
-
-function pick(rnd: Random, n: number): number {
-  return Math.floor(rnd.float() * n);
 }

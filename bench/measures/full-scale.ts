@@ -10,7 +10,7 @@ import { SqliteEventLake } from '../../local/sqlite/sqlite-event-lake';
 import { SqliteFeatureStore } from '../../local/sqlite/sqlite-feature-store';
 import { DATABASE_FILE } from '../../local/system';
 import { TOPIC } from '../../local/embedded-producer';
-import { eventIdAt, type Workload } from '../workload';
+import { eventIdAt, type DayEvent, type Workload } from '../workload';
 import { MSK_BATCH } from './consume';
 
 export async function loadLake(w: Workload, dataDir: string, progress: (done: number) => void): Promise<void> {
@@ -29,6 +29,24 @@ export async function loadLake(w: Workload, dataDir: string, progress: (done: nu
       }
       await lake.writeBronze({ topic: TOPIC, partition: 0, firstOffset: start, lastOffset: end - 1, timestamp: w.times[end - 1]! }, records);
       if (start % 500_000 === 0) progress(end);
+    }
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Puts `events` into bronze as the consumer would, in objects of 1,000 with offsets after
+ * `firstOffset`: the next day's events, for the batch of one more day.
+ */
+export async function addBronze(dataDir: string, events: readonly DayEvent[], firstOffset: number): Promise<void> {
+  const db = openDatabase(join(dataDir, DATABASE_FILE));
+  try {
+    const lake = new SqliteEventLake(db);
+    for (let start = 0; start < events.length; start += MSK_BATCH) {
+      const chunk = events.slice(start, start + MSK_BATCH);
+      const records = chunk.map((e, i) => ({ offset: firstOffset + start + i, event: { eventId: e.eventId, userId: e.userId, movieId: e.movieId, rating: e.rating, eventTime: e.time } }));
+      await lake.writeBronze({ topic: TOPIC, partition: 0, firstOffset: firstOffset + start, lastOffset: firstOffset + start + chunk.length - 1, timestamp: chunk[0]!.time }, records);
     }
   } finally {
     db.close();

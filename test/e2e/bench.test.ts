@@ -6,6 +6,7 @@ const KEYS = [
   'consume_events_per_s',
   'naive_consume_events_per_s',
   'batch_seconds',
+  'batch_one_more_day_seconds',
   'batch_peak_rss_mb',
   'recommend_p50_ms',
   'recommend_p99_ms',
@@ -27,6 +28,9 @@ describe('npm run bench -- --preset small (smoke test: the measures run, whateve
     expect(report).toMatchObject({ preset: 'small', http_errors: 0, machine: { cores: expect.any(Number), node: process.version } });
     expect(Object.keys(report.batch_step_seconds as object)).toEqual(['ResolveDate', 'BronzeToSilver', 'SilverFeatures', 'GoldModel', 'Publish']);
     expect(run.stderr).toContain('batch run 1:');
+    // One more day merges its events onto the full run's silver: the same steps, less to read.
+    expect(Object.keys(report.batch_one_more_day_step_seconds as object)).toEqual(['ResolveDate', 'BronzeToSilver', 'SilverFeatures', 'GoldModel', 'Publish']);
+    expect(report.one_more_day_events).toBe(1000);
   }, 200_000);
 
   it('refuses an unknown preset', () => {

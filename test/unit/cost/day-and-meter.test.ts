@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { generateWorkload } from '../../../bench/workload';
-import { dayEvents, DAY_MS, mskBatches } from '../../../cost/day-workload';
+import { DAY_MS, dayEvents, generateWorkload } from '../../../bench/workload';
+import { mskBatches } from '../../../cost/day-workload';
 import { accessLogRecordBytes, s3PriceClass } from '../../../cost/request-meter';
 import { sampledTraces } from '../../../cost/simulated-day';
 import { accessLogLine } from '../../../cost/template-facts';
