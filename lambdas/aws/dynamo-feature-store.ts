@@ -19,7 +19,6 @@ import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } 
 import pMap from 'p-map';
 import { latestFirst, type RatingEvent } from '../core/event-contract';
 import {
-  bayesianMean,
   ratingKey,
   sameMovieFeatures,
   sameUserFeatures,
@@ -71,6 +70,7 @@ export class DynamoFeatureStore implements FeatureStore {
       this.retry,
     );
     const genres = new Map<number, readonly string[]>();
+    const movieTotals = new Map<number, GlobalStats>();
     let global: GlobalStats = { ratingCount: 0, ratingSum: 0 };
     const applied = { users: new Map<number, Offsets>(), movies: new Map<number, Offsets>(), global: {} as Offsets };
     for (const item of got[movies]!) {
@@ -80,6 +80,7 @@ export class DynamoFeatureStore implements FeatureStore {
         continue;
       }
       if (Array.isArray(item.genres)) genres.set(item.movieId as number, item.genres as string[]);
+      movieTotals.set(item.movieId as number, { ratingCount: num(item.ratingCount), ratingSum: num(item.ratingSum) });
       applied.movies.set(item.movieId as number, toOffsets(item));
     }
     const features = new Map<number, UserFeatures>();
@@ -90,7 +91,7 @@ export class DynamoFeatureStore implements FeatureStore {
         applied.users.set(item.userId as number, toOffsets(item));
       } else ratings.set(ratingKey(item.userId as number, item.movieId as number), toRating(item));
     }
-    return { users: features, ratings, genres, global, applied };
+    return { users: features, ratings, genres, global, applied, movies: movieTotals };
   }
 
   async writeChanges(changes: FeatureChanges): Promise<void> {
@@ -101,21 +102,10 @@ export class DynamoFeatureStore implements FeatureStore {
       changes.users.map((u) => ({ ...userItem(u), ...offsetAttributes(offsets?.users.get(u.userId)?.next) })),
       this.retry,
     );
+    // One request a movie: the mean the batch worked out from the movie as it read it (readSnapshot gives the counts).
     await pMap(
       changes.movies,
-      async (delta) => {
-        const Attributes = await this.increment({ movieId: delta.movieId }, delta, offsets?.movies.get(delta.movieId), changes.batchTime);
-        await this.doc.send(
-          new UpdateCommand({
-            TableName: this.tables.movies,
-            Key: { movieId: delta.movieId },
-            UpdateExpression: 'SET bayesianMean = :mean',
-            ExpressionAttributeValues: {
-              ':mean': bayesianMean(num(Attributes?.ratingCount), num(Attributes?.ratingSum), changes.priorMean),
-            },
-          }),
-        );
-      },
+      (delta) => this.increment({ movieId: delta.movieId }, delta, offsets?.movies.get(delta.movieId), { updatedAt: changes.batchTime, bayesianMean: delta.bayesianMean! }),
       { concurrency: CONCURRENCY },
     );
     await this.increment(GLOBAL_STATS_KEY, changes.global, offsets?.global);
@@ -246,15 +236,16 @@ export class DynamoFeatureStore implements FeatureStore {
     key: Record<string, number>,
     add: GlobalStats,
     offsets: OffsetsUpdate | undefined,
-    updatedAt?: number,
-  ): Promise<Record<string, unknown> | undefined> {
+    movie?: { updatedAt: number; bayesianMean: number },
+  ): Promise<void> {
     const sets: string[] = [];
     const conditions: string[] = [];
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = { ':count': add.ratingCount, ':sum': add.ratingSum };
-    if (updatedAt !== undefined) {
-      sets.push('updatedAt = :time');
-      values[':time'] = updatedAt;
+    if (movie) {
+      sets.push('updatedAt = :time', 'bayesianMean = :mean');
+      values[':time'] = movie.updatedAt;
+      values[':mean'] = movie.bayesianMean;
     }
     const moved = Object.entries(offsets?.next ?? {}).filter(([source, offset]) => offsets?.read[source] !== offset);
     moved.forEach(([source, offset], i) => {
@@ -268,7 +259,7 @@ export class DynamoFeatureStore implements FeatureStore {
         conditions.push(`#o${i} = :r${i}`);
       }
     });
-    const { Attributes } = await this.doc.send(
+    await this.doc.send(
       new UpdateCommand({
         TableName: this.tables.movies,
         Key: key,
@@ -276,10 +267,8 @@ export class DynamoFeatureStore implements FeatureStore {
         ConditionExpression: conditions.length > 0 ? conditions.join(' AND ') : undefined,
         ExpressionAttributeNames: moved.length > 0 ? names : undefined,
         ExpressionAttributeValues: values,
-        ReturnValues: 'ALL_NEW',
       }),
     );
-    return Attributes;
   }
 
   private async putRatingIfNewer(r: RatingEvent): Promise<void> {

@@ -64,6 +64,11 @@ export interface FeatureSnapshot {
   genres: ReadonlyMap<number, readonly string[]>;
   global: GlobalStats;
   applied?: AppliedOffsets;
+  /**
+   * The count and sum of the batch's movies as read, from a store that writes a movie in one
+   * request: the batch then works out each movie's Bayesian mean after it.
+   */
+  movies?: ReadonlyMap<number, GlobalStats>;
 }
 
 /** How much a batch adds to a movie's (or the global) count and sum. */
@@ -71,6 +76,12 @@ export interface MovieDelta {
   movieId: number;
   ratingCount: number;
   ratingSum: number;
+  /**
+   * With the snapshot's counts and sums: the movie's Bayesian mean after the batch, as it read the
+   * movie. A batch of another partition that rated the movie in between is in its count and sum,
+   * and in its mean from the movie's next update (or the daily batch) on.
+   */
+  bayesianMean?: number;
 }
 
 /**
@@ -233,6 +244,12 @@ export function applyRatings(
     ratingCount: snapshot.global.ratingCount + global.ratingCount,
     ratingSum: snapshot.global.ratingSum + global.ratingSum,
   });
+  if (snapshot.movies) {
+    for (const m of movies.values()) {
+      const read = snapshot.movies.get(m.movieId) ?? { ratingCount: 0, ratingSum: 0 };
+      m.bayesianMean = bayesianMean(read.ratingCount + m.ratingCount, read.ratingSum + m.ratingSum, priorMean);
+    }
+  }
   const changes: FeatureChanges = {
     ratings: [...finals.values()],
     users: [...users.values()],
