@@ -35,7 +35,10 @@ export interface StageConfig {
   batchSchedule: string;
   /** Days after which bronze and quarantine objects are deleted; 0 keeps them forever. */
   bronzeRetentionDays: number;
-  /** Days a date's silver and gold outputs are kept (a re-run recreates them). */
+  /**
+   * Days a date's silver and gold outputs are kept: each date's silver is whole, and the next day's
+   * batch needs only the day before's; a re-run recreates them, and `activate` reaches back this far.
+   */
   derivedRetentionDays: number;
   /**
    * The first date of the lake tables' partition projection (YYYY-MM-DD): no bronze may be older.
@@ -108,7 +111,7 @@ export const DEFAULTS: Omit<StageConfig, 'mskClusterArn' | 'mskNetwork'> = {
   consumerSilenceHours: 12,
   batchSchedule: 'cron(30 1 * * ? *)',
   bronzeRetentionDays: 0,
-  derivedRetentionDays: 90,
+  derivedRetentionDays: 30,
   lakeStartDate: '2020-01-01',
   athenaScanLimitGb: 100,
   apiRateLimit: 500,
@@ -259,7 +262,8 @@ export function readStageConfig(context: ContextReader): StageConfig {
     consumerSilenceHours: integer('consumerSilenceHours', 1, 168),
     batchSchedule: text('batchSchedule', SCHEDULE, 'an EventBridge cron(...) or rate(...) expression', DEFAULTS.batchSchedule),
     bronzeRetentionDays: integer('bronzeRetentionDays', 0, 36_500),
-    derivedRetentionDays: integer('derivedRetentionDays', 1, 36_500),
+    // The next day's batch merges onto this day's silver: it must outlive a day, with a margin.
+    derivedRetentionDays: integer('derivedRetentionDays', 3, 36_500),
     lakeStartDate: text('lakeStartDate', DATE, 'a date, YYYY-MM-DD', DEFAULTS.lakeStartDate),
     athenaScanLimitGb: integer('athenaScanLimitGb', 1, 100_000),
     apiRateLimit: integer('apiRateLimit', 1, 100_000),

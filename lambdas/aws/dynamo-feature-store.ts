@@ -154,9 +154,14 @@ export class DynamoFeatureStore implements FeatureStore {
     return out;
   }
 
+  /** Entries that already read the same are read, not written (the daily batch publishes the whole catalog). */
   async upsertMovies(movies: readonly Movie[]): Promise<void> {
+    const got = await batchGet(this.doc, { [this.tables.movies]: movies.map((m) => ({ movieId: m.movieId })) }, this.retry);
+    const online = new Map(got[this.tables.movies]!.map((item) => [item.movieId as number, item]));
+    const same = (m: Movie, item: Record<string, unknown> | undefined) =>
+      item?.title === m.title && Array.isArray(item.genres) && item.genres.length === m.genres.length && m.genres.every((g, i) => (item.genres as unknown[])[i] === g);
     await pMap(
-      movies,
+      movies.filter((m) => !same(m, online.get(m.movieId))),
       (m) =>
         this.doc.send(
           new UpdateCommand({

@@ -60,6 +60,24 @@ describe('DynamoFeatureStore against dynalite', () => {
     expect((await s.getUserProfile(8))!.features).toEqual({ ...written, userId: 8 });
   });
 
+  it('writes only the catalog entries that differ from those online', async () => {
+    const updates: string[] = [];
+    const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
+    client.middlewareStack.add((next, context) => (args) => {
+      if (context.commandName === 'UpdateItemCommand') updates.push(JSON.stringify((args.input as { Key: unknown }).Key));
+      return next(args);
+    });
+    const s = await store(DynamoDBDocumentClient.from(client));
+    const catalog = [{ movieId: 1, title: 'One', genres: ['Drama'] }, { movieId: 2, title: 'Two', genres: ['Comedy', 'Drama'] }];
+    await s.upsertMovies(catalog);
+    expect(updates).toHaveLength(2);
+    await s.upsertMovies(catalog);
+    expect(updates).toHaveLength(2);
+    await s.upsertMovies([catalog[0]!, { ...catalog[1]!, genres: ['Comedy'] }, { movieId: 3, title: 'Three', genres: [] }]);
+    expect(updates.slice(2)).toEqual(['{"movieId":2}', '{"movieId":3}']);
+    expect((await s.readSnapshot({ userIds: [], movieIds: [2], pairs: [] })).genres.get(2)).toEqual(['Comedy']);
+  });
+
   it('keeps the Kafka offsets of items with their features, and through a reconcile', async () => {
     const s = await store();
     const events = [ev('a', 7, 1, 4, 1000), ev('b', 8, 1, 2, 2000)];

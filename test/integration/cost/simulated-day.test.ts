@@ -39,7 +39,7 @@ describe('npm run cost: a metered day of the deployed stack', () => {
     expect(u.functions.reduce((n, f) => n + f.traces, 0)).toBe(0);
     expect(u.stepFunctions).toMatchObject({ executions: 1, traces: 1 });
     expect(fn('recommend').logBytes).toBe(0);
-    expect(u.facts).toMatchObject({ alarms: 8, alarmMetrics: 10, dashboards: 1, kmsKeys: 1, pitrTables: 4, retentionDays: { silver: 90, gold: 90, accessLogs: 365, logs: 30 } });
+    expect(u.facts).toMatchObject({ alarms: 8, alarmMetrics: 10, dashboards: 1, kmsKeys: 1, pitrTables: 4, retentionDays: { silver: 30, gold: 30, accessLogs: 365, logs: 30 } });
 
     const bill = monthlyBill(u);
     expect(bill.total).toBeCloseTo(bill.lines.reduce((n, l) => n + l.monthly, 0), 10);
