@@ -133,19 +133,37 @@ export interface DayEvent {
 
 /**
  * `count` rating events arriving during the day that starts at `dayStart`, in arrival order, drawn
- * from a workload: each by a user picked as often as users rate (a random event's user), of a movie
- * picked as often as movies are rated (another event's), rated as the workload rates.
+ * from a workload as its users would go on rating: a user picked as often as users rate (a random
+ * event's), then a step of the walk collaborative filtering learns from: one of their movies, one
+ * of its other raters, and a movie of that rater's, rated as that rater rated it.
  */
 export function dayEvents(history: Workload, count: number, dayStart: number, seed: number): DayEvent[] {
   const rnd = seededRandom(seed);
-  const times = arrivals(rnd, count, dayStart);
-  return times.map((time, i) => ({
-    time,
-    userId: history.userIds[pick(rnd, history.count)]!,
-    movieId: history.movieIds[pick(rnd, history.count)]!,
-    rating: history.halfStars[pick(rnd, history.count)]! / 2,
-    eventId: `day-${dayStart}-${i}`,
-  }));
+  const byUser = eventsBy(history.userIds, history.users);
+  const byMovie = eventsBy(history.movieIds, history.movies.length);
+  const anyOf = (index: EventIndex, id: number) => index.events[index.offsets[id]! + pick(rnd, index.offsets[id + 1]! - index.offsets[id]!)]!;
+  return arrivals(rnd, count, dayStart).map((time, i) => {
+    const userId = history.userIds[pick(rnd, history.count)]!;
+    const rater = history.userIds[anyOf(byMovie, history.movieIds[anyOf(byUser, userId)]!)]!;
+    const theirs = anyOf(byUser, rater);
+    return { time, userId, movieId: history.movieIds[theirs]!, rating: history.halfStars[theirs]! / 2, eventId: `day-${dayStart}-${i}` };
+  });
+}
+
+/** The events of each id (1 to `max`): `events[offsets[id]]` to `events[offsets[id + 1] - 1]`. */
+interface EventIndex {
+  offsets: Int32Array;
+  events: Int32Array;
+}
+
+function eventsBy(ids: Int32Array, max: number): EventIndex {
+  const offsets = new Int32Array(max + 2);
+  for (const id of ids) offsets[id + 1]!++;
+  for (let id = 1; id <= max + 1; id++) offsets[id]! += offsets[id - 1]!;
+  const cursor = offsets.slice();
+  const events = new Int32Array(ids.length);
+  ids.forEach((id, e) => (events[cursor[id]!++] = e));
+  return { offsets, events };
 }
 
 /** `count` times uniform over the day that starts at `dayStart`, in order. */

@@ -181,20 +181,30 @@ async function forward(
   const outgoing: HttpRequest['headers'] = { ...headers, host: target.host, 'content-length': String(request.body.length) };
   delete outgoing.expect;
   delete outgoing['transfer-encoding'];
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      { hostname: target.hostname, port: target.port, method: request.method, path: `${request.url.pathname}${request.url.search}`, headers: outgoing, agent },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 500, headers: res.headers as Record<string, string | string[]>, body: Buffer.concat(chunks) }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(request.body);
-  });
+  const send = () =>
+    new Promise<{ status: number; headers: Record<string, string | string[]>; body: Buffer }>((resolve, reject) => {
+      const req = httpRequest(
+        { hostname: target.hostname, port: target.port, method: request.method, path: `${request.url.pathname}${request.url.search}`, headers: outgoing, agent },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 500, headers: res.headers as Record<string, string | string[]>, body: Buffer.concat(chunks) }));
+          res.on('error', reject);
+        },
+      );
+      req.on('error', (err: NodeJS.ErrnoException) => reject(req.reusedSocket && err.code === 'ECONNRESET' ? new StaleSocket() : err));
+      req.end(request.body);
+    });
+  try {
+    return await send();
+  } catch (err) {
+    // A kept-alive connection the server closed as it was reused: the request never reached it.
+    if (err instanceof StaleSocket) return send();
+    throw err;
+  }
 }
+
+class StaleSocket extends Error {}
 
 /** A server's answer, passed on whole. */
 function relay(res: ServerResponse, answer: { status: number; headers: Record<string, string | string[]>; body: Buffer }): void {
