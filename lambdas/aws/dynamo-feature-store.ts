@@ -31,7 +31,7 @@ import {
   type UserFeatures,
 } from '../core/features';
 import type { Offsets, OffsetsUpdate } from '../core/kafka-offsets';
-import type { Movie } from '../core/movie';
+import { sameCatalogEntry, type Movie } from '../core/movie';
 import type { FeatureKeys, FeatureStore, UserProfile } from '../core/ports';
 import { batchGet, batchPut, type RetryOptions } from './dynamo-batch';
 
@@ -157,11 +157,9 @@ export class DynamoFeatureStore implements FeatureStore {
   /** Entries that already read the same are read, not written (the daily batch publishes the whole catalog). */
   async upsertMovies(movies: readonly Movie[]): Promise<void> {
     const got = await batchGet(this.doc, { [this.tables.movies]: movies.map((m) => ({ movieId: m.movieId })) }, this.retry);
-    const online = new Map(got[this.tables.movies]!.map((item) => [item.movieId as number, item]));
-    const same = (m: Movie, item: Record<string, unknown> | undefined) =>
-      item?.title === m.title && Array.isArray(item.genres) && item.genres.length === m.genres.length && m.genres.every((g, i) => (item.genres as unknown[])[i] === g);
+    const online = new Map(got[this.tables.movies]!.map((item) => [item.movieId as number, toCatalogEntry(item)]));
     await pMap(
-      movies.filter((m) => !same(m, online.get(m.movieId))),
+      movies.filter((m) => !sameCatalogEntry(m, online.get(m.movieId))),
       (m) =>
         this.doc.send(
           new UpdateCommand({
@@ -345,6 +343,12 @@ function toUser(item: Record<string, unknown>): UserFeatures {
     ),
     updatedAt: num(item.updatedAt),
   };
+}
+
+/** The catalog entry a movie's item holds, if it holds one (a consumer may have written its features first). */
+function toCatalogEntry(item: Record<string, unknown>): Movie | undefined {
+  if (typeof item.title !== 'string' || !Array.isArray(item.genres)) return undefined;
+  return { movieId: item.movieId as number, title: item.title, genres: item.genres as string[] };
 }
 
 function toMovie(item: Record<string, unknown>): MovieFeatures {
