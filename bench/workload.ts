@@ -6,6 +6,7 @@
  */
 import { DEMO_GENRES } from '../local/demo-data';
 import type { Movie } from '../lambdas/core/movie';
+import { csr, type Csr } from '../lambdas/core/item-neighbours';
 import { seededRandom, weightedSampler, type Random } from '../lambdas/core/random';
 
 export interface Preset {
@@ -141,7 +142,7 @@ export function dayEvents(history: Workload, count: number, dayStart: number, se
   const rnd = seededRandom(seed);
   const byUser = eventsBy(history.userIds, history.users);
   const byMovie = eventsBy(history.movieIds, history.movies.length);
-  const anyOf = (index: EventIndex, id: number) => index.events[index.offsets[id]! + pick(rnd, index.offsets[id + 1]! - index.offsets[id]!)]!;
+  const anyOf = (index: Csr, id: number) => index.values[index.offsets[id]! + pick(rnd, index.offsets[id + 1]! - index.offsets[id]!)]!;
   return arrivals(rnd, count, dayStart).map((time, i) => {
     const userId = history.userIds[pick(rnd, history.count)]!;
     const rater = history.userIds[anyOf(byMovie, history.movieIds[anyOf(byUser, userId)]!)]!;
@@ -150,20 +151,9 @@ export function dayEvents(history: Workload, count: number, dayStart: number, se
   });
 }
 
-/** The events of each id (1 to `max`): `events[offsets[id]]` to `events[offsets[id + 1] - 1]`. */
-interface EventIndex {
-  offsets: Int32Array;
-  events: Int32Array;
-}
-
-function eventsBy(ids: Int32Array, max: number): EventIndex {
-  const offsets = new Int32Array(max + 2);
-  for (const id of ids) offsets[id + 1]!++;
-  for (let id = 1; id <= max + 1; id++) offsets[id]! += offsets[id - 1]!;
-  const cursor = offsets.slice();
-  const events = new Int32Array(ids.length);
-  ids.forEach((id, e) => (events[cursor[id]!++] = e));
-  return { offsets, events };
+/** The events of each id (1 to `max`), as rows of event indexes. */
+function eventsBy(ids: Int32Array, max: number): Csr {
+  return csr(ids, Int32Array.from(ids, (_, e) => e), max + 1);
 }
 
 /** `count` times uniform over the day that starts at `dayStart`, in order. */

@@ -81,7 +81,8 @@ export function itemWeights(data: Interactions, params: NeighbourParams = DEFAUL
   return { head, neighbours: lists(walk, (i) => headIndex[i]! < 0, scale) };
 }
 
-interface Csr {
+/** Compressed rows: row r's values are `values[offsets[r]]` to `values[offsets[r + 1] - 1]`, in input order. */
+export interface Csr {
   offsets: Int32Array;
   values: Int32Array;
 }
@@ -224,7 +225,7 @@ function buildIndex(data: Interactions): Index {
   return { itemIds, userItems: csr(users, items, userIds.length), itemUsers, degree };
 }
 
-function csr(rows: Int32Array, cols: Int32Array, nRows: number): Csr {
+export function csr(rows: Int32Array, cols: Int32Array, nRows: number): Csr {
   const offsets = new Int32Array(nRows + 1);
   for (const r of rows) offsets[r + 1]!++;
   for (let r = 0; r < nRows; r++) offsets[r + 1]! += offsets[r]!;
