@@ -139,15 +139,23 @@ try {
     say(`consume run ${r + 1}: ${Math.round(consumeRuns[r]!)} events/s; on the first ${plan.naiveEvents}: ${Math.round(oursOnPrefix[r]!)} vs naive ${Math.round(naiveRuns[r]!)}`);
   }
 
-  // One more day: its events in bronze, and the daily batch that merges them onto the full run's silver.
-  const nextDate = new Date(Date.parse(`${date}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
-  await addBronze(dataDir, dayEvents(w, plan.oneMoreDay, Date.parse(`${nextDate}T00:00:00Z`), 44), w.count);
-  const oneMoreDayRuns: BatchRun[] = [];
-  for (let r = 0; r < runs; r++) {
-    const result = runBatchInChild(dataDir, nextDate);
-    oneMoreDayRuns.push(result);
-    say(`one more day (${plan.oneMoreDay} events on ${nextDate}) run ${r + 1}: ${result.seconds.toFixed(1)} s, peak RSS ${result.peak_rss_mb} MB (${Object.entries(result.steps).map(([s, t]) => `${s} ${t.toFixed(1)}`).join(', ')})`);
+  // Two more days, each with its events in bronze, merged onto the day before's silver: the first a
+  // training day of the model, the second a day between trainings, which refreshes the first's model.
+  const dayAfter = (d: string) => new Date(Date.parse(`${d}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
+  const moreDays = [dayAfter(date), dayAfter(dayAfter(date))] as const;
+  const moreDayRuns: BatchRun[][] = [];
+  for (const [i, day] of moreDays.entries()) {
+    await addBronze(dataDir, dayEvents(w, plan.oneMoreDay, Date.parse(`${day}T00:00:00Z`), 44 + i), w.count + i * plan.oneMoreDay);
+    const dayRuns: BatchRun[] = [];
+    for (let r = 0; r < runs; r++) {
+      const result = runBatchInChild(dataDir, day, i === 0 ? { train: true } : {});
+      dayRuns.push(result);
+      const kind = i === 0 ? 'training day' : 'day between trainings';
+      say(`one more day, a ${kind} (${plan.oneMoreDay} events on ${day}) run ${r + 1}: ${result.seconds.toFixed(1)} s, peak RSS ${result.peak_rss_mb} MB (${Object.entries(result.steps).map(([s, t]) => `${s} ${t.toFixed(1)}`).join(', ')})`);
+    }
+    moreDayRuns.push(dayRuns);
   }
+  const [trainingDayRuns, oneMoreDayRuns] = moreDayRuns as [BatchRun[], BatchRun[]];
 
   const stepMedians = (batch: BatchRun[]) => Object.fromEntries(Object.keys(batch[0]!.steps).map((s) => [s, round(median(batch.map((b) => b.steps[s] ?? NaN)), 2)]));
   const steps = stepMedians(batchRuns);
@@ -166,6 +174,8 @@ try {
     batch_one_more_day_seconds: round(median(oneMoreDayRuns.map((b) => b.seconds)), 1),
     batch_one_more_day_step_seconds: stepMedians(oneMoreDayRuns),
     batch_one_more_day_vs_full_ratio: round(median(oneMoreDayRuns.map((b) => b.seconds)) / median(batchRuns.map((b) => b.seconds)), 3),
+    batch_training_day_seconds: round(median(trainingDayRuns.map((b) => b.seconds)), 1),
+    batch_training_day_step_seconds: stepMedians(trainingDayRuns),
     ease_inverse_seconds: inversions,
     ...(headSizes.length > 0 ? { training_by_head: trainingByHead } : {}),
     model_load_ms: round(median(modelLoads), 1),

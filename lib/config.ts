@@ -1,5 +1,6 @@
 import { DEFAULT_HOLDOUT, formatHoldout, formatShare, parseHoldout } from '../lambdas/core/holdout';
 import { DEFAULT_GATE, parseMaxDrop } from '../lambdas/core/quality-gate';
+import { DEFAULT_TRAIN_EVERY_DAYS, MAX_TRAIN_EVERY_DAYS } from '../lambdas/core/training-schedule';
 
 /**
  * The deployment's settings, from the CDK context (cdk.json, or `-c key=value`). The values of the
@@ -59,6 +60,13 @@ export interface StageConfig {
   modelHoldout: string;
   /** The quality gate: a new model whose nDCG@10 falls more than this share below the serving model's does not serve (`100%` lets all through). */
   modelGateMaxDrop: string;
+  /**
+   * Days from one training of the model's item weights to the next, counted from Sunday 1970-01-04
+   * (7: Sundays). Training reads every rating twice and takes minutes at 10M; the days between keep
+   * the weights and refresh the popularity rankings and the catalog from the day's silver. 1 trains
+   * every day. No more than derivedRetentionDays, so that gold still holds the trained model.
+   */
+  modelTrainEveryDays: number;
   /** Days CloudWatch keeps the functions', state machine's and API's logs. */
   logRetentionDays: number;
   /**
@@ -120,6 +128,7 @@ export const DEFAULTS: Omit<StageConfig, 'mskClusterArn' | 'mskNetwork'> = {
   goldModelMemoryMb: 4096,
   modelHoldout: formatHoldout(DEFAULT_HOLDOUT),
   modelGateMaxDrop: formatShare(DEFAULT_GATE.maxDrop),
+  modelTrainEveryDays: DEFAULT_TRAIN_EVERY_DAYS,
   logRetentionDays: 30,
   tracing: ['batch'],
   logLevel: 'INFO',
@@ -272,6 +281,7 @@ export function readStageConfig(context: ContextReader): StageConfig {
     goldModelMemoryMb: integer('goldModelMemoryMb', 512, 10_240),
     modelHoldout: parsed('modelHoldout', parseHoldout),
     modelGateMaxDrop: parsed('modelGateMaxDrop', parseMaxDrop),
+    modelTrainEveryDays: integer('modelTrainEveryDays', 1, MAX_TRAIN_EVERY_DAYS),
     logRetentionDays: retention(),
     tracing: traced(),
     logLevel: oneOf('logLevel', APPLICATION_LOG_LEVELS, " (above INFO, Lambda would drop the consumer's metrics, whose lines have no level: it counts them as INFO)"),
@@ -282,6 +292,11 @@ export function readStageConfig(context: ContextReader): StageConfig {
   };
   if (config.bronzeRetentionDays !== 0 && config.bronzeRetentionDays < MIN_BRONZE_RETENTION_DAYS) {
     throw new ConfigError(`${where('bronzeRetentionDays')} must be 0 (keep) or at least ${MIN_BRONZE_RETENTION_DAYS}; got ${config.bronzeRetentionDays}`);
+  }
+  if (config.modelTrainEveryDays > config.derivedRetentionDays) {
+    throw new ConfigError(
+      `${where('modelTrainEveryDays')} (${config.modelTrainEveryDays}) must not exceed derivedRetentionDays (${config.derivedRetentionDays}): the days between trainings take the weights from gold's trained model, which must still be there`,
+    );
   }
   if (!config.consumerPollers && value('consumerRetryAttempts') !== undefined) {
     throw new ConfigError(

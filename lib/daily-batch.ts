@@ -32,6 +32,8 @@ export interface DailyBatchProps {
   modelHoldout: string;
   /** The quality gate: how far below the serving model's nDCG@10 a new model may score and still serve, `10%`. */
   modelGateMaxDrop: string;
+  /** Days from one training of the model's item weights to the next; the days between refresh its popularity and catalog. */
+  modelTrainEveryDays: number;
   logRetention: RetentionDays;
   /** Whether X-Ray traces the steps' functions (a few invocations a day). */
   tracing: boolean;
@@ -64,7 +66,7 @@ export class DailyBatch extends Construct {
       ResolveDate: {},
       BronzeToSilver: { ...athena, LAKE_START_DATE: lake.startDate },
       SilverFeatures: athena,
-      GoldModel: { ...bucket, MODELS_TABLE: models.tableName, MODEL_HOLDOUT: props.modelHoldout, MODEL_GATE_MAX_DROP: props.modelGateMaxDrop },
+      GoldModel: { ...bucket, MODELS_TABLE: models.tableName, MODEL_HOLDOUT: props.modelHoldout, MODEL_GATE_MAX_DROP: props.modelGateMaxDrop, MODEL_TRAIN_EVERY_DAYS: String(props.modelTrainEveryDays) },
       Publish: { ...bucket, USERS_TABLE: users.tableName, MOVIES_TABLE: movies.tableName, MODELS_TABLE: models.tableName, RUNS_TABLE: runs.tableName },
       RecordFailure: { RUNS_TABLE: runs.tableName },
     };
@@ -88,7 +90,8 @@ export class DailyBatch extends Construct {
     const fns = this.functions;
 
     for (const task of ['BronzeToSilver', 'SilverFeatures'] as const) this.grantAthena(fns[task], task === 'BronzeToSilver');
-    lake.grantObjects(fns.GoldModel, ['s3:GetObject'], ['silver/ratings/', 'catalog/', 'gold/']);
+    // A day between trainings reads the date's movie features (its rating counts) and the trained model.
+    lake.grantObjects(fns.GoldModel, ['s3:GetObject'], ['silver/ratings/', 'silver/movie_features/', 'catalog/', 'gold/']);
     lake.grantObjects(fns.GoldModel, ['s3:PutObject'], ['gold/']);
     models.grant(fns.GoldModel, 'dynamodb:GetItem');
     lake.grantObjects(fns.Publish, ['s3:GetObject'], ['silver/user_features/', 'silver/movie_features/', 'catalog/', 'gold/model/']);

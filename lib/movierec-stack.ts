@@ -60,6 +60,7 @@ export class MovierecStack extends Stack {
       goldModelMemoryMb: config.goldModelMemoryMb,
       modelHoldout: config.modelHoldout,
       modelGateMaxDrop: config.modelGateMaxDrop,
+      modelTrainEveryDays: config.modelTrainEveryDays,
       tracing: config.tracing.includes('batch'),
     });
     this.api = new Api(this, 'Api', {

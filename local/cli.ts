@@ -3,7 +3,7 @@
  *
  *   npm run local [-- --port N] [--data-dir DIR] [--no-demo]   serve the system
  *   npm run local -- import --movielens DIR [--data-dir DIR]    import a MovieLens directory
- *   npm run local -- batch [--date YYYY-MM-DD] [--full] [--data-dir DIR]   run the daily batch
+ *   npm run local -- batch [--date YYYY-MM-DD] [--full] [--train] [--data-dir DIR]   run the daily batch
  *   npm run local -- activate --date YYYY-MM-DD [--data-dir DIR] serve an earlier date's model
  *   npm run local -- export --to-s3 s3://bucket/prefix [--endpoint URL]   copy the local lake to S3
  *   npm run local -- import --from-s3 s3://bucket/prefix [--endpoint URL] bring an S3 lake back
@@ -22,6 +22,7 @@ import { transferLake } from './commands/transfer-lake';
 import { parseS3Url, s3Client } from './s3-location';
 import { parseHoldout } from '../lambdas/core/holdout';
 import { parseModelQuality } from '../lambdas/core/quality-gate';
+import { parseTrainEveryDays } from '../lambdas/core/training-schedule';
 import { evaluateMovieLens, evaluateSynthetic, formatReport, parseParams, type Protocol } from './commands/evaluate';
 import { importMovieLens } from './commands/import-movielens';
 import { serve } from './commands/serve';
@@ -36,11 +37,13 @@ const FORCE_EXIT_AFTER_MS = 1000;
 const USAGE = `Usage:
   npm run local [-- options]                          run the system: HTTP API, event source, demo data
   npm run local -- import --movielens DIR [options]   import a MovieLens directory (ratings.csv + movies.csv, or u.data + u.item)
-  npm run local -- batch [--date YYYY-MM-DD] [--force] [--full]
+  npm run local -- batch [--date YYYY-MM-DD] [--force] [--full] [--train]
                                                       run the daily batch workflow (default date: yesterday, UTC);
                                                       a date after today needs --force; silver merges the bronze
                                                       since the latest earlier silver onto it, --full rebuilds it
-                                                      from all of bronze (the same rows, read the long way)
+                                                      from all of bronze (the same rows, read the long way);
+                                                      the model's item weights are trained on Sundays (see
+                                                      MODEL_TRAIN_EVERY_DAYS) and refreshed between, --train trains
   npm run local -- activate --date YYYY-MM-DD         serve the model an earlier batch wrote for that date
                                                       (the way back from a model that should not serve)
   npm run local -- export --to-s3 s3://BUCKET/PREFIX [--endpoint URL]
@@ -83,6 +86,9 @@ Environment:
   MODEL_GATE_MAX_DROP
                    the quality gate: a new model whose nDCG@10 falls more than this below the serving
                    model's is not published (default 10%; 100% publishes every model)
+  MODEL_TRAIN_EVERY_DAYS
+                   days from one training of the model's item weights to the next (default 7: Sundays;
+                   1: every day); the batches between refresh its popularity and catalog (--train trains)
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -98,6 +104,7 @@ export async function main(argv: string[]): Promise<number> {
       'no-check': { type: 'boolean', default: false },
       force: { type: 'boolean', default: false },
       full: { type: 'boolean', default: false },
+      train: { type: 'boolean', default: false },
       movielens: { type: 'string' },
       date: { type: 'string' },
       seed: { type: 'string' },
@@ -191,8 +198,9 @@ export async function main(argv: string[]): Promise<number> {
   process.on('SIGTERM', onSignal);
   // Serving and imports may start a new folder; the other commands need one that holds a database.
   const quality = usage(() => parseModelQuality({ holdout: process.env.MODEL_HOLDOUT, maxDrop: process.env.MODEL_GATE_MAX_DROP }));
+  const trainEveryDays = usage(() => parseTrainEveryDays(process.env.MODEL_TRAIN_EVERY_DAYS));
   const open = (create: boolean) => {
-    const system = openLocalSystem(dataDir, logger, { create, check: !values['no-check'], quality });
+    const system = openLocalSystem(dataDir, logger, { create, check: !values['no-check'], quality, trainEveryDays });
     if (system.created) process.stdout.write(`Created the data folder ${dataDir}.\n`);
     return system;
   };
@@ -216,7 +224,7 @@ export async function main(argv: string[]): Promise<number> {
   if (command === 'batch') {
     const system = open(false);
     try {
-      return (await runBatch(system, values.date, { force: values.force, full: values.full })).status === 'succeeded' ? 0 : 1;
+      return (await runBatch(system, values.date, { force: values.force, full: values.full, train: values.train })).status === 'succeeded' ? 0 : 1;
     } finally {
       await system.close();
     }

@@ -3,6 +3,7 @@
  */
 import type { Logger } from '../lambdas/core/ports';
 import { DEFAULT_MODEL_QUALITY, type ModelQuality } from '../lambdas/core/quality-gate';
+import { DEFAULT_TRAIN_EVERY_DAYS } from '../lambdas/core/training-schedule';
 import { createBronzeToSilverHandler } from '../lambdas/handlers/batch/bronze-to-silver';
 import { createGoldModelHandler } from '../lambdas/handlers/batch/gold-model';
 import { createPublishHandler } from '../lambdas/handlers/batch/publish';
@@ -51,6 +52,8 @@ export interface OpenOptions {
   check?: boolean;
   /** How the daily batch measures and gates each new model (default: the latest 10% held out, a 10% drop allowed). */
   quality?: ModelQuality;
+  /** Days from one training of the model's item weights to the next (default 7: Sundays). */
+  trainEveryDays?: number;
 }
 
 export function openLocalSystem(dataDir: string, logger: Logger, options: OpenOptions = {}): LocalSystem {
@@ -80,7 +83,11 @@ export function openLocalSystem(dataDir: string, logger: Logger, options: OpenOp
     producer,
     pipeline,
     recommend: createRecommendHandler({ features, models, logger, servedBy: 'local' }),
-    batch: batchHandlers(db, features, models, { alone: (work) => pipeline.exclusive(work), ...(options.quality ? { quality: options.quality } : {}) }),
+    batch: batchHandlers(db, features, models, {
+      alone: (work) => pipeline.exclusive(work),
+      ...(options.quality ? { quality: options.quality } : {}),
+      ...(options.trainEveryDays ? { trainEveryDays: options.trainEveryDays } : {}),
+    }),
     runs: new SqliteBatchRunLog(db),
     reads: new SqliteOperationsReads(db, models),
     created: dir.created,
@@ -126,11 +133,13 @@ export interface BatchOptions {
   /** Runs each step: the server's pipeline runs it between consumer batches. */
   alone?: (work: () => Promise<unknown>) => Promise<unknown>;
   quality?: ModelQuality;
+  /** Days from one training of the model's item weights to the next (default 7). */
+  trainEveryDays?: number;
 }
 
 /** The daily batch's handlers over SQLite. */
 export function batchHandlers(db: Db, features: SqliteFeatureStore, models: SqliteModelStore, options: BatchOptions = {}): BatchHandlers {
-  const { now = () => new Date(), alone = (work) => work(), quality = DEFAULT_MODEL_QUALITY } = options;
+  const { now = () => new Date(), alone = (work) => work(), quality = DEFAULT_MODEL_QUALITY, trainEveryDays = DEFAULT_TRAIN_EVERY_DAYS } = options;
   const engine = new SqliteBatchSqlEngine(db);
   const lake = new SqliteBatchLake(db);
   const runs = new SqliteBatchRunLog(db);
@@ -138,7 +147,7 @@ export function batchHandlers(db: Db, features: SqliteFeatureStore, models: Sqli
     ResolveDate: createResolveDateHandler({ now }),
     BronzeToSilver: createBronzeToSilverHandler({ engine, lake }),
     SilverFeatures: createSilverFeaturesHandler({ engine }),
-    GoldModel: createGoldModelHandler({ lake, models, ...quality }),
+    GoldModel: createGoldModelHandler({ lake, models, ...quality, trainEveryDays }),
     Publish: createPublishHandler({ lake, features, models, runs, now }),
     RecordFailure: createRecordFailureHandler({ runs, now }),
   };

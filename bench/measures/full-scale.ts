@@ -73,8 +73,9 @@ export interface BatchRun {
 }
 
 /** One run of the daily batch for `date` over the data folder, in a process of its own (batch-child.ts). */
-export function runBatchInChild(dataDir: string, date: string): BatchRun {
-  const child = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', 'batch-child.ts'), dataDir, date], {
+export function runBatchInChild(dataDir: string, date: string, input: { train?: boolean } = {}): BatchRun {
+  const args = [join(import.meta.dirname, '..', 'batch-child.ts'), dataDir, date, ...(input.train ? ['train'] : [])];
+  const child = spawnSync(process.execPath, ['--import', 'tsx', ...args], {
     encoding: 'utf8',
     maxBuffer: 16 * 1024 * 1024,
   });

@@ -115,7 +115,7 @@ export class S3DynamoModelStore implements ModelStore {
   }
 
   async manifest(version: string): Promise<ModelManifest | undefined> {
-    const manifest = await this.manifestOf(versionDate(version));
+    const manifest = await this.manifestOfDate(versionDate(version));
     return manifest?.version === version ? manifest : undefined;
   }
 
@@ -124,7 +124,7 @@ export class S3DynamoModelStore implements ModelStore {
     await this.options.dynamo.send(new PutCommand({ TableName: this.options.table, Item: { ...POINTER_KEY, version } }));
   }
 
-  private async manifestOf(date: string): Promise<ModelManifest | undefined> {
+  async manifestOfDate(date: string): Promise<ModelManifest | undefined> {
     try {
       return JSON.parse(new TextDecoder().decode(await this.get(this.manifestKey(date)))) as ModelManifest;
     } catch (err) {

@@ -2,7 +2,8 @@
  * The batch date: given as `YYYY-MM-DD`, or yesterday (UTC) when the input names none. A date
  * after today is refused unless the input says `"force": true`: its model would be published, and
  * publishing never moves back to an earlier date, so every later day's model would wait behind it.
- * `"full": true` rebuilds silver from all of bronze instead of from the latest earlier silver.
+ * `"full": true` rebuilds silver from all of bronze instead of from the latest earlier silver;
+ * `"train": true` trains the model's item weights on a day the schedule would refresh them.
  */
 
 export interface BatchDate {
@@ -14,6 +15,8 @@ export interface BatchDate {
   asOf: number;
   /** Whether silver is rebuilt from every bronze partition rather than merged onto an earlier date's. */
   full: boolean;
+  /** Whether the model's item weights are trained whatever the training schedule says. */
+  train: boolean;
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -24,13 +27,15 @@ export class InvalidBatchInput extends Error {
 }
 
 export function resolveBatchDate(input: unknown, now: Date): BatchDate {
-  const fields = typeof input === 'object' && input !== null ? (input as { date?: unknown; full?: unknown }) : {};
+  const fields = typeof input === 'object' && input !== null ? (input as { date?: unknown; full?: unknown; train?: unknown }) : {};
   const full = fields.full ?? false;
   if (typeof full !== 'boolean') throw new InvalidBatchInput('full must be true or false');
+  const train = fields.train ?? false;
+  if (typeof train !== 'boolean') throw new InvalidBatchInput('train must be true or false');
   const given = fields.date;
   if (given === undefined || given === null) {
     const yesterday = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - 1));
-    return batchDate(yesterday.toISOString().slice(0, 10), now, full);
+    return batchDate(yesterday.toISOString().slice(0, 10), now, { full, train });
   }
   if (typeof given !== 'string') throw new InvalidBatchInput('date must be a string YYYY-MM-DD');
   const today = now.toISOString().slice(0, 10);
@@ -40,12 +45,12 @@ export function resolveBatchDate(input: unknown, now: Date): BatchDate {
         'to run it anyway, add "force": true to the input (locally: --force)',
     );
   }
-  return batchDate(given, now, full);
+  return batchDate(given, now, { full, train });
 }
 
-function batchDate(date: string, now: Date, full: boolean): BatchDate {
+function batchDate(date: string, now: Date, flags: Pick<BatchDate, 'full' | 'train'>): BatchDate {
   const start = Date.parse(`${checkDate(date)}T00:00:00Z`);
-  return { date, asOf: Math.min(start + 24 * 60 * 60 * 1000 - 1, now.getTime()), full };
+  return { date, asOf: Math.min(start + 24 * 60 * 60 * 1000 - 1, now.getTime()), ...flags };
 }
 
 /** Returns the date when it is a real calendar date written YYYY-MM-DD; throws InvalidBatchInput otherwise. */

@@ -4,11 +4,12 @@
  * very same document with aws-local-stepfunctions, each Task state backed by its handler.
  *
  * Input: `{"date": "YYYY-MM-DD"}`, or `{}` for yesterday (UTC); `"full": true` rebuilds silver
- * from all of bronze. State after each step:
- *   ResolveDate    -> { date, asOf, full }
+ * from all of bronze; `"train": true` trains the model on a day between training days. State after
+ * each step:
+ *   ResolveDate    -> { date, asOf, full, train }
  *   BronzeToSilver -> + silver:   { ratings, base | from }
  *   SilverFeatures -> + features: { users, movies }
- *   GoldModel      -> + gold:     { version, trainingSeconds, measureSeconds, counts, evaluation, gate, written }
+ *   GoldModel      -> + gold:     { version, trainedOn, nextTraining, trainingSeconds, measureSeconds, counts, evaluation, gate, written }
  *   Publish        -> + publish:  { version, activated, reason, movies, replaced, kept, unchanged }
  * Any failure goes to RecordFailure, which keeps the error in the batch run log, then fails.
  */
@@ -75,7 +76,7 @@ export const DAILY_BATCH_WORKFLOW: StateMachineDefinition = {
     ResolveDate: task('ResolveDate', 'BronzeToSilver'),
     BronzeToSilver: task('BronzeToSilver', 'SilverFeatures', '$.silver', { 'date.$': '$.date', 'full.$': '$.full' }),
     SilverFeatures: task('SilverFeatures', 'GoldModel', '$.features', { 'date.$': '$.date' }),
-    GoldModel: task('GoldModel', 'Publish', '$.gold', { 'date.$': '$.date' }),
+    GoldModel: task('GoldModel', 'Publish', '$.gold', { 'date.$': '$.date', 'train.$': '$.train', 'users.$': '$.features.users' }),
     Publish: task('Publish', undefined, '$.publish'),
     RecordFailure: {
       Type: 'Task',

@@ -26,8 +26,14 @@ export interface ModelMovie extends Movie {
 export interface ModelManifest {
   /** `<date>-<first 12 hex digits of the content hash>`. */
   version: string;
-  /** The batch date whose silver ratings trained the model. */
+  /** The batch date of the model: its catalog, rating counts and popularity are of this date's silver. */
   date: string;
+  /**
+   * The date whose silver trained the item weights: `date` on a training day, the last training
+   * day on the days between (training-schedule.ts). Absent from models written before the batch
+   * refreshed models between trainings: those were all trained on their date.
+   */
+  trainedOn?: string;
   /** `ease-head+rp3beta-tail`, or `item-knn-<similarity>` for the walks alone. */
   algorithm: string;
   params: NeighbourParams;
@@ -63,22 +69,81 @@ export interface TrainingInput {
 
 export function trainModel(input: TrainingInput): Model {
   const params = input.params ?? DEFAULT_NEIGHBOUR_PARAMS;
-  const counts = new Map<number, number>();
-  for (const id of input.interactions.movieIds) counts.set(id, (counts.get(id) ?? 0) + 1);
-  const movies = [...input.catalog]
+  const ratingCounts = new Map<number, number>();
+  for (const id of input.interactions.movieIds) ratingCounts.set(id, (ratingCounts.get(id) ?? 0) + 1);
+  return assembleModel({
+    date: input.date,
+    trainedOn: input.date,
+    params,
+    weights: itemWeights(input.interactions, params),
+    catalog: input.catalog,
+    ratingCounts,
+    users: new Set(input.interactions.userIds).size,
+  });
+}
+
+/** The date whose silver trained a model's item weights. */
+export function trainedOn(manifest: ModelManifest): string {
+  return manifest.trainedOn ?? manifest.date;
+}
+
+/** A day's catalog and silver rating counts, for a model that takes its weights from an earlier training. */
+export interface RefreshInput {
+  catalog: readonly Movie[];
+  /** Ratings per movie in the date's silver, any movie rated (the silver movie features' counts). */
+  ratingCounts: ReadonlyMap<number, number>;
+  /** Users with ratings in the date's silver. */
+  users: number;
+  date: string;
+}
+
+/**
+ * The model of a day between trainings: the item weights of `trained` (and its measure, which
+ * judged them), with the day's catalog, rating counts and popularity. A movie new to the catalog
+ * since the training has no weights yet, but popularity ranks it.
+ */
+export function refreshModel(trained: Model, input: RefreshInput): Model {
+  const model = assembleModel({
+    date: input.date,
+    trainedOn: trainedOn(trained.manifest),
+    params: trained.manifest.params,
+    weights: { head: trained.head, neighbours: new Map(trained.neighbours) },
+    catalog: input.catalog,
+    ratingCounts: input.ratingCounts,
+    users: input.users,
+  });
+  const { evaluation } = trained.manifest;
+  return evaluation ? { ...model, manifest: { ...model.manifest, evaluation } } : model;
+}
+
+interface ModelParts {
+  date: string;
+  trainedOn: string;
+  params: NeighbourParams;
+  /** Taken over: the neighbour map is changed in place. */
+  weights: { head: HeadWeights; neighbours: Map<number, Neighbour[]> };
+  catalog: readonly Movie[];
+  ratingCounts: ReadonlyMap<number, number>;
+  users: number;
+}
+
+function assembleModel(parts: ModelParts): Model {
+  const { params, weights } = parts;
+  const movies = [...parts.catalog]
     .sort((a, b) => a.movieId - b.movieId)
-    .map((m) => ({ ...m, ratingCount: counts.get(m.movieId) ?? 0 }));
+    .map((m) => ({ ...m, ratingCount: parts.ratingCounts.get(m.movieId) ?? 0 }));
   const known = new Set(movies.map((m) => m.movieId));
-  const weights = itemWeights(input.interactions, params);
   // Only catalog movies can be recommended: a neighbour the catalog lacks has no title to show.
   const head = catalogHead(weights.head, known);
   const { neighbours } = weights;
   for (const [id, list] of neighbours) {
     const kept = known.has(id) ? list.filter((n) => known.has(n.movieId)) : [];
     if (kept.length === 0) neighbours.delete(id);
-    else neighbours.set(id, kept);
+    else if (kept.length !== list.length) neighbours.set(id, kept);
   }
   const { popular, popularByGenre } = popularity(movies);
+  let ratings = 0;
+  for (const n of parts.ratingCounts.values()) ratings += n;
 
   const hash = createHash('sha256');
   hash.update(JSON.stringify(params));
@@ -91,13 +156,14 @@ export function trainModel(input: TrainingInput): Model {
 
   return {
     manifest: {
-      version: `${input.date}-${hash.digest('hex').slice(0, 12)}`,
-      date: input.date,
+      version: `${parts.date}-${hash.digest('hex').slice(0, 12)}`,
+      date: parts.date,
+      trainedOn: parts.trainedOn,
       algorithm: params.similarity === 'ease' ? 'ease-head+rp3beta-tail' : `item-knn-${params.similarity}`,
       params,
       counts: {
-        ratings: input.interactions.movieIds.length,
-        users: new Set(input.interactions.userIds).size,
+        ratings,
+        users: parts.users,
         movies: movies.length,
         headMovies: head.movieIds.length,
         moviesWithNeighbours: head.movieIds.length + neighbours.size,

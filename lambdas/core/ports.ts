@@ -93,6 +93,8 @@ export interface ModelStore {
   load(version: string): Promise<Model>;
   /** A version's manifest alone, or undefined when it was never written. */
   manifest(version: string): Promise<ModelManifest | undefined>;
+  /** The manifest of the model gold holds for a date (one per date), or undefined. */
+  manifestOfDate(date: string): Promise<ModelManifest | undefined>;
   /** Writes the gold outputs of the model's date, replacing those of an earlier run of that date. */
   write(model: Model): Promise<void>;
   /** Moves the version pointer: the last step of a publish, so readers never see half a model. */

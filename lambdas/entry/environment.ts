@@ -19,6 +19,7 @@ export const SETTINGS = {
   LAKE_START_DATE: "the first date of the lake tables' partition projection (YYYY-MM-DD)",
   MODEL_HOLDOUT: "the events the batch's measure of its model holds out: the latest share (10%) or days (1d)",
   MODEL_GATE_MAX_DROP: "the drop in nDCG@10 from the serving model's that the quality gate allows (10%)",
+  MODEL_TRAIN_EVERY_DAYS: "days from one training of the model's item weights to the next (7: Sundays); the days between refresh them",
 } as const;
 export type SettingName = keyof typeof SETTINGS;
 
@@ -32,7 +33,7 @@ export const FUNCTION_SETTINGS = {
   ResolveDate: [],
   BronzeToSilver: ['LAKE_BUCKET', 'ATHENA_WORKGROUP', 'ATHENA_DATABASE', 'LAKE_START_DATE'],
   SilverFeatures: ['LAKE_BUCKET', 'ATHENA_WORKGROUP', 'ATHENA_DATABASE'],
-  GoldModel: ['LAKE_BUCKET', 'MODELS_TABLE', 'MODEL_HOLDOUT', 'MODEL_GATE_MAX_DROP'],
+  GoldModel: ['LAKE_BUCKET', 'MODELS_TABLE', 'MODEL_HOLDOUT', 'MODEL_GATE_MAX_DROP', 'MODEL_TRAIN_EVERY_DAYS'],
   Publish: ['LAKE_BUCKET', 'USERS_TABLE', 'MOVIES_TABLE', 'MODELS_TABLE', 'RUNS_TABLE'],
   RecordFailure: ['RUNS_TABLE'],
 } as const satisfies Record<'consume' | 'recommend' | BatchTask, readonly SettingName[]>;

@@ -1,5 +1,5 @@
 /**
- * `npm run local -- batch [--date YYYY-MM-DD] [--full]`: runs the daily batch workflow, printing each state
+ * `npm run local -- batch [--date YYYY-MM-DD] [--full] [--train]`: runs the daily batch workflow, printing each state
  * with its duration. The local runtime also runs it for today after loading data, so that the
  * model covers everything loaded so far.
  */
@@ -18,15 +18,19 @@ export interface BatchOptions {
   force?: boolean;
   /** Rebuilds silver from all of bronze, not from the latest earlier date's silver. */
   full?: boolean;
+  /** Trains the model's item weights on a day the schedule would refresh them. */
+  train?: boolean;
 }
 
 export async function runBatch(system: LocalSystem, date: string | undefined, options: BatchOptions = {}): Promise<BatchResult> {
   const say = (line: string) => process.stdout.write(`${line}\n`);
-  say(`Daily batch for ${date ?? 'yesterday (UTC)'}${options.full ? ', silver rebuilt from all of bronze' : ''}:`);
+  const asked = [...(options.full ? ['silver rebuilt from all of bronze'] : []), ...(options.train ? ['the model trained'] : [])];
+  say(`Daily batch for ${date ?? 'yesterday (UTC)'}${asked.map((a) => `, ${a}`).join('')}:`);
   const input = {
     ...(date === undefined ? {} : { date }),
     ...(options.force ? { force: true } : {}),
     ...(options.full ? { full: true } : {}),
+    ...(options.train ? { train: true } : {}),
   };
   const before = system.runs.latestRunId();
   const result = await runDailyBatch(system.batch, input, {
@@ -45,9 +49,15 @@ export async function runBatch(system: LocalSystem, date: string | undefined, op
         ? `Silver: ${silver.ratings} ratings, from all of bronze since ${silver.from}.`
         : `Silver: ${silver.ratings} ratings, the bronze since ${silver.base} merged onto that date's silver.`,
     );
+    say(
+      gold.trainedOn === day
+        ? `Model trained on ${gold.counts.ratings} ratings; the next training is on ${gold.nextTraining}.`
+        : `Model refreshed: the item weights trained on ${gold.trainedOn}, with this date's popularity and catalog; the next training is on ${gold.nextTraining} (--train trains now).`,
+    );
     if (gold.evaluation) {
       const { hybrid, model, popularity, users, protocol } = gold.evaluation;
-      say(`Model measured on ${protocol} (${users} users): nDCG@10 ${hybrid.ndcg.toFixed(4)} served, ${model.ndcg.toFixed(4)} model alone, ${popularity.ndcg.toFixed(4)} most rated.`);
+      const measured = gold.trainedOn === day ? 'Model measured' : `Its weights measured on ${gold.trainedOn}`;
+      say(`${measured} on ${protocol} (${users} users): nDCG@10 ${hybrid.ndcg.toFixed(4)} served, ${model.ndcg.toFixed(4)} model alone, ${popularity.ndcg.toFixed(4)} most rated.`);
     }
     const outcome = publish.activated ? 'published' : `${gold.written ? 'written, not published' : 'not published nor written'} (${publish.reason})`;
     say(`Batch ${day} succeeded: model ${publish.version} ${outcome}; ${publish.replaced} online features corrected, ${publish.unchanged} already equal to silver, ${publish.kept} newer ones kept.`);

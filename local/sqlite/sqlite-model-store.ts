@@ -22,6 +22,7 @@ export class SqliteModelStore implements ModelStore {
       manifest: db.prepare<[string], { dt: string; manifest: string }>(
         'SELECT dt, manifest FROM gold_manifest WHERE version = ?',
       ),
+      manifestOfDate: db.prepare<[string], { manifest: string }>('SELECT manifest FROM gold_manifest WHERE dt = ?'),
       movies: db.prepare<[string], { movie_id: number; title: string; genres: string; rating_count: number }>(
         'SELECT movie_id, title, genres, rating_count FROM gold_movies WHERE dt = ? ORDER BY movie_id',
       ),
@@ -92,6 +93,11 @@ export class SqliteModelStore implements ModelStore {
 
   async manifest(version: string): Promise<ModelManifest | undefined> {
     const row = this.stmt.manifest.get(version);
+    return row ? (JSON.parse(row.manifest) as ModelManifest) : undefined;
+  }
+
+  async manifestOfDate(date: string): Promise<ModelManifest | undefined> {
+    const row = this.stmt.manifestOfDate.get(date);
     return row ? (JSON.parse(row.manifest) as ModelManifest) : undefined;
   }
 

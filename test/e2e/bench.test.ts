@@ -7,6 +7,7 @@ const KEYS = [
   'naive_consume_events_per_s',
   'batch_seconds',
   'batch_one_more_day_seconds',
+  'batch_training_day_seconds',
   'batch_peak_rss_mb',
   'recommend_p50_ms',
   'recommend_p99_ms',
@@ -28,8 +29,12 @@ describe('npm run bench -- --preset small (smoke test: the measures run, whateve
     expect(report).toMatchObject({ preset: 'small', http_errors: 0, machine: { cores: expect.any(Number), node: process.version } });
     expect(Object.keys(report.batch_step_seconds as object)).toEqual(['ResolveDate', 'BronzeToSilver', 'SilverFeatures', 'GoldModel', 'Publish']);
     expect(run.stderr).toContain('batch run 1:');
-    // One more day merges its events onto the full run's silver: the same steps, less to read.
+    // Two more days merge their events onto the day before's silver: a training day of the model, and a
+    // day between trainings, which refreshes it.
     expect(Object.keys(report.batch_one_more_day_step_seconds as object)).toEqual(['ResolveDate', 'BronzeToSilver', 'SilverFeatures', 'GoldModel', 'Publish']);
+    expect(Object.keys(report.batch_training_day_step_seconds as object)).toEqual(['ResolveDate', 'BronzeToSilver', 'SilverFeatures', 'GoldModel', 'Publish']);
+    expect(run.stderr).toMatch(/one more day, a training day \(1000 events on 2026-11-01\) run 1/);
+    expect(run.stderr).toMatch(/one more day, a day between trainings \(1000 events on 2026-11-02\) run 1/);
     expect(report.one_more_day_events).toBe(1000);
   }, 200_000);
 

@@ -62,8 +62,11 @@ describe('npm run local -- batch (e2e)', () => {
     db.close();
     const today = new Date().toISOString().slice(0, 10);
     const day = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
-    const held = runLocal(['batch', '--date', day, '--force', '--data-dir', dataDir]);
+    // Trained whatever the weekday: a day between trainings would take the serving model's weights and measure.
+    const held = runLocal(['batch', '--date', day, '--force', '--train', '--data-dir', dataDir]);
     expect((await held.exited).code).toBe(0);
+    expect(held.output()).toContain(`Daily batch for ${day}, the model trained:`);
+    expect(held.output()).toMatch(/^Model trained on \d+ ratings; the next training is on \d{4}-\d{2}-\d{2}\.$/m);
     expect(held.output()).toMatch(/^Model measured on the latest 10% of the events by time \(\d+ users\): nDCG@10 0\.\d{4} served/m);
     expect(held.output()).toMatch(new RegExp(`^Silver: \\d+ ratings, the bronze since ${today} merged onto that date's silver\\.$`, 'm'));
     expect(held.output()).toMatch(new RegExp(`Batch ${day} succeeded: model ${day}-[0-9a-f]{12} written, not published \\(quality gate: nDCG@10 0\\.\\d{4} against 0\\.9900 for the serving model ${today}-`));
@@ -72,7 +75,7 @@ describe('npm run local -- batch (e2e)', () => {
     expect(status.output()).toMatch(/not published: quality gate: nDCG@10/);
 
     // A drop of 100% lets every model through.
-    const open = runLocal(['batch', '--date', day, '--force', '--full', '--data-dir', dataDir], { MODEL_GATE_MAX_DROP: '100%', MODEL_HOLDOUT: '30d' });
+    const open = runLocal(['batch', '--date', day, '--force', '--full', '--data-dir', dataDir], { MODEL_GATE_MAX_DROP: '100%', MODEL_HOLDOUT: '30d', MODEL_TRAIN_EVERY_DAYS: '1' });
     expect((await open.exited).code).toBe(0);
     expect(open.output()).toContain(`Daily batch for ${day}, silver rebuilt from all of bronze:`);
     expect(open.output()).toMatch(new RegExp(`^Silver: \\d+ ratings, from all of bronze since ${today}\\.$`, 'm'));
@@ -81,6 +84,9 @@ describe('npm run local -- batch (e2e)', () => {
     const bad = runLocal(['batch', '--data-dir', dataDir], { MODEL_GATE_MAX_DROP: '0.1' });
     expect((await bad.exited).code).toBe(2);
     expect(bad.output()).toContain("error: the quality gate's allowed drop is a share from 0% to 100%, like 10%; got \"0.1\"");
+    const weekly = runLocal(['batch', '--data-dir', dataDir], { MODEL_TRAIN_EVERY_DAYS: 'weekly' });
+    expect((await weekly.exited).code).toBe(2);
+    expect(weekly.output()).toContain('error: the model is trained every 1 to 28 days; got "weekly"');
   });
 
   it.skipIf(!existsSync(SHARED_ML_SMALL))(

@@ -34,9 +34,13 @@ export function sqliteStores(dir: string): {
  * Runs the daily batch workflow for `date` over the stores, as `npm run local -- batch` does, at the
  * end of that date; `full` as `--full`.
  */
-export async function runBatchOn(stores: ReturnType<typeof sqliteStores>, date: string, full = false): Promise<BatchResult> {
+export async function runBatchOn(
+  stores: ReturnType<typeof sqliteStores>,
+  date: string,
+  input: { full?: boolean; train?: boolean } = {},
+): Promise<BatchResult> {
   const now = new Date(`${date}T23:59:59.999Z`);
-  const result = await runDailyBatch(batchHandlers(stores.db, stores.features, stores.models, { now: () => now }), { date, full }, {
+  const result = await runDailyBatch(batchHandlers(stores.db, stores.features, stores.models, { now: () => now }), { date, ...input }, {
     retryIntervalMs: 0,
   });
   if (result.status !== 'succeeded') throw new Error(`batch failed: ${result.error}: ${result.cause}`);

@@ -47,6 +47,14 @@ export function describeModelStoreContract(name: string, make: () => Promise<Mod
       await expect(models.activate('2026-11-22-000000000000')).rejects.toThrow(/does not exist/);
     });
 
+    it("finds a date's manifest by the date alone", async () => {
+      const models = await make();
+      const a = demoModel('2026-11-23');
+      await models.write(a);
+      expect(await models.manifestOfDate('2026-11-23')).toEqual(a.manifest);
+      expect(await models.manifestOfDate('2026-11-22')).toBeUndefined();
+    });
+
     it('follows with the pointer when the active date is rewritten with another model', async () => {
       const models = await make();
       const first = demoModel('2026-11-24');

@@ -1,5 +1,6 @@
 import type { BatchState } from '../../lambdas/handlers/batch/batch-state';
 import { DEFAULT_MODEL_QUALITY } from '../../lambdas/core/quality-gate';
+import { DEFAULT_TRAIN_EVERY_DAYS } from '../../lambdas/core/training-schedule';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { MSKEvent } from 'aws-lambda';
@@ -147,7 +148,7 @@ describe('parity: SQLite adapters against S3 and DynamoDB adapters', () => {
       ResolveDate: createResolveDateHandler({ now }),
       BronzeToSilver: createBronzeToSilverHandler({ engine: athena, lake: awsBatchLake }),
       SilverFeatures: createSilverFeaturesHandler({ engine: athena }),
-      GoldModel: createGoldModelHandler({ lake: awsBatchLake, models: aws.models, ...DEFAULT_MODEL_QUALITY }),
+      GoldModel: createGoldModelHandler({ lake: awsBatchLake, models: aws.models, ...DEFAULT_MODEL_QUALITY, trainEveryDays: DEFAULT_TRAIN_EVERY_DAYS }),
       Publish: createPublishHandler({ lake: awsBatchLake, features: aws.features, models: aws.models, runs, now }),
       RecordFailure: createRecordFailureHandler({ runs, now }),
     };

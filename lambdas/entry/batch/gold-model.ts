@@ -1,5 +1,6 @@
-/** GoldModel: measures and trains the model from silver Parquet and writes gold to S3. The memory-hungry step. */
+/** GoldModel: trains (or refreshes) and measures the model from silver Parquet and writes gold to S3. The memory-hungry step. */
 import { parseModelQuality } from '../../core/quality-gate';
+import { parseTrainEveryDays } from '../../core/training-schedule';
 import { createGoldModelHandler } from '../../handlers/batch/gold-model';
 import { batchLake, modelStore } from '../adapters';
 import { documentClient, s3Client } from '../aws-clients';
@@ -17,5 +18,6 @@ export const handler = instrumented(
     lake: batchLake(s3, env),
     models: modelStore(s3, documentClient(tools.tracer), env),
     ...parseModelQuality({ holdout: env.MODEL_HOLDOUT, maxDrop: env.MODEL_GATE_MAX_DROP }),
+    trainEveryDays: parseTrainEveryDays(env.MODEL_TRAIN_EVERY_DAYS),
   }),
 );

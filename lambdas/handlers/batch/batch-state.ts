@@ -12,9 +12,17 @@ export interface SilverInput extends DateInput {
   full?: boolean;
 }
 
+export interface GoldInput extends DateInput {
+  /** Train the item weights whatever the schedule says. */
+  train: boolean;
+  /** Users with ratings in the date's silver (SilverFeatures' count): a refreshed model's count. */
+  users: number;
+}
+
 export interface BatchState extends DateInput {
   asOf: number;
   full: boolean;
+  train: boolean;
   /**
    * `base`: the earlier date whose silver the run merged the bronze since onto; `from`: the first
    * bronze date a full rebuild read.
@@ -22,12 +30,17 @@ export interface BatchState extends DateInput {
   silver?: { ratings: number; base?: string; from?: string };
   features?: { users: number; movies: number };
   /**
-   * `evaluation`: the model's measure on the batch's holdout (absent when nobody could be
+   * `trainedOn`: the date whose silver trained the model's item weights (the run's own date, or
+   * the last training day's for a refreshed model); `nextTraining`: the next training day.
+   * `evaluation`: the measure of those weights on their date's holdout (absent when nobody could be
    * measured); `gate`: its verdict against the serving model; `written`: whether gold holds it (a
    * refused model of the serving model's own date is not written).
    */
   gold?: {
     version: string;
+    trainedOn: string;
+    nextTraining: string;
+    /** 0 for a refreshed model, as is measureSeconds. */
     trainingSeconds: number;
     /** The measure's own training and ranking. */
     measureSeconds: number;

@@ -6,6 +6,7 @@
  * ends in exactly the outputs and online features of a run that never failed.
  */
 import { DEFAULT_MODEL_QUALITY } from '../../../lambdas/core/quality-gate';
+import { DEFAULT_TRAIN_EVERY_DAYS } from '../../../lambdas/core/training-schedule';
 import {
   AthenaClient,
   GetQueryExecutionCommand,
@@ -123,7 +124,7 @@ describe('daily batch faults on the AWS adapters', () => {
       ResolveDate: createResolveDateHandler({ now }),
       BronzeToSilver: createBronzeToSilverHandler({ engine, lake: batchLake }),
       SilverFeatures: createSilverFeaturesHandler({ engine }),
-      GoldModel: createGoldModelHandler({ lake: batchLake, models, ...DEFAULT_MODEL_QUALITY }),
+      GoldModel: createGoldModelHandler({ lake: batchLake, models, ...DEFAULT_MODEL_QUALITY, trainEveryDays: DEFAULT_TRAIN_EVERY_DAYS }),
       Publish: createPublishHandler({ lake: batchLake, features, models, runs, now }),
       RecordFailure: createRecordFailureHandler({ runs, now }),
     };

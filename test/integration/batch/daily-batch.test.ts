@@ -288,7 +288,7 @@ describe('the quality gate of the daily batch on SQLite', () => {
     const stores = await loaded(tempDir());
     const served = output(await runBatchOn(stores, DAY_1)).gold.version;
     raise(stores, DAY_1, 0.99);
-    const run = output(await runBatchOn(stores, DAY_2));
+    const run = output(await runBatchOn(stores, DAY_2, { train: true }));
     expect(run.gold).toMatchObject({ written: true, gate: { passed: false, serving: 0.99, servingVersion: served, maxDrop: 0.1 } });
     expect(run.publish.activated).toBe(false);
     expect(run.publish.reason).toMatch(new RegExp(`^quality gate: nDCG@10 0\\.\\d{4} against 0\\.9900 for the serving model ${served}, \\d+(\\.\\d)?% lower, more than the 10% allowed$`));
@@ -325,10 +325,56 @@ describe('the quality gate of the daily batch on SQLite', () => {
       now: () => new Date(`${DAY_2}T23:59:59.999Z`),
       quality: { holdout: { days: 1 }, gate: { maxDrop: 1 } },
     });
-    const run = output(await runDailyBatch(handlers, { date: DAY_2 }, { retryIntervalMs: 0 }));
+    const run = output(await runDailyBatch(handlers, { date: DAY_2, train: true }, { retryIntervalMs: 0 }));
     expect(run.gold.evaluation!.protocol).toBe('the events of the last 1 day by time');
     expect(run.gold.gate).toMatchObject({ passed: true, maxDrop: 1 });
     expect(run.publish.activated).toBe(true);
+    stores.db.close();
+  });
+});
+
+describe('the model between training days on SQLite', () => {
+  const tempDir = useTempDir();
+  type Output = Required<Pick<BatchState, 'gold' | 'publish' | 'features'>>;
+  const output = (r: { output?: unknown }) => r.output as Output;
+
+  it("trains when gold holds no model trained since the last Sunday, then refreshes that model's popularity and catalog", async () => {
+    const stores = await loaded(tempDir());
+    const first = output(await runBatchOn(stores, DAY_1));
+    expect(first.gold).toMatchObject({ trainedOn: DAY_1, nextTraining: '2026-11-29' });
+    expect(first.gold.trainingSeconds).toBeGreaterThan(0);
+
+    const next = output(await runBatchOn(stores, DAY_2));
+    expect(next.gold).toMatchObject({ trainedOn: DAY_1, nextTraining: '2026-11-29', trainingSeconds: 0, measureSeconds: 0 });
+    expect(next.gold.evaluation).toEqual(first.gold.evaluation);
+    expect(next.gold.gate).toMatchObject({ passed: true, servingVersion: first.gold.version });
+    expect(next.publish.activated).toBe(true);
+    const [before, after] = await Promise.all([stores.models.load(first.gold.version), stores.models.load(next.gold.version)]);
+    expect(after.head).toEqual(before.head);
+    expect(after.neighbours).toEqual(before.neighbours);
+    // The day's counts: what training on the day's silver would count.
+    const silver = await new SqliteBatchLake(stores.db).readInteractions(DAY_2);
+    expect(next.gold.counts).toMatchObject({ ratings: silver.movieIds.length, users: new Set(silver.userIds).size, movies: data.movies.length });
+    expect(next.gold.counts.ratings).toBeGreaterThan(first.gold.counts.ratings);
+    const counted = new Map<number, number>();
+    for (const id of silver.movieIds) counted.set(id, (counted.get(id) ?? 0) + 1);
+    expect(after.movies.map((m) => m.ratingCount)).toEqual(after.movies.map((m) => counted.get(m.movieId) ?? 0));
+    expect(after.popular).toEqual([...counted.keys()].sort((a, b) => counted.get(b)! - counted.get(a)! || a - b));
+
+    // A re-run of the day refreshes the same model again.
+    expect(output(await runBatchOn(stores, DAY_2)).gold.version).toBe(next.gold.version);
+    stores.db.close();
+  });
+
+  it('trains on a Sunday, and on any day the run asks it to', async () => {
+    const stores = await loaded(tempDir());
+    await runBatchOn(stores, DAY_1);
+    const asked = output(await runBatchOn(stores, DAY_2, { train: true }));
+    expect(asked.gold).toMatchObject({ trainedOn: DAY_2 });
+    expect(asked.gold.trainingSeconds).toBeGreaterThan(0);
+    const sunday = output(await runBatchOn(stores, '2026-11-29'));
+    expect(sunday.gold).toMatchObject({ trainedOn: '2026-11-29', nextTraining: '2026-12-06' });
+    expect(output(await runBatchOn(stores, '2026-11-30')).gold.trainedOn).toBe('2026-11-29');
     stores.db.close();
   });
 });
@@ -360,7 +406,7 @@ describe('the incremental daily batch on SQLite', () => {
       // An event that reaches the day before's partition after its batch ran (a consumer lagging past midnight).
       if (day === '2026-11-24') for (const stores of [merged, rebuilt]) await consumeOn(stores, late, '2026-11-23');
       const incremental = await runBatchOn(merged, day);
-      const full = await runBatchOn(rebuilt, day, true);
+      const full = await runBatchOn(rebuilt, day, { full: true });
       expect(silver(incremental)).toEqual(d === 0 ? { ratings: expect.any(Number), from: DAYS[0] } : { ratings: expect.any(Number), base: DAYS[d - 1] });
       expect(silver(full)).toEqual({ ratings: silver(incremental)!.ratings, from: DAYS[0] });
       expect(sha(outputs(merged, day))).toBe(sha(outputs(rebuilt, day)));
@@ -370,7 +416,7 @@ describe('the incremental daily batch on SQLite', () => {
     // An older day again, after later ones: it merges onto the day before it.
     const again = await runBatchOn(merged, DAYS[2]!);
     expect(silver(again)).toMatchObject({ base: DAYS[1] });
-    await runBatchOn(rebuilt, DAYS[2]!, true);
+    await runBatchOn(rebuilt, DAYS[2]!, { full: true });
     expect(outputs(merged, DAYS[2]!)).toBe(outputs(rebuilt, DAYS[2]!));
     expect(online(merged)).toBe(online(rebuilt));
     merged.db.close();

@@ -6,12 +6,12 @@ const now = new Date(Date.UTC(2026, 10, 25, 2, 30));
 describe('resolveBatchDate', () => {
   it('defaults to yesterday (UTC), as of the end of that day', () => {
     for (const input of [{}, { date: null }, null, undefined]) {
-      expect(resolveBatchDate(input, now)).toEqual({ date: '2026-11-24', asOf: Date.UTC(2026, 10, 25) - 1, full: false });
+      expect(resolveBatchDate(input, now)).toEqual({ date: '2026-11-24', asOf: Date.UTC(2026, 10, 25) - 1, full: false, train: false });
     }
   });
 
   it('takes a given date, as of the end of that day', () => {
-    expect(resolveBatchDate({ date: '2024-02-29' }, now)).toEqual({ date: '2024-02-29', asOf: Date.UTC(2024, 2, 1) - 1, full: false });
+    expect(resolveBatchDate({ date: '2024-02-29' }, now)).toEqual({ date: '2024-02-29', asOf: Date.UTC(2024, 2, 1) - 1, full: false, train: false });
   });
 
   it('is as of now for a date not over yet', () => {
@@ -33,12 +33,14 @@ describe('resolveBatchDate', () => {
   it('refuses a date after today unless forced: its model would hold back every later one', () => {
     expect(() => resolveBatchDate({ date: '2026-11-26' }, now)).toThrow(/after today \(2026-11-25, UTC\).*"force": true/);
     expect(() => resolveBatchDate({ date: '2099-12-31', force: 'yes' }, now)).toThrow(InvalidBatchInput);
-    expect(resolveBatchDate({ date: '2099-12-31', force: true }, now)).toEqual({ date: '2099-12-31', asOf: now.getTime(), full: false });
+    expect(resolveBatchDate({ date: '2099-12-31', force: true }, now)).toEqual({ date: '2099-12-31', asOf: now.getTime(), full: false, train: false });
   });
 
-  it('takes "full": true to rebuild silver from all of bronze, and refuses anything but a boolean', () => {
+  it('takes "full": true to rebuild silver from all of bronze and "train": true to train the model, and refuses anything but a boolean', () => {
     expect(resolveBatchDate({ date: '2026-11-20', full: true }, now).full).toBe(true);
     expect(resolveBatchDate({ full: true }, now)).toMatchObject({ date: '2026-11-24', full: true });
     expect(() => resolveBatchDate({ full: 'yes' }, now)).toThrow('full must be true or false');
+    expect(resolveBatchDate({ date: '2026-11-20', train: true }, now)).toMatchObject({ full: false, train: true });
+    expect(() => resolveBatchDate({ train: 1 }, now)).toThrow('train must be true or false');
   });
 });
