@@ -72,8 +72,18 @@ export interface BatchRun {
   peak_rss_mb: number;
 }
 
-/** One run of the daily batch for `date` over the data folder, in a process of its own (batch-child.ts). */
+/**
+ * One run of the daily batch for `date` over the data folder, in a process of its own (batch-child.ts).
+ * The date's silver partitions an earlier run wrote are removed first, untimed: each run is the
+ * date's first, as the daily schedule runs it, not a re-run that empties 10M rows before it writes.
+ */
 export function runBatchInChild(dataDir: string, date: string, input: { train?: boolean } = {}): BatchRun {
+  const db = openDatabase(join(dataDir, DATABASE_FILE));
+  try {
+    for (const table of ['silver_ratings', 'silver_user_features', 'silver_movie_features']) db.prepare(`DELETE FROM ${table} WHERE dt = ?`).run(date);
+  } finally {
+    db.close();
+  }
   const args = [join(import.meta.dirname, '..', 'batch-child.ts'), dataDir, date, ...(input.train ? ['train'] : [])];
   const child = spawnSync(process.execPath, ['--import', 'tsx', ...args], {
     encoding: 'utf8',

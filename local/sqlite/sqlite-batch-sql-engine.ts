@@ -3,11 +3,17 @@
  * query's SQLite dialect, in one transaction, so a failed or repeated run leaves one whole copy
  * (every partition is whole: it needs no receipt).
  */
+import { availableParallelism } from 'node:os';
 import { ALL_BRONZE, type BatchParams, type BatchQuery, type BatchSqlEngine } from '../../lambdas/core/ports';
 import type { Db } from './database';
 
 export class SqliteBatchSqlEngine implements BatchSqlEngine {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Db) {
+    // The features' statements sort every rating (by user and time, by user and genre, by movie):
+    // SQLite's sorter merges in helper threads when allowed, a fifth faster at 10M on two cores.
+    // The connection's other statements sort too little to start one.
+    db.pragma(`threads = ${availableParallelism()}`);
+  }
 
   async run(query: BatchQuery, date: string, params: BatchParams = {}): Promise<number> {
     const columns = (this.db.pragma(`table_info(${query.target})`) as { name: string }[])
