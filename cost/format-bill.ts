@@ -9,7 +9,7 @@ export function formatBill(u: DayUsage, bill: Bill): string {
     `movierec's monthly AWS bill for ${u.stackName}, at ${bill.region} on-demand prices of ${bill.pricesAsOf} (no free tier counted)`,
     '',
     `Metered: ${u.date}, a day of ${count(s.eventsPerMonth)} rating events and ${count(s.apiCallsPerMonth)} API requests a month, over ${count(s.users)} users, ${count(s.movies)} movies and ${count(s.ratings)} ratings.`,
-    `The day: ${count(u.day.events)} events in ${count(u.day.batches)} consumer invocations (${count(u.day.applied)} applied); ${count(u.day.apiCalls)} API requests; the daily batch merged onto the day before's silver (${count(u.day.silverRatings)} ratings) and published ${p ? `${count(p.replaced)} features that differed (${count(p.unchanged)} equal left alone), its model ${p.activated ? 'activated' : `held back (${p.reason})`}` : 'nothing'}.`,
+    `The day: ${count(u.day.events)} events in ${count(u.day.batches)} consumer invocations (${count(u.day.applied)} applied); ${count(u.day.apiCalls)} API requests; the daily batch merged onto the day before's silver (${count(u.day.silverRatings)} ratings), ${u.day.trainedOn === u.date ? 'trained the model' : `refreshed the model trained on ${u.day.trainedOn} (a day between trainings)`} and published ${p ? `${count(p.replaced)} features that differed (${count(p.unchanged)} equal left alone), its model ${p.activated ? 'activated' : `held back (${p.reason})`}` : 'nothing'}.`,
     `Metered in ${(u.seconds / 60).toFixed(1)} minutes. A month is 730 hours: ${(730 / 24).toFixed(2)} such days.`,
     '',
     table(bill.lines, 'total without MSK', bill.total, bill.total - bill.afterFree),

@@ -68,7 +68,8 @@ export interface DayUsage {
   glueRequests: number;
   api: { requests: number; responseBytes: number; accessLogBytes: number };
   stepFunctions: { executions: number; transitions: number; logBytes: number; traces: number };
-  day: { events: number; batches: number; applied: number; apiCalls: number; publish: BatchState['publish']; silverRatings: number };
+  /** `trainedOn`: the date whose training gave the day's model its weights (the day itself on a training day). */
+  day: { events: number; batches: number; applied: number; apiCalls: number; publish: BatchState['publish']; silverRatings: number; trainedOn: string };
   storage: {
     items: ItemSizes;
     bronzeBytesPerEvent: number;
@@ -169,6 +170,7 @@ export async function simulateDay(spec: DaySpec, options: { context?: Record<str
     if (run.status !== 'succeeded') throw new Error(`the batch of ${date} failed: ${run.error}: ${run.cause}`);
     const output = run.output as BatchState;
     if (output.date !== date) throw new Error(`the scheduled batch ran for ${output.date}, not ${date}`);
+    if (!output.gold) throw new Error(`the batch of ${date} succeeded without GoldModel's output`);
     meter.counting = false;
 
     say('sizing what is stored');
@@ -206,7 +208,7 @@ export async function simulateDay(spec: DaySpec, options: { context?: Record<str
       glueRequests: (account.authorizer.checks.get('glue') ?? 0) - glueBefore,
       api,
       stepFunctions: stepFunctionsUsage(run, facts.stateMachineTraced),
-      day: { events: theDay.length, batches: batches.length, applied: counts.applied, apiCalls: calls.length, publish: output.publish, silverRatings: output.silver?.ratings ?? 0 },
+      day: { events: theDay.length, batches: batches.length, applied: counts.applied, apiCalls: calls.length, publish: output.publish, silverRatings: output.silver?.ratings ?? 0, trainedOn: output.gold.trainedOn },
       storage: {
         items: await itemSizes(account.dynamo, tables),
         bronzeBytesPerEvent: bronze.bytes / Math.max(1, theDay.length),

@@ -3,6 +3,7 @@ import { monthlyBill } from '../../../cost/bill';
 import { formatBill } from '../../../cost/format-bill';
 import { DAYS_PER_MONTH, PRICES } from '../../../cost/prices';
 import { simulateDay, type DaySpec } from '../../../cost/simulated-day';
+import { DEFAULT_TRAIN_EVERY_DAYS, trainingDayOf } from '../../../lambdas/core/training-schedule';
 
 /** A small day: a few hundred users, a hundred events and requests. */
 const SPEC: DaySpec = { users: 300, movies: 120, ratings: 20_000, eventsPerMonth: 3_000, apiCallsPerMonth: 3_000, apiUsers: 40, seed: 5 };
@@ -32,6 +33,9 @@ describe('npm run cost: a metered day of the deployed stack', () => {
     // Publish writes only the features that differ: the consumer keeps users' exact, and the movies'
     // Bayesian means move with the global mean.
     expect(u.day.publish).toMatchObject({ activated: true, kept: 0 });
+    // The day before trained the first model; the day refreshes it, unless it is a training day (a Sunday).
+    const before = new Date(Date.parse(`${u.date}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+    expect(u.day.trainedOn).toBe(trainingDayOf(u.date, DEFAULT_TRAIN_EVERY_DAYS) === u.date ? u.date : before);
     expect(u.day.publish!.replaced).toBeLessThanOrEqual(SPEC.movies);
     expect(u.day.publish!.unchanged).toBeGreaterThanOrEqual(SPEC.users - 10);
     // Only the consumer publishes metrics of its own; X-Ray records the batch runs only.
@@ -49,6 +53,7 @@ describe('npm run cost: a metered day of the deployed stack', () => {
     expect(line('DynamoDB', 'writes, consume').monthly).toBeCloseTo(((u.requests.consume!.dynamoWriteUnits * DAYS_PER_MONTH) / 1e6) * PRICES.dynamodb.perMillionWriteUnits, 10);
     const text = formatBill(u, bill);
     expect(text).toContain('| service | item | usage a month | $ a month |');
+    expect(text).toContain(u.day.trainedOn === u.date ? ', trained the model and published' : `, refreshed the model trained on ${u.day.trainedOn} (a day between trainings) and published`);
     expect(text).toMatch(/\| \*\*total without MSK\*\* \| \| \| \*\*\$\d+\.\d\d\*\* \|/);
   }, 300_000);
 });
