@@ -143,7 +143,7 @@ export const SCHEMAS: Record<string, Schema> = {
       cause: { type: ['string', 'null'] },
       steps: { description: "Each state's outcome and duration, in order; empty for a run recorded before steps were kept.", ...list(ref('BatchStep')) },
       model: {
-        description: "The model's figures: what it was trained on, and how long training took.",
+        description: "The model's figures: the ratings in its date's silver, its weights' training date, and how long training took (0 for a refreshed model).",
         ...orNull(
           object({
             ratings: { type: 'integer' },
@@ -151,6 +151,7 @@ export const SCHEMAS: Record<string, Schema> = {
             movies: { type: 'integer' },
             headMovies: { type: 'integer', description: 'Movies with dense EASE weights among each other.' },
             moviesWithNeighbours: { type: 'integer', description: 'Movies with weights towards others: the head, and the tail movies with neighbour lists.' },
+            trainedOn: { type: 'string', description: "The date whose silver trained the item weights: the run's own on a training day, the last training day's on the days between." },
             trainingSeconds: { type: 'number' },
             measureSeconds: { type: 'number', description: "The measure's own training and ranking." },
           }),

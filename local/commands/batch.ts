@@ -56,7 +56,7 @@ export async function runBatch(system: LocalSystem, date: string | undefined, op
     );
     if (gold.evaluation) {
       const { hybrid, model, popularity, users, protocol } = gold.evaluation;
-      const measured = gold.trainedOn === day ? 'Model measured' : `Its weights measured on ${gold.trainedOn}`;
+      const measured = gold.trainedOn === day ? 'Model measured' : `The measure of its weights, from ${gold.trainedOn},`;
       say(`${measured} on ${protocol} (${users} users): nDCG@10 ${hybrid.ndcg.toFixed(4)} served, ${model.ndcg.toFixed(4)} model alone, ${popularity.ndcg.toFixed(4)} most rated.`);
     }
     const outcome = publish.activated ? 'published' : `${gold.written ? 'written, not published' : 'not published nor written'} (${publish.reason})`;

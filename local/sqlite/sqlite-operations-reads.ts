@@ -20,7 +20,8 @@ export interface RunSummary {
   error: string | null;
   cause: string | null;
   steps: BatchStep[];
-  model: (ModelManifest['counts'] & { trainingSeconds: number; measureSeconds: number }) | null;
+  /** `trainedOn`: the date whose silver trained the item weights (the run's own, or the last training day's for a refreshed model). */
+  model: (ModelManifest['counts'] & { trainedOn: string; trainingSeconds: number; measureSeconds: number }) | null;
   /** The model's offline measure on the batch's holdout; null for runs before the gate, whose measure differed. */
   evaluation: ModelMeasure | null;
   /** The quality gate's verdict; null for runs before it. */
@@ -105,7 +106,7 @@ export class SqliteOperationsReads {
         error: r.error,
         cause: r.cause,
         steps: r.steps ? (JSON.parse(r.steps) as BatchStep[]) : [],
-        model: gold ? { ...gold.counts, trainingSeconds: gold.trainingSeconds, measureSeconds: gold.measureSeconds ?? 0 } : null,
+        model: gold ? { ...gold.counts, trainedOn: gold.trainedOn ?? r.dt, trainingSeconds: gold.trainingSeconds, measureSeconds: gold.measureSeconds ?? 0 } : null,
         evaluation: gold?.evaluation && 'hybrid' in gold.evaluation ? gold.evaluation : null,
         gate: gold?.gate ?? null,
         modelWritten: gold ? gold.written !== false : false,

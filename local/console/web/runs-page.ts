@@ -31,7 +31,8 @@ export const runsPage: View = async (main, signal) => {
     note.textContent = runs.running ? 'A batch is running…' : `Serving ${runs.modelVersion ?? 'no model yet'}.`;
     const oldestFirst = [...runs.items].reverse().filter((r) => r.model);
     const label = (r: RunSummary) => `${r.date} #${r.runId}`;
-    const measured = oldestFirst.filter((r) => r.evaluation);
+    // A refreshed model carries its training's measure: each measure is charted once, at its training.
+    const measured = oldestFirst.filter((r) => r.evaluation && r.model!.trainedOn === r.date);
     const all = [...runs.items].reverse();
     charts.replaceChildren(
       lineChart('nDCG@10 on the holdout', measured.map(label), [
@@ -39,7 +40,7 @@ export const runsPage: View = async (main, signal) => {
         { name: 'model alone', values: measured.map((r) => r.evaluation!.model.ndcg) },
         { name: 'most rated', values: measured.map((r) => r.evaluation!.popularity.ndcg) },
       ], (v) => v.toFixed(3)),
-      lineChart('Ratings the model was trained on', oldestFirst.map(label), [{ name: 'ratings', values: oldestFirst.map((r) => r.model!.ratings) }], (v) => count(Math.round(v))),
+      lineChart("Ratings in the model's silver", oldestFirst.map(label), [{ name: 'ratings', values: oldestFirst.map((r) => r.model!.ratings) }], (v) => count(Math.round(v))),
       lineChart('Batch duration (s)', all.map(label), [{ name: 'seconds', values: all.map((r) => r.steps.reduce((s, x) => s + x.seconds, 0)) }], (v) => v.toFixed(1)),
     );
     table.replaceChildren(...runs.items.map(row));
@@ -66,6 +67,7 @@ function row(run: RunSummary): HTMLElement {
     h('td', {},
       run.modelVersion ?? '–',
       run.activated && h('span', { class: 'badge' }, 'published'),
+      run.model && h('div', { class: 'muted small' }, run.model.trainedOn === run.date ? 'trained' : `refreshed: weights of ${run.model.trainedOn}`),
       run.gate && !run.gate.passed && h('div', { class: 'small error gate' }, 'held back: ', run.gate.reason.replace(/^quality gate: /, ''),
         run.modelWritten ? '' : ' (not written: it would replace the serving model of its date)')),
     h('td', {},
