@@ -13,7 +13,7 @@
 import { checkDate } from './batch-date';
 
 export const DEFAULT_TRAIN_EVERY_DAYS = 7;
-/** Gold keeps at least 3 days (derivedRetentionDays); no schedule may outlast what it keeps. */
+/** Four weeks at most between trainings: how stale the weights may grow. The stack also keeps it within derivedRetentionDays, so that gold still holds the trained model. */
 export const MAX_TRAIN_EVERY_DAYS = 28;
 
 const DAY_MS = 24 * 60 * 60 * 1000;

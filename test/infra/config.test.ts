@@ -66,6 +66,8 @@ describe('stage configuration from the CDK context', () => {
     [{ ...base, alarmEmail: 'ops' }, 'context "alarmEmail" (stage dev) must be an e-mail address'],
     [{ ...base, lakeStartDate: '2026-13-01' }, 'context "lakeStartDate" (stage dev) must be a date, YYYY-MM-DD'],
     [{ ...base, derivedRetentionDays: 1 }, 'context "derivedRetentionDays" (stage dev) must be an integer from 3 to 36500; got 1'],
+    [{ ...base, modelTrainEveryDays: 29 }, 'context "modelTrainEveryDays" (stage dev) must be an integer from 1 to 28; got 29'],
+    [{ ...base, modelTrainEveryDays: 7, derivedRetentionDays: 5 }, 'context "modelTrainEveryDays" (stage dev) (7) must not exceed derivedRetentionDays (5)'],
     [{ ...base, bronzeRetentionDays: 20 }, 'context "bronzeRetentionDays" (stage dev) must be 0 (keep) or at least 31; got 20'],
     [{ ...base, bronzeInfrequentAccessDays: 30 }, 'context "bronzeInfrequentAccessDays" (stage dev) is no longer a setting'],
     [{ ...base, tracing: 'consume,everything' }, 'context "tracing" (stage dev) must be a list of consume, recommend, batch (or "none")'],
