@@ -200,6 +200,8 @@ describe('parity: SQLite adapters against S3 and DynamoDB adapters', () => {
     const [localNext, awsNext] = next.map((r) => r.output as Required<Pick<BatchState, 'gold' | 'silver'>>);
     expect(localNext!.silver).toEqual({ ratings: expect.any(Number), base: DAY });
     expect(untimed(awsNext!)).toEqual(untimed(localNext!));
+    // A day between trainings: both refresh the first day's model, from what each store holds.
+    expect(localNext!.gold).toMatchObject({ trainedOn: DAY, trainingSeconds: 0 });
     expect(athena.runs.at(-3)).toEqual({ target: 'silver_ratings', date: NEXT, params: { base: DAY } });
     expect(await awsBatchLake.readInteractions(NEXT)).toEqual(await lakes[0]!.readInteractions(NEXT));
 
