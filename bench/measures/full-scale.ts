@@ -5,6 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { SILVER_COLUMNS } from '../../lambdas/core/lake-tables';
 import { openDatabase, type Db } from '../../local/sqlite/database';
 import { SqliteEventLake } from '../../local/sqlite/sqlite-event-lake';
 import { SqliteFeatureStore } from '../../local/sqlite/sqlite-feature-store';
@@ -80,7 +81,7 @@ export interface BatchRun {
 export function runBatchInChild(dataDir: string, date: string, input: { train?: boolean } = {}): BatchRun {
   const db = openDatabase(join(dataDir, DATABASE_FILE));
   try {
-    for (const table of ['silver_ratings', 'silver_user_features', 'silver_movie_features']) db.prepare(`DELETE FROM ${table} WHERE dt = ?`).run(date);
+    for (const table of Object.keys(SILVER_COLUMNS)) db.prepare(`DELETE FROM ${table} WHERE dt = ?`).run(date);
   } finally {
     db.close();
   }
