@@ -6,9 +6,9 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { SILVER_COLUMNS } from '../../lambdas/core/lake-tables';
-import { openDatabase, type Db } from '../../local/sqlite/database';
+import { openDatabase, setMeta, type Db } from '../../local/sqlite/database';
 import { SqliteEventLake } from '../../local/sqlite/sqlite-event-lake';
-import { SqliteFeatureStore } from '../../local/sqlite/sqlite-feature-store';
+import { RESTORED_SILVER_DATE, SqliteFeatureStore } from '../../local/sqlite/sqlite-feature-store';
 import { DATABASE_FILE } from '../../local/system';
 import { TOPIC } from '../../local/embedded-producer';
 import { eventIdAt, type DayEvent, type Workload } from '../workload';
@@ -75,13 +75,17 @@ export interface BatchRun {
 
 /**
  * One run of the daily batch for `date` over the data folder, in a process of its own (batch-child.ts).
- * The date's silver partitions an earlier run wrote are removed first, untimed: each run is the
- * date's first, as the daily schedule runs it, not a re-run that empties 10M rows before it writes.
+ * Each run is the date's first, as the daily schedule runs it, not a re-run that empties 10M rows
+ * before it writes: untimed, the date's silver partitions an earlier run wrote are removed, and the
+ * online ratings are marked as restored up to the latest earlier partition, as that day's run left them.
  */
 export function runBatchInChild(dataDir: string, date: string, input: { train?: boolean } = {}): BatchRun {
   const db = openDatabase(join(dataDir, DATABASE_FILE));
   try {
     for (const table of Object.keys(SILVER_COLUMNS)) db.prepare(`DELETE FROM ${table} WHERE dt = ?`).run(date);
+    const before = db.prepare('SELECT MAX(dt) FROM silver_ratings WHERE dt < ?').pluck().get(date) as string | null;
+    if (before === null) db.prepare('DELETE FROM meta WHERE key = ?').run(RESTORED_SILVER_DATE);
+    else setMeta(db, RESTORED_SILVER_DATE, before);
   } finally {
     db.close();
   }

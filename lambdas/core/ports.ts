@@ -74,17 +74,24 @@ export interface FeatureStore {
    * Replaces online features with the batch's where they differ, except where a consumer batch
    * changed them after `asOf` (those already hold newer data); features equal to the batch's are
    * not written. Returns how many were replaced, kept and unchanged.
-   * `silverDate` names the silver partition they come from: a store kept beside silver (SQLite)
-   * also restores from it any rating a consumer batch never applied, and recounts the global
-   * statistics. DynamoDB leaves ratings to the consumer: its retries and the failure-queue replay
-   * complete every batch that reached bronze.
+   * `silver` names the partition they come from: a store kept beside silver (SQLite) also restores
+   * from it any rating a consumer batch never applied, and recounts the global statistics.
+   * DynamoDB leaves ratings to the consumer: its retries and the failure-queue replay complete
+   * every batch that reached bronze.
    */
   reconcile(
     users: readonly UserFeatures[],
     movies: readonly MovieFeatures[],
     asOf: number,
-    silverDate: string,
+    silver: SilverSource,
   ): Promise<{ replaced: number; kept: number; unchanged: number }>;
+}
+
+/** The silver partition a publish reads: its date, and the earlier date a merge built it on. */
+export interface SilverSource {
+  date: string;
+  /** Set when the run merged the bronze since this date onto its silver (BronzeToSilver's `base`). */
+  base?: string;
 }
 
 export interface ModelStore {

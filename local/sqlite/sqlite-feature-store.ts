@@ -11,8 +11,8 @@ import type { RatingEvent } from '../../lambdas/core/event-contract';
 import type { FeatureChanges, FeatureSnapshot, GlobalStats, MovieFeatures, UserFeatures } from '../../lambdas/core/features';
 import { addToMovie, ratingKey, sameMovieFeatures, sameUserFeatures } from '../../lambdas/core/features';
 import type { Movie } from '../../lambdas/core/movie';
-import type { FeatureKeys, FeatureStore, UserProfile } from '../../lambdas/core/ports';
-import type { Db } from './database';
+import type { FeatureKeys, FeatureStore, SilverSource, UserProfile } from '../../lambdas/core/ports';
+import { getMeta, setMeta, type Db } from './database';
 import { toMovieFeatures, toUser, type MovieFeatureRow, type UserRow } from '../../lambdas/core/feature-rows';
 
 interface RatingRow {
@@ -34,6 +34,9 @@ const KEEP_LATEST_RATING = `ON CONFLICT (user_id, movie_id) DO UPDATE SET
   WHERE excluded.event_time > ratings.event_time
     OR (excluded.event_time = ratings.event_time AND excluded.event_id > ratings.event_id)
     OR (excluded.event_time = ratings.event_time AND excluded.event_id = ratings.event_id AND excluded.rating > ratings.rating)`;
+
+/** The latest silver date whose every rating `ratings` holds (or a newer one). */
+export const RESTORED_SILVER_DATE = 'restored_silver_date';
 
 /** Entries kept per cache: the users (and movies) active lately, a few kilobytes each. */
 export const CACHE_ENTRIES = 50_000;
@@ -90,6 +93,15 @@ export class SqliteFeatureStore implements FeatureStore {
       restoreRatings: db.prepare(
         `INSERT INTO ratings (user_id, movie_id, rating, event_time, event_id)
          SELECT user_id, movie_id, rating, event_time, event_id FROM silver_ratings WHERE dt = ? ${KEEP_LATEST_RATING}`,
+      ),
+      // A merged partition differs from its base only in the pairs it took from the bronze since.
+      restoreMerged: db.prepare(
+        `INSERT INTO ratings (user_id, movie_id, rating, event_time, event_id)
+         SELECT s.user_id, s.movie_id, s.rating, s.event_time, s.event_id
+         FROM (SELECT DISTINCT b.user_id, b.movie_id FROM bronze_events b JOIN lake_objects o ON o.object_key = b.object_key
+               WHERE o.area = 'events' AND o.dt >= :base AND o.dt <= :dt) p
+         CROSS JOIN silver_ratings s
+         WHERE s.dt = :dt AND s.user_id = p.user_id AND s.movie_id = p.movie_id ${KEEP_LATEST_RATING}`,
       ),
       recountGlobal: db.prepare(
         `UPDATE global_stats SET (rating_count, rating_sum) = (SELECT COUNT(*), COALESCE(SUM(rating), 0) FROM ratings)
@@ -186,12 +198,17 @@ export class SqliteFeatureStore implements FeatureStore {
     for (const m of movies) this.genres.set(m.movieId, m.genres);
   }
 
-  /** Also restores `ratings` from the silver partition of `silverDate`, and recounts `global_stats`. */
+  /**
+   * Also restores `ratings` from the silver partition, and recounts `global_stats`. Once ratings
+   * hold every rating of the base a partition was merged on, they lack at most the pairs the merge
+   * took from bronze: those alone are restored. Otherwise, as after a full rebuild, a missed day or
+   * a re-run, every pair of the partition is.
+   */
   async reconcile(
     users: readonly UserFeatures[],
     movies: readonly MovieFeatures[],
     asOf: number,
-    silverDate: string,
+    silver: SilverSource,
   ): Promise<{ replaced: number; kept: number; unchanged: number }> {
     const result = this.db.transaction(() => {
       let replaced = 0;
@@ -207,7 +224,11 @@ export class SqliteFeatureStore implements FeatureStore {
         if (row && sameMovieFeatures(m, toMovieFeatures(row))) unchanged++;
         else replaced += this.stmt.reconcileMovie.run(...movieColumns({ ...m, updatedAt: asOf })).changes;
       }
-      this.stmt.restoreRatings.run(silverDate);
+      const restored = getMeta(this.db, RESTORED_SILVER_DATE);
+      if (silver.base !== undefined && silver.base === restored) this.stmt.restoreMerged.run({ dt: silver.date, base: silver.base });
+      else this.stmt.restoreRatings.run(silver.date);
+      // Restoring an earlier date's partition takes nothing from a later one that ratings already hold.
+      if (restored === undefined || silver.date > restored) setMeta(this.db, RESTORED_SILVER_DATE, silver.date);
       this.stmt.recountGlobal.run();
       return { replaced, kept: users.length + movies.length - replaced - unchanged, unchanged };
     }).immediate();

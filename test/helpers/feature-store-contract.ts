@@ -6,7 +6,7 @@ import { ratingEvent as ev } from './msk';
 
 export const CONTRACT_BATCH_TIME = Date.UTC(2026, 10, 24, 12);
 /** A silver date with no partition: reconcile restores no rating from it. */
-const CONTRACT_SILVER_DATE = '2026-11-23';
+const CONTRACT_SILVER = { date: '2026-11-23' };
 const CATALOG = [
   { movieId: 1, title: 'One', genres: ['Comedy'] },
   { movieId: 2, title: 'Two', genres: ['Drama', 'War'] },
@@ -116,9 +116,9 @@ export function describeFeatureStoreContract(name: string, make: () => Promise<F
       await applyTo(s, [ev('a', 7, 1, 4, 1000)]);
       const silver = { userId: 7, ratingCount: 9, ratingSum: 9, lastActive: 1, recent: [], genres: {}, updatedAt: 0 };
       const movie = { movieId: 1, ratingCount: 9, ratingSum: 9, bayesianMean: 1, updatedAt: 0 };
-      expect(await s.reconcile([silver], [movie], CONTRACT_BATCH_TIME - 1, CONTRACT_SILVER_DATE)).toEqual({ replaced: 0, kept: 2, unchanged: 0 });
+      expect(await s.reconcile([silver], [movie], CONTRACT_BATCH_TIME - 1, CONTRACT_SILVER)).toEqual({ replaced: 0, kept: 2, unchanged: 0 });
       expect((await s.getUserProfile(7))?.features.ratingCount).toBe(1);
-      expect(await s.reconcile([silver, { ...silver, userId: 9 }], [movie], CONTRACT_BATCH_TIME, CONTRACT_SILVER_DATE)).toEqual({ replaced: 3, kept: 0, unchanged: 0 });
+      expect(await s.reconcile([silver, { ...silver, userId: 9 }], [movie], CONTRACT_BATCH_TIME, CONTRACT_SILVER)).toEqual({ replaced: 3, kept: 0, unchanged: 0 });
       expect((await s.getUserProfile(7))?.features).toMatchObject({ ratingCount: 9, updatedAt: CONTRACT_BATCH_TIME });
       expect((await s.readSnapshot({ userIds: [9], movieIds: [1], pairs: [] })).users.get(9)?.ratingCount).toBe(9);
       expect((await s.getMovieFeatures([1])).get(1)).toMatchObject({ ratingCount: 9, bayesianMean: 1 });
@@ -126,8 +126,8 @@ export function describeFeatureStoreContract(name: string, make: () => Promise<F
       const later = CONTRACT_BATCH_TIME + 5;
       const genres = { Drama: { count: 2, sum: 7 }, Comedy: { count: 1, sum: 3 } };
       const reordered = { Comedy: { count: 1, sum: 3 }, Drama: { count: 2, sum: 7 } };
-      expect(await s.reconcile([{ ...silver, genres }], [movie], later, CONTRACT_SILVER_DATE)).toEqual({ replaced: 1, kept: 0, unchanged: 1 });
-      expect(await s.reconcile([{ ...silver, genres: reordered }, { ...silver, userId: 9 }], [movie], later, CONTRACT_SILVER_DATE)).toEqual({ replaced: 0, kept: 0, unchanged: 3 });
+      expect(await s.reconcile([{ ...silver, genres }], [movie], later, CONTRACT_SILVER)).toEqual({ replaced: 1, kept: 0, unchanged: 1 });
+      expect(await s.reconcile([{ ...silver, genres: reordered }, { ...silver, userId: 9 }], [movie], later, CONTRACT_SILVER)).toEqual({ replaced: 0, kept: 0, unchanged: 3 });
       expect((await s.getMovieFeatures([1])).get(1)?.updatedAt).toBe(CONTRACT_BATCH_TIME);
       expect((await s.getUserProfile(7))?.features).toMatchObject({ genres, updatedAt: later });
     });

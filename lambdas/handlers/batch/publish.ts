@@ -26,7 +26,7 @@ export function createPublishHandler(deps: {
     ]);
     // Consumers take genres from the online catalog: new and changed movies reach them here.
     await deps.features.upsertMovies(catalog);
-    const { replaced, kept, unchanged } = await deps.features.reconcile(users, movies, state.asOf, state.date);
+    const { replaced, kept, unchanged } = await deps.features.reconcile(users, movies, state.asOf, { date: state.date, base: state.silver?.base });
     const active = await deps.models.activeVersion();
     const reason =
       state.gold.counts.ratings === 0

@@ -238,6 +238,41 @@ describe('daily batch on SQLite', () => {
     stores.db.close();
   });
 
+  it("restores, the day after a run, the pairs of the day's bronze; a full run restores every pair", async () => {
+    const stores = sqliteStores(tempDir());
+    await stores.features.upsertMovies(data.movies);
+    await consumeOn(stores, data.events.slice(0, half / 2), '2026-11-22');
+    await consumeOn(stores, data.events.slice(half / 2, half), DAY_1);
+    await runBatchOn(stores, DAY_1);
+    await consumeOn(stores, data.events.slice(half), DAY_2);
+    const pairsOf = (day: string) =>
+      stores.db
+        .prepare(
+          `SELECT DISTINCT b.user_id || ':' || b.movie_id FROM bronze_events b JOIN lake_objects o ON o.object_key = b.object_key
+           WHERE o.area = 'events' AND o.dt = ?`,
+        )
+        .pluck()
+        .all(day) as string[];
+    // The merge onto day 1 reads the bronze of days 1 and 2.
+    const merged = new Set([...pairsOf(DAY_1), ...pairsOf(DAY_2)]);
+    const torn = pairsOf(DAY_2).slice(0, 3);
+    const older = pairsOf('2026-11-22').filter((p) => !merged.has(p)).slice(0, 2);
+    expect(older).toHaveLength(2);
+    // A torn write of day 2's events, and older ratings lost from the online table besides.
+    const drop = stores.db.prepare("DELETE FROM ratings WHERE user_id || ':' || movie_id = ?");
+    for (const pair of [...torn, ...older]) drop.run(pair);
+    const has = (pair: string) => stores.db.prepare("SELECT COUNT(*) FROM ratings WHERE user_id || ':' || movie_id = ?").pluck().get(pair) === 1;
+
+    await runBatchOn(stores, DAY_2);
+    expect(torn.map(has)).toEqual([true, true, true]);
+    expect(older.map(has)).toEqual([false, false]);
+    await runBatchOn(stores, DAY_2, { full: true });
+    expect(older.map(has)).toEqual([true, true]);
+    const ratings = (state: string) => state.split('\n')[2];
+    expect(ratings(online(stores))).toBe(ratings(clean.online));
+    stores.db.close();
+  });
+
   it('publishes neither an empty model nor an older date over a newer one', async () => {
     const stores = await loaded(tempDir());
     const empty = await runBatchOn(stores, '2026-11-01');
