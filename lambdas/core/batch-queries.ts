@@ -78,31 +78,27 @@ export const SILVER_RATINGS_MERGE: BatchQuery = {
 
 /**
  * Per user: count, sum, last active, the latest ratings, and count and sum per catalog genre. In
- * SQLite each user's latest ratings are a lookup of their own rows, sorted by time: a third of the
- * time of a window that sorts every rating.
+ * SQLite each user's latest ratings and genre sums are lookups of their own rows (silver is kept in
+ * user order): small sorts per user, where a window and a grouping over all users would each sort
+ * every rating.
  */
 export const SILVER_USER_FEATURES: BatchQuery = {
   target: 'silver_user_features',
   sqlite: `
-    WITH r AS (SELECT user_id, movie_id, rating, event_time FROM silver_ratings WHERE dt = :dt),
-    totals AS (
+    WITH totals AS (
       SELECT user_id, COUNT(*) AS rating_count, SUM(rating) AS rating_sum, MAX(event_time) AS last_active
-      FROM r GROUP BY user_id),
-    per_genre AS (
-      SELECT r.user_id, g.value AS genre, COUNT(*) AS n, SUM(r.rating) AS s
-      FROM r JOIN movies m ON m.movie_id = r.movie_id, json_each(m.genres) g
-      GROUP BY r.user_id, g.value),
-    genres AS (
-      SELECT user_id, json_group_object(genre, json_object('count', n, 'sum', s) ORDER BY genre) AS genres
-      FROM per_genre GROUP BY user_id)
+      FROM silver_ratings WHERE dt = :dt GROUP BY user_id)
     SELECT t.user_id, t.rating_count, t.rating_sum, t.last_active,
            (SELECT json_group_array(json_object('movieId', movie_id, 'rating', rating, 'eventTime', event_time)
                                     ORDER BY event_time DESC, movie_id ASC)
             FROM (SELECT movie_id, rating, event_time FROM silver_ratings s
                   WHERE s.dt = :dt AND s.user_id = t.user_id
                   ORDER BY event_time DESC, movie_id ASC LIMIT ${RECENT_RATINGS})) AS recent,
-           COALESCE(g.genres, '{}') AS genres
-    FROM totals t LEFT JOIN genres g ON g.user_id = t.user_id
+           (SELECT COALESCE(json_group_object(genre, json_object('count', n, 'sum', s) ORDER BY genre), '{}')
+            FROM (SELECT g.value AS genre, COUNT(*) AS n, SUM(s.rating) AS s
+                  FROM silver_ratings s JOIN movies m ON m.movie_id = s.movie_id, json_each(m.genres) g
+                  WHERE s.dt = :dt AND s.user_id = t.user_id GROUP BY g.value)) AS genres
+    FROM totals t
     ORDER BY t.user_id`,
   // Athena builds the JSON text itself, with fixed key names: casting a ROW to JSON would depend on
   // how the engine version names (and cases) ROW fields. A double cast to varchar reads "4.5E0",
