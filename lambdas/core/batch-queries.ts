@@ -130,21 +130,29 @@ export const SILVER_USER_FEATURES: BatchQuery = {
     ORDER BY t.user_id`,
 };
 
-/** Per movie: count, sum, and the Bayesian mean towards the global mean of the same ratings. */
+/**
+ * Per movie: count, sum, and the Bayesian mean towards the global mean of the same ratings. The
+ * global mean is taken from the movies' sums, not from a second pass over every rating: sums of
+ * half stars are exact, so both give the same value.
+ */
 export const SILVER_MOVIE_FEATURES: BatchQuery = {
   target: 'silver_movie_features',
   sqlite: `
-    WITH r AS (SELECT movie_id, rating FROM silver_ratings WHERE dt = :dt),
-    g AS (SELECT CASE WHEN COUNT(*) = 0 THEN ${DEFAULT_GLOBAL_MEAN} ELSE SUM(rating) / COUNT(*) END AS mean FROM r)
-    SELECT movie_id, COUNT(*) AS rating_count, SUM(rating) AS rating_sum,
-           (${BAYES_PRIOR_WEIGHT} * g.mean + SUM(rating)) / (${BAYES_PRIOR_WEIGHT} + COUNT(*)) AS bayesian_mean
-    FROM r CROSS JOIN g GROUP BY movie_id, g.mean
+    WITH m AS MATERIALIZED (
+      SELECT movie_id, COUNT(*) AS rating_count, SUM(rating) AS rating_sum
+      FROM silver_ratings WHERE dt = :dt GROUP BY movie_id),
+    g AS (SELECT COALESCE(SUM(rating_sum) / SUM(rating_count), ${DEFAULT_GLOBAL_MEAN}) AS mean FROM m)
+    SELECT movie_id, rating_count, rating_sum,
+           (${BAYES_PRIOR_WEIGHT} * g.mean + rating_sum) / (${BAYES_PRIOR_WEIGHT} + rating_count) AS bayesian_mean
+    FROM m CROSS JOIN g
     ORDER BY movie_id`,
   athena: `
-    WITH r AS (SELECT movie_id, rating FROM silver_ratings WHERE dt = '{dt}'),
-    g AS (SELECT CASE WHEN count(*) = 0 THEN ${DEFAULT_GLOBAL_MEAN} ELSE sum(rating) / count(*) END AS mean FROM r)
-    SELECT movie_id, count(*) AS rating_count, sum(rating) AS rating_sum,
-           (${BAYES_PRIOR_WEIGHT} * g.mean + sum(rating)) / (${BAYES_PRIOR_WEIGHT} + count(*)) AS bayesian_mean
-    FROM r CROSS JOIN g GROUP BY movie_id, g.mean
+    WITH m AS (
+      SELECT movie_id, count(*) AS rating_count, sum(rating) AS rating_sum
+      FROM silver_ratings WHERE dt = '{dt}' GROUP BY movie_id),
+    g AS (SELECT coalesce(sum(rating_sum) / sum(rating_count), ${DEFAULT_GLOBAL_MEAN}) AS mean FROM m)
+    SELECT movie_id, rating_count, rating_sum,
+           (${BAYES_PRIOR_WEIGHT} * g.mean + rating_sum) / (${BAYES_PRIOR_WEIGHT} + rating_count) AS bayesian_mean
+    FROM m CROSS JOIN g
     ORDER BY movie_id`,
 };
