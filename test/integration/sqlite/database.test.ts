@@ -64,4 +64,26 @@ describe('openDatabase', () => {
     expect(await store.load(model.manifest.version)).toEqual({ ...model, head: NO_HEAD });
     db.close();
   });
+
+  it("keeps a previous version's silver user features, each row in its own page rather than an overflow page", () => {
+    const file = join(tempDir(), 'movierec.db');
+    const previous = new Database(file);
+    for (const migration of MIGRATIONS.slice(0, -1)) previous.exec(migration);
+    previous.pragma(`user_version = ${MIGRATIONS.length - 1}`);
+    const recent = JSON.stringify(Array.from({ length: 20 }, (_, i) => ({ movieId: 1000 + i, rating: 4.5, eventTime: 1_795_000_000_000 + i })));
+    const genres = JSON.stringify(Object.fromEntries(Array.from({ length: 18 }, (_, i) => [`Genre ${i}`, { count: i, sum: i * 3.5 }])));
+    const insert = previous.prepare('INSERT INTO silver_user_features (dt, user_id, rating_count, rating_sum, last_active, recent, genres) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    for (let user = 1; user <= 200; user++) insert.run('2026-11-24', user, user, user * 3.5, 1_795_000_000_000, recent, genres);
+    const overflowPages = (db: Database.Database) =>
+      db.prepare("SELECT COUNT(*) FROM dbstat WHERE name = 'silver_user_features' AND pagetype = 'overflow'").pluck().get() as number;
+    expect(overflowPages(previous)).toBeGreaterThanOrEqual(200);
+    const before = previous.prepare('SELECT * FROM silver_user_features ORDER BY dt, user_id').all();
+    previous.close();
+
+    const db = openDatabase(file);
+    expect(schemaVersion(db)).toBe(MIGRATIONS.length);
+    expect(db.prepare('SELECT * FROM silver_user_features ORDER BY dt, user_id').all()).toEqual(before);
+    expect(overflowPages(db)).toBe(0);
+    db.close();
+  });
 });
