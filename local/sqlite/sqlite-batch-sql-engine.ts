@@ -6,6 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { ALL_BRONZE, type BatchParams, type BatchQuery, type BatchSqlEngine } from '../../lambdas/core/ports';
 import type { Db } from './database';
+import { RESTORED_SILVER_DATE } from './sqlite-feature-store';
 
 export class SqliteBatchSqlEngine implements BatchSqlEngine {
   constructor(private readonly db: Db) {
@@ -25,6 +26,9 @@ export class SqliteBatchSqlEngine implements BatchSqlEngine {
     );
     return this.db.transaction(() => {
       this.db.prepare(`DELETE FROM ${query.target} WHERE dt = ?`).run(date);
+      // Online ratings restored from the ratings being replaced need not hold the new ones: the next
+      // publish restores every pair (see SqliteFeatureStore.reconcile).
+      if (query.target === 'silver_ratings') this.db.prepare('DELETE FROM meta WHERE key = ? AND value = ?').run(RESTORED_SILVER_DATE, date);
       return insert.run({ dt: date, from: params.from ?? ALL_BRONZE, ...(params.base === undefined ? {} : { base: params.base }) }).changes;
     }).immediate();
   }

@@ -273,6 +273,29 @@ describe('daily batch on SQLite', () => {
     stores.db.close();
   });
 
+  it('restores every pair once the ratings it last restored are replaced by a run that did not publish', async () => {
+    const stores = sqliteStores(tempDir());
+    await stores.features.upsertMovies(data.movies);
+    await consumeOn(stores, data.events.slice(20, half / 2), '2026-11-22');
+    await consumeOn(stores, data.events.slice(half / 2, half), DAY_1);
+    await runBatchOn(stores, DAY_1);
+    // Events that reached the day before's bronze after DAY_1's run, their consumer batch torn.
+    const late = data.events.slice(0, 20) as { user_id: number; movie_id: number }[];
+    await consumeOn(stores, late, '2026-11-22');
+    const drop = stores.db.prepare('DELETE FROM ratings WHERE user_id = ? AND movie_id = ?');
+    for (const e of late) drop.run(e.user_id, e.movie_id);
+    // A full rebuild of DAY_1 takes them into its silver, and fails before it publishes.
+    const handlers = batchHandlers(stores.db, stores.features, stores.models, { now: () => new Date(`${DAY_1}T23:59:59.999Z`) });
+    handlers.Publish = () => Promise.reject(new Error('injected crash in Publish'));
+    expect((await runDailyBatch(handlers, { date: DAY_1, full: true }, { retryIntervalMs: 0 })).status).toBe('failed');
+
+    await consumeOn(stores, data.events.slice(half), DAY_2);
+    await runBatchOn(stores, DAY_2);
+    const has = stores.db.prepare('SELECT COUNT(*) FROM ratings WHERE user_id = ? AND movie_id = ?').pluck();
+    expect(late.map((e) => has.get(e.user_id, e.movie_id))).toEqual(late.map(() => 1));
+    stores.db.close();
+  });
+
   it('publishes neither an empty model nor an older date over a newer one', async () => {
     const stores = await loaded(tempDir());
     const empty = await runBatchOn(stores, '2026-11-01');
