@@ -16,6 +16,7 @@ import { batchHandlers } from '../../../local/system';
 import { recordingLogger, runBatchOn, sqliteStores } from '../../helpers/local-stores';
 import { useTempDir } from '../../helpers/temp-dir';
 
+const DAY_0 = '2026-11-22';
 const DAY_1 = '2026-11-23';
 const DAY_2 = '2026-11-24';
 const data = generateDemoData({ users: 80, movies: 60, seed: 7 });
@@ -36,6 +37,16 @@ async function loaded(dir: string): Promise<Stores> {
   await stores.features.upsertMovies(data.movies);
   await consumeOn(stores, data.events.slice(0, half), DAY_1);
   await consumeOn(stores, data.events.slice(half), DAY_2);
+  return stores;
+}
+
+/** The catalog, the first half of the events ingested on DAY_0 and DAY_1 but the first `held`, and DAY_1's batch run. */
+async function ranDayOne(dir: string, held = 0): Promise<Stores> {
+  const stores = sqliteStores(dir);
+  await stores.features.upsertMovies(data.movies);
+  await consumeOn(stores, data.events.slice(held, half / 2), DAY_0);
+  await consumeOn(stores, data.events.slice(half / 2, half), DAY_1);
+  await runBatchOn(stores, DAY_1);
   return stores;
 }
 
@@ -239,11 +250,7 @@ describe('daily batch on SQLite', () => {
   });
 
   it("restores, the day after a run, the pairs of the day's bronze; a full run restores every pair", async () => {
-    const stores = sqliteStores(tempDir());
-    await stores.features.upsertMovies(data.movies);
-    await consumeOn(stores, data.events.slice(0, half / 2), '2026-11-22');
-    await consumeOn(stores, data.events.slice(half / 2, half), DAY_1);
-    await runBatchOn(stores, DAY_1);
+    const stores = await ranDayOne(tempDir());
     await consumeOn(stores, data.events.slice(half), DAY_2);
     const pairsOf = (day: string) =>
       stores.db
@@ -256,7 +263,7 @@ describe('daily batch on SQLite', () => {
     // The merge onto day 1 reads the bronze of days 1 and 2.
     const merged = new Set([...pairsOf(DAY_1), ...pairsOf(DAY_2)]);
     const torn = pairsOf(DAY_2).slice(0, 3);
-    const older = pairsOf('2026-11-22').filter((p) => !merged.has(p)).slice(0, 2);
+    const older = pairsOf(DAY_0).filter((p) => !merged.has(p)).slice(0, 2);
     expect(older).toHaveLength(2);
     // A torn write of day 2's events, and older ratings lost from the online table besides.
     const drop = stores.db.prepare("DELETE FROM ratings WHERE user_id || ':' || movie_id = ?");
@@ -274,14 +281,10 @@ describe('daily batch on SQLite', () => {
   });
 
   it('restores every pair once the ratings it last restored are replaced by a run that did not publish', async () => {
-    const stores = sqliteStores(tempDir());
-    await stores.features.upsertMovies(data.movies);
-    await consumeOn(stores, data.events.slice(20, half / 2), '2026-11-22');
-    await consumeOn(stores, data.events.slice(half / 2, half), DAY_1);
-    await runBatchOn(stores, DAY_1);
+    const stores = await ranDayOne(tempDir(), 20);
     // Events that reached the day before's bronze after DAY_1's run, their consumer batch torn.
     const late = data.events.slice(0, 20) as { user_id: number; movie_id: number }[];
-    await consumeOn(stores, late, '2026-11-22');
+    await consumeOn(stores, late, DAY_0);
     const drop = stores.db.prepare('DELETE FROM ratings WHERE user_id = ? AND movie_id = ?');
     for (const e of late) drop.run(e.user_id, e.movie_id);
     // A full rebuild of DAY_1 takes them into its silver, and fails before it publishes.
