@@ -46,7 +46,7 @@ try {
   const w = generateWorkload(preset);
   await loadLake(w, dataDir, () => {});
   const date = new Date(w.times[w.count - 1]!).toISOString().slice(0, 10);
-  runBatchInChild(dataDir, date);
+  await runBatchInChild(dataDir, date);
   const db = openDatabase(join(dataDir, DATABASE_FILE));
   fillOnlineRatings(db, date);
   db.close();

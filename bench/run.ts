@@ -74,7 +74,7 @@ try {
   const date = new Date(w.times[w.count - 1]!).toISOString().slice(0, 10);
   const batchRuns: BatchRun[] = [];
   for (let r = 0; r < runs; r++) {
-    const result = runBatchInChild(dataDir, date);
+    const result = await runBatchInChild(dataDir, date);
     batchRuns.push(result);
     say(`batch run ${r + 1}: ${result.seconds.toFixed(1)} s, peak RSS ${result.peak_rss_mb} MB (${Object.entries(result.steps).map(([s, t]) => `${s} ${t.toFixed(1)}`).join(', ')})`);
   }
@@ -148,7 +148,7 @@ try {
     await addBronze(dataDir, dayEvents(w, plan.oneMoreDay, Date.parse(`${day}T00:00:00Z`), 44 + i), w.count + i * plan.oneMoreDay);
     const dayRuns: BatchRun[] = [];
     for (let r = 0; r < runs; r++) {
-      const result = runBatchInChild(dataDir, day, i === 0 ? { train: true } : {});
+      const result = await runBatchInChild(dataDir, day, i === 0 ? { train: true } : {});
       dayRuns.push(result);
       const kind = i === 0 ? 'training day' : 'day between trainings';
       say(`one more day, a ${kind} (${plan.oneMoreDay} events on ${day}) run ${r + 1}: ${result.seconds.toFixed(1)} s, peak RSS ${result.peak_rss_mb} MB (${Object.entries(result.steps).map(([s, t]) => `${s} ${t.toFixed(1)}`).join(', ')})`);

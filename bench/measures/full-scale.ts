@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { SILVER_COLUMNS } from '../../lambdas/core/lake-tables';
 import { openDatabase, setMeta, type Db } from '../../local/sqlite/database';
+import { SqliteBatchLake } from '../../local/sqlite/sqlite-batch-lake';
 import { SqliteEventLake } from '../../local/sqlite/sqlite-event-lake';
 import { RESTORED_SILVER_DATE, SqliteFeatureStore } from '../../local/sqlite/sqlite-feature-store';
 import { DATABASE_FILE } from '../../local/system';
@@ -79,12 +80,12 @@ export interface BatchRun {
  * before it writes: untimed, the date's silver partitions an earlier run wrote are removed, and the
  * online ratings are marked as restored up to the latest earlier partition, as that day's run left them.
  */
-export function runBatchInChild(dataDir: string, date: string, input: { train?: boolean } = {}): BatchRun {
+export async function runBatchInChild(dataDir: string, date: string, input: { train?: boolean } = {}): Promise<BatchRun> {
   const db = openDatabase(join(dataDir, DATABASE_FILE));
   try {
     for (const table of Object.keys(SILVER_COLUMNS)) db.prepare(`DELETE FROM ${table} WHERE dt = ?`).run(date);
-    const before = db.prepare('SELECT MAX(dt) FROM silver_ratings WHERE dt < ?').pluck().get(date) as string | null;
-    if (before === null) db.prepare('DELETE FROM meta WHERE key = ?').run(RESTORED_SILVER_DATE);
+    const before = await new SqliteBatchLake(db).latestSilverDate(date);
+    if (before === undefined) db.prepare('DELETE FROM meta WHERE key = ?').run(RESTORED_SILVER_DATE);
     else setMeta(db, RESTORED_SILVER_DATE, before);
   } finally {
     db.close();
