@@ -32,7 +32,7 @@ import {
 } from '../core/features';
 import type { Offsets, OffsetsUpdate } from '../core/kafka-offsets';
 import { sameCatalogEntry, type Movie } from '../core/movie';
-import type { FeatureKeys, FeatureStore, UserProfile } from '../core/ports';
+import type { FeatureKeys, FeatureStore, SilverFeatures, UserProfile } from '../core/ports';
 import { batchGet, batchPut, type RetryOptions } from './dynamo-batch';
 
 export interface DynamoTables {
@@ -173,11 +173,8 @@ export class DynamoFeatureStore implements FeatureStore {
     );
   }
 
-  async reconcile(
-    users: readonly UserFeatures[],
-    movies: readonly MovieFeatures[],
-    asOf: number,
-  ): Promise<{ replaced: number; kept: number; unchanged: number }> {
+  async reconcile(silver: SilverFeatures, asOf: number): Promise<{ replaced: number; kept: number; unchanged: number }> {
+    const [users, movies] = await Promise.all([silver.users(), silver.movies()]);
     // Reading an item costs a tenth of writing it or less (half a read unit per 4 KB, a read unit
     // at a fifth of a write unit's price, one write unit per 1 KB): features already equal to the
     // batch's, as the consumers keep them, are read, not written.

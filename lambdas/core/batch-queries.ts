@@ -77,6 +77,12 @@ export const SILVER_RATINGS_MERGE: BatchQuery = {
 };
 
 /**
+ * A REAL as JavaScript writes it in JSON: whole numbers without the ".0" SQLite's JSON gives them,
+ * so that a SQLite store holds equal features as equal texts, whichever side wrote them.
+ */
+const jsNumber = (x: string) => `IIF(${x} = CAST(${x} AS INTEGER), CAST(${x} AS INTEGER), ${x})`;
+
+/**
  * Per user: count, sum, last active, the latest ratings, and count and sum per catalog genre. In
  * SQLite each user's latest ratings and genre sums are lookups of their own rows (silver is kept in
  * user order): small sorts per user, where a window and a grouping over all users would each sort
@@ -89,12 +95,12 @@ export const SILVER_USER_FEATURES: BatchQuery = {
       SELECT user_id, COUNT(*) AS rating_count, SUM(rating) AS rating_sum, MAX(event_time) AS last_active
       FROM silver_ratings WHERE dt = :dt GROUP BY user_id)
     SELECT t.user_id, t.rating_count, t.rating_sum, t.last_active,
-           (SELECT json_group_array(json_object('movieId', movie_id, 'rating', rating, 'eventTime', event_time)
+           (SELECT json_group_array(json_object('movieId', movie_id, 'rating', ${jsNumber('rating')}, 'eventTime', event_time)
                                     ORDER BY event_time DESC, movie_id ASC)
             FROM (SELECT movie_id, rating, event_time FROM silver_ratings s
                   WHERE s.dt = :dt AND s.user_id = t.user_id
                   ORDER BY event_time DESC, movie_id ASC LIMIT ${RECENT_RATINGS})) AS recent,
-           (SELECT COALESCE(json_group_object(genre, json_object('count', n, 'sum', s) ORDER BY genre), '{}')
+           (SELECT COALESCE(json_group_object(genre, json_object('count', n, 'sum', ${jsNumber('s')}) ORDER BY genre), '{}')
             FROM (SELECT g.value AS genre, COUNT(*) AS n, SUM(s.rating) AS s
                   FROM silver_ratings s JOIN movies m ON m.movie_id = s.movie_id, json_each(m.genres) g
                   WHERE s.dt = :dt AND s.user_id = t.user_id GROUP BY g.value)) AS genres

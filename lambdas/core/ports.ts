@@ -71,27 +71,24 @@ export interface FeatureStore {
   /** Adds or updates catalog entries. */
   upsertMovies(movies: readonly Movie[]): Promise<void>;
   /**
-   * Replaces online features with the batch's where they differ, except where a consumer batch
-   * changed them after `asOf` (those already hold newer data); features equal to the batch's are
-   * not written. Returns how many were replaced, kept and unchanged.
-   * `silver` names the partition they come from: a store kept beside silver (SQLite) also restores
-   * from it any rating a consumer batch never applied, and recounts the global statistics.
-   * DynamoDB leaves ratings to the consumer: its retries and the failure-queue replay complete
-   * every batch that reached bronze.
+   * Replaces online features with the silver partition's where they differ, except where a
+   * consumer batch changed them after `asOf` (those already hold newer data); features equal to the
+   * batch's are not written. Returns how many were replaced, kept and unchanged.
+   * A store kept beside silver (SQLite) reads the partition in place, and also restores from it any
+   * rating a consumer batch never applied, and recounts the global statistics. DynamoDB reads it
+   * through `silver`'s readers, and leaves ratings to the consumer: its retries and the
+   * failure-queue replay complete every batch that reached bronze.
    */
-  reconcile(
-    users: readonly UserFeatures[],
-    movies: readonly MovieFeatures[],
-    asOf: number,
-    silver: SilverSource,
-  ): Promise<{ replaced: number; kept: number; unchanged: number }>;
+  reconcile(silver: SilverFeatures, asOf: number): Promise<{ replaced: number; kept: number; unchanged: number }>;
 }
 
-/** The silver partition a publish reads: its date, and the earlier date a merge built it on. */
-export interface SilverSource {
+/** The silver partition a publish reconciles with: its date, the earlier date a merge built it on, and its features. */
+export interface SilverFeatures {
   date: string;
   /** Set when the run merged the bronze since this date onto its silver (BronzeToSilver's `base`). */
   base?: string;
+  users(): Promise<readonly UserFeatures[]>;
+  movies(): Promise<readonly MovieFeatures[]>;
 }
 
 export interface ModelStore {

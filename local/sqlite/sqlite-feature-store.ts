@@ -9,9 +9,9 @@
  */
 import type { RatingEvent } from '../../lambdas/core/event-contract';
 import type { FeatureChanges, FeatureSnapshot, GlobalStats, MovieFeatures, UserFeatures } from '../../lambdas/core/features';
-import { addToMovie, ratingKey, sameMovieFeatures, sameUserFeatures } from '../../lambdas/core/features';
+import { addToMovie, ratingKey, sameUserFeatures } from '../../lambdas/core/features';
 import type { Movie } from '../../lambdas/core/movie';
-import type { FeatureKeys, FeatureStore, SilverSource, UserProfile } from '../../lambdas/core/ports';
+import type { FeatureKeys, FeatureStore, SilverFeatures, UserProfile } from '../../lambdas/core/ports';
 import { getMeta, setMeta, type Db } from './database';
 import { toMovieFeatures, toUser, type MovieFeatureRow, type UserRow } from '../../lambdas/core/feature-rows';
 
@@ -21,6 +21,15 @@ interface RatingRow {
   rating: number;
   event_time: number;
   event_id: string;
+}
+/** A silver user's row, and the online row when there is one (its columns null when not). */
+interface DifferingUserRow extends Omit<UserRow, 'updated_at'> {
+  online_id: number | null;
+  online_count: number | null;
+  online_sum: number | null;
+  online_last_active: number | null;
+  online_recent: string | null;
+  online_genres: string | null;
 }
 interface MovieRow {
   movie_id: number;
@@ -88,6 +97,25 @@ export class SqliteFeatureStore implements FeatureStore {
            bayesian_mean = excluded.bayesian_mean, updated_at = excluded.updated_at
          WHERE movie_features.updated_at <= excluded.updated_at`,
       ),
+      // Texts are compared before they are parsed: equal texts hold equal features, and silver's
+      // text is written as userColumns writes it, so that most users are never parsed.
+      differingUsers: db.prepare<[string], DifferingUserRow>(
+        `SELECT s.user_id, s.rating_count, s.rating_sum, s.last_active, s.recent, s.genres,
+                o.user_id AS online_id, o.rating_count AS online_count, o.rating_sum AS online_sum,
+                o.last_active AS online_last_active, o.recent AS online_recent, o.genres AS online_genres
+         FROM silver_user_features s LEFT JOIN user_features o ON o.user_id = s.user_id
+         WHERE s.dt = ? AND (o.user_id IS NULL OR o.rating_count IS NOT s.rating_count OR o.rating_sum IS NOT s.rating_sum
+           OR o.last_active IS NOT s.last_active OR o.recent IS NOT s.recent OR o.genres IS NOT s.genres)`,
+      ),
+      silverUsers: db.prepare<[string], number>('SELECT COUNT(*) FROM silver_user_features WHERE dt = ?').pluck(),
+      // Movie features are numbers alone: SQL compares them as sameMovieFeatures does.
+      differingMovies: db.prepare<[string], MovieFeatureRow>(
+        `SELECT s.movie_id, s.rating_count, s.rating_sum, s.bayesian_mean, 0 AS updated_at
+         FROM silver_movie_features s LEFT JOIN movie_features o ON o.movie_id = s.movie_id
+         WHERE s.dt = ? AND (o.movie_id IS NULL OR o.rating_count IS NOT s.rating_count OR o.rating_sum IS NOT s.rating_sum
+           OR o.bayesian_mean IS NOT s.bayesian_mean)`,
+      ),
+      silverMovies: db.prepare<[string], number>('SELECT COUNT(*) FROM silver_movie_features WHERE dt = ?').pluck(),
       // Silver holds the latest rating of every pair up to its date: an online rating that is older,
       // or missing, is one a consumer batch never applied.
       restoreRatings: db.prepare(
@@ -199,38 +227,32 @@ export class SqliteFeatureStore implements FeatureStore {
   }
 
   /**
-   * Also restores `ratings` from the silver partition, and recounts `global_stats`. Once ratings
-   * hold every rating of the base a partition was merged on, they lack at most the pairs the merge
-   * took from bronze: those alone are restored. Otherwise, as after a full rebuild, a missed day or
-   * a re-run, every pair of the partition is.
+   * Reads the silver partition in place (it shares the database), not through `silver`'s readers.
+   * Also restores `ratings` from the partition, and recounts `global_stats`. Once ratings hold
+   * every rating of the base a partition was merged on, they lack at most the pairs the merge took
+   * from bronze: those alone are restored. Otherwise, as after a full rebuild, a missed day or a
+   * re-run, every pair of the partition is.
    */
-  async reconcile(
-    users: readonly UserFeatures[],
-    movies: readonly MovieFeatures[],
-    asOf: number,
-    silver: SilverSource,
-  ): Promise<{ replaced: number; kept: number; unchanged: number }> {
+  async reconcile(silver: SilverFeatures, asOf: number): Promise<{ replaced: number; kept: number; unchanged: number }> {
     const result = this.db.transaction(() => {
+      const total = this.stmt.silverUsers.get(silver.date)! + this.stmt.silverMovies.get(silver.date)!;
+      const users = this.stmt.differingUsers.all(silver.date);
+      const movies = this.stmt.differingMovies.all(silver.date);
       let replaced = 0;
-      let unchanged = 0;
-      // The rows as stored, not as cached: what is compared is what a reader gets.
-      for (const u of users) {
-        const row = this.stmt.user.get(u.userId);
-        if (row && sameUserFeatures(u, toUser(row))) unchanged++;
-        else replaced += this.stmt.reconcileUser.run(...userColumns({ ...u, updatedAt: asOf })).changes;
+      let unchanged = total - users.length - movies.length;
+      for (const row of users) {
+        const u = toUser({ ...row, updated_at: asOf });
+        if (row.online_id !== null && sameUserFeatures(u, toUser(onlineUser(row)))) unchanged++;
+        else replaced += this.stmt.reconcileUser.run(...userColumns(u)).changes;
       }
-      for (const m of movies) {
-        const row = this.stmt.movieFeatures.get(m.movieId);
-        if (row && sameMovieFeatures(m, toMovieFeatures(row))) unchanged++;
-        else replaced += this.stmt.reconcileMovie.run(...movieColumns({ ...m, updatedAt: asOf })).changes;
-      }
+      for (const row of movies) replaced += this.stmt.reconcileMovie.run(...movieColumns(toMovieFeatures({ ...row, updated_at: asOf }))).changes;
       const restored = getMeta(this.db, RESTORED_SILVER_DATE);
       if (silver.base !== undefined && silver.base === restored) this.stmt.restoreMerged.run({ dt: silver.date, base: silver.base });
       else this.stmt.restoreRatings.run(silver.date);
       // Restoring an earlier date's partition takes nothing from a later one that ratings already hold.
       if (restored === undefined || silver.date > restored) setMeta(this.db, RESTORED_SILVER_DATE, silver.date);
       this.stmt.recountGlobal.run();
-      return { replaced, kept: users.length + movies.length - replaced - unchanged, unchanged };
+      return { replaced, kept: total - replaced - unchanged, unchanged };
     }).immediate();
     // Which rows the conditions kept is known to SQLite alone: read them afresh.
     this.forgetCached();
@@ -258,8 +280,23 @@ export class SqliteFeatureStore implements FeatureStore {
   }
 }
 
+/** Genres in key order, as silver writes them, so that equal features are stored as equal texts. */
 function userColumns(u: UserFeatures) {
-  return [u.userId, u.ratingCount, u.ratingSum, u.lastActive, JSON.stringify(u.recent), JSON.stringify(u.genres), u.updatedAt] as const;
+  const genres = Object.fromEntries(Object.entries(u.genres).sort(([a], [b]) => (a < b ? -1 : 1)));
+  return [u.userId, u.ratingCount, u.ratingSum, u.lastActive, JSON.stringify(u.recent), JSON.stringify(genres), u.updatedAt] as const;
+}
+
+/** The online row beside a silver row that differs from it. */
+function onlineUser(row: DifferingUserRow): UserRow {
+  return {
+    user_id: row.user_id,
+    rating_count: row.online_count!,
+    rating_sum: row.online_sum!,
+    last_active: row.online_last_active!,
+    recent: row.online_recent!,
+    genres: row.online_genres!,
+    updated_at: 0,
+  };
 }
 
 function movieColumns(m: MovieFeatures) {

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { RatingEvent } from '../../lambdas/core/event-contract';
-import { applyRatings } from '../../lambdas/core/features';
-import type { FeatureStore } from '../../lambdas/core/ports';
+import { applyRatings, type MovieFeatures, type UserFeatures } from '../../lambdas/core/features';
+import type { FeatureStore, SilverFeatures } from '../../lambdas/core/ports';
 import { ratingEvent as ev } from './msk';
 
 export const CONTRACT_BATCH_TIME = Date.UTC(2026, 10, 24, 12);
-/** A silver date with no partition: reconcile restores no rating from it. */
-const CONTRACT_SILVER = { date: '2026-11-23' };
+/** The silver date a contract's reconcile reads: it has no ratings to restore. */
+export const CONTRACT_SILVER_DATE = '2026-11-23';
 const CATALOG = [
   { movieId: 1, title: 'One', genres: ['Comedy'] },
   { movieId: 2, title: 'Two', genres: ['Drama', 'War'] },
@@ -22,16 +22,29 @@ export async function applyTo(store: FeatureStore, events: RatingEvent[]): Promi
   await store.writeChanges(applyRatings(snapshot, events, CONTRACT_BATCH_TIME).changes);
 }
 
+/** A store under test, and how its silver partition of CONTRACT_SILVER_DATE is given these features. */
+export interface ContractStore {
+  store: FeatureStore;
+  silver(users: readonly UserFeatures[], movies: readonly MovieFeatures[]): Promise<SilverFeatures>;
+}
+
+/** A silver partition as readers of the features given, for a store that reads it through them. */
+export function silverReaders(users: readonly UserFeatures[], movies: readonly MovieFeatures[], date = CONTRACT_SILVER_DATE): SilverFeatures {
+  return { date, users: async () => users, movies: async () => movies };
+}
+
 /**
  * What every FeatureStore must do, run against each adapter: SQLite here, DynamoDB in AWS. `make`
  * returns a fresh, empty store.
  */
-export function describeFeatureStoreContract(name: string, make: () => Promise<FeatureStore>): void {
+export function describeFeatureStoreContract(name: string, make: () => Promise<ContractStore>): void {
   describe(`${name}: the FeatureStore contract`, () => {
+    let silver: ContractStore['silver'];
     async function store(): Promise<FeatureStore> {
-      const s = await make();
-      await s.upsertMovies(CATALOG);
-      return s;
+      const made = await make();
+      silver = made.silver;
+      await made.store.upsertMovies(CATALOG);
+      return made.store;
     }
 
     it('round-trips features, ratings and catalog genres', async () => {
@@ -114,11 +127,11 @@ export function describeFeatureStoreContract(name: string, make: () => Promise<F
     it('reconciles with batch features, keeping those changed after the run', async () => {
       const s = await store();
       await applyTo(s, [ev('a', 7, 1, 4, 1000)]);
-      const silver = { userId: 7, ratingCount: 9, ratingSum: 9, lastActive: 1, recent: [], genres: {}, updatedAt: 0 };
+      const user = { userId: 7, ratingCount: 9, ratingSum: 9, lastActive: 1, recent: [], genres: {}, updatedAt: 0 };
       const movie = { movieId: 1, ratingCount: 9, ratingSum: 9, bayesianMean: 1, updatedAt: 0 };
-      expect(await s.reconcile([silver], [movie], CONTRACT_BATCH_TIME - 1, CONTRACT_SILVER)).toEqual({ replaced: 0, kept: 2, unchanged: 0 });
+      expect(await s.reconcile(await silver([user], [movie]), CONTRACT_BATCH_TIME - 1)).toEqual({ replaced: 0, kept: 2, unchanged: 0 });
       expect((await s.getUserProfile(7))?.features.ratingCount).toBe(1);
-      expect(await s.reconcile([silver, { ...silver, userId: 9 }], [movie], CONTRACT_BATCH_TIME, CONTRACT_SILVER)).toEqual({ replaced: 3, kept: 0, unchanged: 0 });
+      expect(await s.reconcile(await silver([user, { ...user, userId: 9 }], [movie]), CONTRACT_BATCH_TIME)).toEqual({ replaced: 3, kept: 0, unchanged: 0 });
       expect((await s.getUserProfile(7))?.features).toMatchObject({ ratingCount: 9, updatedAt: CONTRACT_BATCH_TIME });
       expect((await s.readSnapshot({ userIds: [9], movieIds: [1], pairs: [] })).users.get(9)?.ratingCount).toBe(9);
       expect((await s.getMovieFeatures([1])).get(1)).toMatchObject({ ratingCount: 9, bayesianMean: 1 });
@@ -126,8 +139,8 @@ export function describeFeatureStoreContract(name: string, make: () => Promise<F
       const later = CONTRACT_BATCH_TIME + 5;
       const genres = { Drama: { count: 2, sum: 7 }, Comedy: { count: 1, sum: 3 } };
       const reordered = { Comedy: { count: 1, sum: 3 }, Drama: { count: 2, sum: 7 } };
-      expect(await s.reconcile([{ ...silver, genres }], [movie], later, CONTRACT_SILVER)).toEqual({ replaced: 1, kept: 0, unchanged: 1 });
-      expect(await s.reconcile([{ ...silver, genres: reordered }, { ...silver, userId: 9 }], [movie], later, CONTRACT_SILVER)).toEqual({ replaced: 0, kept: 0, unchanged: 3 });
+      expect(await s.reconcile(await silver([{ ...user, genres }], [movie]), later)).toEqual({ replaced: 1, kept: 0, unchanged: 1 });
+      expect(await s.reconcile(await silver([{ ...user, genres: reordered }, { ...user, userId: 9 }], [movie]), later)).toEqual({ replaced: 0, kept: 0, unchanged: 3 });
       expect((await s.getMovieFeatures([1])).get(1)?.updatedAt).toBe(CONTRACT_BATCH_TIME);
       expect((await s.getUserProfile(7))?.features).toMatchObject({ genres, updatedAt: later });
     });

@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
-import type { Logger } from '../../lambdas/core/ports';
+import type { MovieFeatures, UserFeatures } from '../../lambdas/core/features';
+import type { Logger, SilverFeatures } from '../../lambdas/core/ports';
 import { openDatabase, type Db } from '../../local/sqlite/database';
+import { SqliteBatchLake } from '../../local/sqlite/sqlite-batch-lake';
 import { SqliteEventLake } from '../../local/sqlite/sqlite-event-lake';
 import { SqliteFeatureStore } from '../../local/sqlite/sqlite-feature-store';
 import { SqliteModelStore } from '../../local/sqlite/sqlite-model-store';
@@ -59,4 +61,18 @@ export function useDatabase(): () => Db {
     open.push(db);
     return db;
   };
+}
+
+/** Replaces the silver features of `date` with these, as JSON texts in the order given; returns the partition. */
+export function writeSilverFeatures(db: Db, date: string, users: readonly UserFeatures[], movies: readonly MovieFeatures[]): SilverFeatures {
+  db.transaction(() => {
+    db.prepare('DELETE FROM silver_user_features WHERE dt = ?').run(date);
+    db.prepare('DELETE FROM silver_movie_features WHERE dt = ?').run(date);
+    const user = db.prepare('INSERT INTO silver_user_features VALUES (?, ?, ?, ?, ?, ?, ?)');
+    for (const u of users) user.run(date, u.userId, u.ratingCount, u.ratingSum, u.lastActive, JSON.stringify(u.recent), JSON.stringify(u.genres));
+    const movie = db.prepare('INSERT INTO silver_movie_features VALUES (?, ?, ?, ?, ?)');
+    for (const m of movies) movie.run(date, m.movieId, m.ratingCount, m.ratingSum, m.bayesianMean);
+  })();
+  const lake = new SqliteBatchLake(db);
+  return { date, users: () => lake.readUserFeatures(date), movies: () => lake.readMovieFeatures(date) };
 }

@@ -19,14 +19,18 @@ export function createPublishHandler(deps: {
 }): (state: BatchState) => Promise<NonNullable<BatchState['publish']>> {
   return async (state) => {
     if (!state.gold) throw new Error('Publish needs the GoldModel step output ($.gold)');
-    const [catalog, users, movies] = await Promise.all([
-      deps.lake.readCatalog(),
-      deps.lake.readUserFeatures(state.date),
-      deps.lake.readMovieFeatures(state.date),
-    ]);
+    const catalog = await deps.lake.readCatalog();
     // Consumers take genres from the online catalog: new and changed movies reach them here.
     await deps.features.upsertMovies(catalog);
-    const { replaced, kept, unchanged } = await deps.features.reconcile(users, movies, state.asOf, { date: state.date, base: state.silver?.base });
+    const { replaced, kept, unchanged } = await deps.features.reconcile(
+      {
+        date: state.date,
+        base: state.silver?.base,
+        users: () => deps.lake.readUserFeatures(state.date),
+        movies: () => deps.lake.readMovieFeatures(state.date),
+      },
+      state.asOf,
+    );
     const active = await deps.models.activeVersion();
     const reason =
       state.gold.counts.ratings === 0

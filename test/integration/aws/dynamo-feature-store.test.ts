@@ -9,7 +9,7 @@ import { TRANSIENT_ERROR } from '../../../lambdas/core/daily-batch-workflow';
 import { applyRatings, emptyUser } from '../../../lambdas/core/features';
 import { DEMO_GENRES } from '../../../local/demo-data';
 import { createTables, dynaliteClient, startDynamo, type LocalDynamo } from '../../helpers/dynalite';
-import { applyTo, describeFeatureStoreContract } from '../../helpers/feature-store-contract';
+import { applyTo, describeFeatureStoreContract, silverReaders } from '../../helpers/feature-store-contract';
 import { ratingEvent as ev } from '../../helpers/msk';
 
 describe('DynamoFeatureStore against dynalite', () => {
@@ -28,7 +28,7 @@ describe('DynamoFeatureStore against dynalite', () => {
     return new DynamoFeatureStore(doc, tables);
   }
 
-  describeFeatureStoreContract('DynamoFeatureStore', () => store());
+  describeFeatureStoreContract('DynamoFeatureStore', async () => ({ store: await store(), silver: async (users, movies) => silverReaders(users, movies) }));
 
   it('reads a whole user profile with one call', async () => {
     let calls = 0;
@@ -98,7 +98,7 @@ describe('DynamoFeatureStore against dynalite', () => {
     expect((await s.readSnapshot(keys)).applied).toEqual(applied);
 
     const user = { ...emptyUser(7), ratingCount: 1, ratingSum: 4.5 };
-    await s.reconcile([user], [{ movieId: 1, ratingCount: 2, ratingSum: 6.5, bayesianMean: 3.4, updatedAt: 0 }], 9000);
+    await s.reconcile(silverReaders([user], [{ movieId: 1, ratingCount: 2, ratingSum: 6.5, bayesianMean: 3.4, updatedAt: 0 }]), 9000);
     const after = await s.readSnapshot(keys);
     expect(after.users.get(7)).toEqual({ ...user, updatedAt: 9000 });
     expect(after.applied).toEqual(applied);
@@ -127,7 +127,7 @@ describe('DynamoFeatureStore against dynalite', () => {
     try {
       const s = await store(DynamoDBDocumentClient.from(client));
       const users = Array.from({ length: 200 }, (_, i) => ({ ...emptyUser(i + 1), ratingCount: 1, ratingSum: 3 }));
-      await expect(s.reconcile(users, [], 9000)).rejects.toMatchObject({ name: 'AccessDeniedException' });
+      await expect(s.reconcile(silverReaders(users, []), 9000)).rejects.toMatchObject({ name: 'AccessDeniedException' });
       // Node reports an unhandled rejection after the microtasks and I/O of its turn.
       await new Promise((resolve) => setTimeout(resolve, 100));
       expect(unhandled).toEqual([]);

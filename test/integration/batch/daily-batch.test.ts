@@ -114,6 +114,10 @@ describe('daily batch on SQLite', () => {
       // updatedAt is the time of the last change: the batch's is set when it publishes.
       expect({ ...u, updatedAt: 0 }).toEqual({ ...snapshot.users.get(u.userId)!, updatedAt: 0 });
     }
+    // And as the same texts, those the consumer wrote too: publish compares them unparsed.
+    const texts = (table: string, where: string) =>
+      stores.db.prepare(`SELECT user_id, recent, genres FROM ${table} WHERE ${where} ORDER BY user_id`).raw().all(DAY_2);
+    expect(texts('user_features', '? IS NOT NULL')).toEqual(texts('silver_user_features', 'dt = ?'));
     // The Bayesian mean uses the global mean of all the date's ratings.
     const mean = globalMean(snapshot.global);
     const onlineMovies = await stores.features.getMovieFeatures(movies.map((m) => m.movieId));

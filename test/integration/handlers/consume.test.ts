@@ -142,7 +142,7 @@ describe('consume handler on SQLite', () => {
         },
         getUserProfile: (id) => stores.features.getUserProfile(id),
         upsertMovies: (m) => stores.features.upsertMovies(m),
-        reconcile: (u, m, asOf, silver) => stores.features.reconcile(u, m, asOf, silver),
+        reconcile: (silver, asOf) => stores.features.reconcile(silver, asOf),
         getMovieFeatures: (ids) => stores.features.getMovieFeatures(ids),
         ratedAmong: (id, movies) => stores.features.ratedAmong(id, movies),
       },

@@ -4,13 +4,16 @@ import { applyRatings } from '../../../lambdas/core/features';
 import type { FeatureStore } from '../../../lambdas/core/ports';
 import { openDatabase, type Db } from '../../../local/sqlite/database';
 import { SqliteFeatureStore } from '../../../local/sqlite/sqlite-feature-store';
-import { describeFeatureStoreContract } from '../../helpers/feature-store-contract';
-import { useDatabase } from '../../helpers/local-stores';
+import { CONTRACT_SILVER_DATE, describeFeatureStoreContract } from '../../helpers/feature-store-contract';
+import { useDatabase, writeSilverFeatures } from '../../helpers/local-stores';
 import { useTempDir } from '../../helpers/temp-dir';
 
 const database = useDatabase();
 
-describeFeatureStoreContract('SqliteFeatureStore (a database file)', async () => new SqliteFeatureStore(database()));
+describeFeatureStoreContract('SqliteFeatureStore (a database file)', async () => {
+  const db = database();
+  return { store: new SqliteFeatureStore(db), silver: async (users, movies) => writeSilverFeatures(db, CONTRACT_SILVER_DATE, users, movies) };
+});
 
 describe('SqliteFeatureStore caches', () => {
   const tempDir = useTempDir();
