@@ -75,7 +75,7 @@ export const DAILY_BATCH_WORKFLOW: StateMachineDefinition = {
   States: {
     ResolveDate: task('ResolveDate', 'BronzeToSilver'),
     BronzeToSilver: task('BronzeToSilver', 'SilverFeatures', '$.silver', { 'date.$': '$.date', 'full.$': '$.full' }),
-    SilverFeatures: task('SilverFeatures', 'GoldModel', '$.features', { 'date.$': '$.date' }),
+    SilverFeatures: task('SilverFeatures', 'GoldModel', '$.features', { 'date.$': '$.date', 'silver.$': '$.silver' }),
     GoldModel: task('GoldModel', 'Publish', '$.gold', { 'date.$': '$.date', 'train.$': '$.train', 'users.$': '$.features.users' }),
     Publish: task('Publish', undefined, '$.publish'),
     RecordFailure: {

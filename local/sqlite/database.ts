@@ -214,6 +214,14 @@ export const MIGRATIONS: readonly string[] = [
   DROP TABLE silver_user_features;
   ALTER TABLE silver_user_features_by_rowid RENAME TO silver_user_features;
   `,
+  // The catalog's genres a date's silver user features were computed with (FEATURE_CATALOG): the
+  // next date's features start from them only while the catalog is the same.
+  `
+  CREATE TABLE silver_feature_catalogs (
+    dt TEXT PRIMARY KEY,
+    genres TEXT NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export function openDatabase(file: string): Db {

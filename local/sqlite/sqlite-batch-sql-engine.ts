@@ -4,6 +4,7 @@
  * (every partition is whole: it needs no receipt).
  */
 import { availableParallelism } from 'node:os';
+import { FEATURE_CATALOG } from '../../lambdas/core/batch-queries';
 import { ALL_BRONZE, type BatchParams, type BatchQuery, type BatchSqlEngine } from '../../lambdas/core/ports';
 import type { Db } from './database';
 import { RESTORED_SILVER_DATE } from './sqlite-feature-store';
@@ -26,10 +27,18 @@ export class SqliteBatchSqlEngine implements BatchSqlEngine {
     );
     return this.db.transaction(() => {
       this.db.prepare(`DELETE FROM ${query.target} WHERE dt = ?`).run(date);
-      // Online ratings restored from the ratings being replaced need not hold the new ones: the next
-      // publish restores every pair (see SqliteFeatureStore.reconcile).
-      if (query.target === 'silver_ratings') this.db.prepare('DELETE FROM meta WHERE key = ? AND value = ?').run(RESTORED_SILVER_DATE, date);
-      return insert.run({ dt: date, from: params.from ?? ALL_BRONZE, ...(params.base === undefined ? {} : { base: params.base }) }).changes;
+      if (query.target === 'silver_ratings') {
+        // Online ratings restored from the ratings being replaced need not hold the new ones: the
+        // next publish restores every pair (see SqliteFeatureStore.reconcile).
+        this.db.prepare('DELETE FROM meta WHERE key = ? AND value = ?').run(RESTORED_SILVER_DATE, date);
+        // Nor do the date's user features: no later date's may start from them.
+        this.db.prepare('DELETE FROM silver_feature_catalogs WHERE dt = ?').run(date);
+      }
+      const rows = insert.run({ dt: date, from: params.from ?? ALL_BRONZE, base: params.base ?? null }).changes;
+      if (query.target === 'silver_user_features') {
+        this.db.prepare(`INSERT OR REPLACE INTO silver_feature_catalogs (dt, genres) SELECT ?, ${FEATURE_CATALOG}`).run(date);
+      }
+      return rows;
     }).immediate();
   }
 }

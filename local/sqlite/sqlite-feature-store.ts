@@ -122,12 +122,14 @@ export class SqliteFeatureStore implements FeatureStore {
         `INSERT INTO ratings (user_id, movie_id, rating, event_time, event_id)
          SELECT user_id, movie_id, rating, event_time, event_id FROM silver_ratings WHERE dt = ? ${KEEP_LATEST_RATING}`,
       ),
-      // A merged partition differs from its base only in the pairs it took from the bronze since.
+      // A merged partition differs from its base only in the pairs it took from the bronze since,
+      // looked up in key order: in bronze's order each lookup reads pages of its own (3x as long).
       restoreMerged: db.prepare(
         `INSERT INTO ratings (user_id, movie_id, rating, event_time, event_id)
          SELECT s.user_id, s.movie_id, s.rating, s.event_time, s.event_id
-         FROM (SELECT DISTINCT b.user_id, b.movie_id FROM bronze_events b JOIN lake_objects o ON o.object_key = b.object_key
-               WHERE o.area = 'events' AND o.dt >= :base AND o.dt <= :dt) p
+         FROM (SELECT b.user_id, b.movie_id FROM bronze_events b JOIN lake_objects o ON o.object_key = b.object_key
+               WHERE o.area = 'events' AND o.dt >= :base AND o.dt <= :dt
+               GROUP BY b.user_id, b.movie_id ORDER BY b.user_id, b.movie_id) p
          CROSS JOIN silver_ratings s
          WHERE s.dt = :dt AND s.user_id = p.user_id AND s.movie_id = p.movie_id ${KEEP_LATEST_RATING}`,
       ),

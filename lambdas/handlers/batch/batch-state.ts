@@ -12,6 +12,11 @@ export interface SilverInput extends DateInput {
   full?: boolean;
 }
 
+export interface FeaturesInput extends DateInput {
+  /** BronzeToSilver's output: the user features of a merged date start from those of its base. */
+  silver?: { base?: string };
+}
+
 export interface GoldInput extends DateInput {
   /** Train the item weights whatever the schedule says. */
   train: boolean;

@@ -1,18 +1,18 @@
-/** SilverFeatures: user and movie features from the date's silver ratings, in SQL. */
+/** SilverFeatures: user and movie features from the date's silver ratings (a merged date's users from its base's), in SQL. */
 import { SILVER_MOVIE_FEATURES, SILVER_USER_FEATURES } from '../../core/batch-queries';
 import { checkDate } from '../../core/batch-date';
 import type { BatchSqlEngine } from '../../core/ports';
-import type { DateInput } from './batch-state';
+import type { FeaturesInput } from './batch-state';
 
 export function createSilverFeaturesHandler(deps: {
   engine: BatchSqlEngine;
-}): (input: DateInput) => Promise<{ users: number; movies: number }> {
-  return async ({ date }) => {
+}): (input: FeaturesInput) => Promise<{ users: number; movies: number }> {
+  return async ({ date, silver }) => {
     const day = checkDate(date);
     // Both queries end before the step does, even when one fails: a query left running would write
     // into its partition after the retry of the step has emptied it.
     const [users, movies] = await Promise.allSettled([
-      deps.engine.run(SILVER_USER_FEATURES, day),
+      deps.engine.run(SILVER_USER_FEATURES, day, silver?.base === undefined ? {} : { base: silver.base }),
       deps.engine.run(SILVER_MOVIE_FEATURES, day),
     ]);
     if (users.status === 'rejected') throw users.reason;

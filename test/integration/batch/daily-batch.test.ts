@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { SILVER_RATINGS } from '../../../lambdas/core/batch-queries';
 import { BATCH_TASKS, TRANSIENT_ERROR, type BatchTask } from '../../../lambdas/core/daily-batch-workflow';
 import { bayesianMean, globalMean } from '../../../lambdas/core/features';
 import type { BatchState } from '../../../lambdas/handlers/batch/batch-state';
@@ -12,6 +13,7 @@ import { generateDemoData } from '../../../local/demo-data';
 import { EmbeddedProducer, messageFor } from '../../../local/embedded-producer';
 import { openDatabase } from '../../../local/sqlite/database';
 import { SqliteBatchLake } from '../../../local/sqlite/sqlite-batch-lake';
+import { SqliteBatchSqlEngine } from '../../../local/sqlite/sqlite-batch-sql-engine';
 import { batchHandlers } from '../../../local/system';
 import { recordingLogger, runBatchOn, sqliteStores } from '../../helpers/local-stores';
 import { useTempDir } from '../../helpers/temp-dir';
@@ -300,6 +302,34 @@ describe('daily batch on SQLite', () => {
     await runBatchOn(stores, DAY_2);
     const has = stores.db.prepare('SELECT COUNT(*) FROM ratings WHERE user_id = ? AND movie_id = ?').pluck();
     expect(late.map((e) => has.get(e.user_id, e.movie_id))).toEqual(late.map(() => 1));
+    stores.db.close();
+  });
+
+  it("starts a merged day's user features from its base's, unless the catalog or the base's ratings changed since", async () => {
+    const stores = await ranDayOne(tempDir());
+    await consumeOn(stores, data.events.slice(half), DAY_2);
+    // Base's counts off by 1,000: a day merged onto them carries the difference.
+    const tamper = () => stores.db.prepare('UPDATE silver_user_features SET rating_count = rating_count + 1000 WHERE dt = ?').run(DAY_1);
+    const counts = () => stores.db.prepare('SELECT user_id, rating_count FROM silver_user_features WHERE dt = ? ORDER BY user_id').raw().all(DAY_2);
+    const computed = () =>
+      stores.db.prepare('SELECT user_id, COUNT(*) FROM silver_ratings WHERE dt = ? GROUP BY user_id ORDER BY user_id').raw().all(DAY_2) as [number, number][];
+    const inBase = new Set(stores.db.prepare('SELECT user_id FROM silver_user_features WHERE dt = ?').pluck().all(DAY_1));
+    tamper();
+    expect(((await runBatchOn(stores, DAY_2)).output as BatchState).silver).toMatchObject({ base: DAY_1 });
+    expect(counts()).toEqual(computed().map(([user, n]) => [user, inBase.has(user) ? n + 1000 : n]));
+    expect(inBase.size).toBeGreaterThan(0);
+
+    // Base's ratings rebuilt by a run that stopped before its features: they are not a start.
+    await new SqliteBatchSqlEngine(stores.db).run(SILVER_RATINGS, DAY_1, { from: DAY_0 });
+    await runBatchOn(stores, DAY_2);
+    expect(counts()).toEqual(computed());
+
+    // A movie's genres changed since base's features: neither.
+    await runBatchOn(stores, DAY_1);
+    tamper();
+    await stores.features.upsertMovies([{ ...data.movies[0]!, genres: ['Documentary'] }]);
+    await runBatchOn(stores, DAY_2);
+    expect(counts()).toEqual(computed());
     stores.db.close();
   });
 

@@ -68,8 +68,9 @@ describe('openDatabase', () => {
   it("keeps a previous version's silver user features, each row in its own page rather than an overflow page", () => {
     const file = join(tempDir(), 'movierec.db');
     const previous = new Database(file);
-    for (const migration of MIGRATIONS.slice(0, -1)) previous.exec(migration);
-    previous.pragma(`user_version = ${MIGRATIONS.length - 1}`);
+    // Version 5: the last with silver user features in a WITHOUT ROWID table.
+    for (const migration of MIGRATIONS.slice(0, 5)) previous.exec(migration);
+    previous.pragma('user_version = 5');
     const recent = JSON.stringify(Array.from({ length: 20 }, (_, i) => ({ movieId: 1000 + i, rating: 4.5, eventTime: 1_795_000_000_000 + i })));
     const genres = JSON.stringify(Object.fromEntries(Array.from({ length: 18 }, (_, i) => [`Genre ${i}`, { count: i, sum: i * 3.5 }])));
     const insert = previous.prepare('INSERT INTO silver_user_features (dt, user_id, rating_count, rating_sum, last_active, recent, genres) VALUES (?, ?, ?, ?, ?, ?, ?)');
