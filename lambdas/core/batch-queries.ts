@@ -82,6 +82,25 @@ export const SILVER_RATINGS_MERGE: BatchQuery = {
  */
 const jsNumber = (x: string) => `IIF(${x} = CAST(${x} AS INTEGER), CAST(${x} AS INTEGER), ${x})`;
 
+/** A user's latest ratings as JSON, from `rows` (movie_id, rating, event_time), in SQLite. */
+const recentJson = (rows: string) => `
+  (SELECT json_group_array(json_object('movieId', movie_id, 'rating', ${jsNumber('rating')}, 'eventTime', event_time)
+                           ORDER BY event_time DESC, movie_id ASC)
+   FROM (SELECT movie_id, rating, event_time FROM ${rows} ORDER BY event_time DESC, movie_id ASC LIMIT ${RECENT_RATINGS}))`;
+
+/** A user's count and sum per genre as JSON, from `sums` (genre, n, s: one row per genre), in SQLite. */
+const genresJson = (sums: string) => `
+  (SELECT COALESCE(json_group_object(genre, json_object('count', n, 'sum', ${jsNumber('s')}) ORDER BY genre), '{}') FROM (${sums}))`;
+
+/**
+ * The pairs a merge onto `:base` took from bronze, in key order (SQLite): looked up in bronze's
+ * order, each lookup reads pages of its own (3x as long).
+ */
+export const MERGED_PAIRS = `
+  SELECT b.user_id, b.movie_id FROM bronze_events b JOIN lake_objects l ON l.object_key = b.object_key
+  WHERE l.area = 'events' AND l.dt >= :base AND l.dt <= :dt
+  GROUP BY b.user_id, b.movie_id ORDER BY b.user_id, b.movie_id`;
+
 /** The catalog's genres as one text: what a date's user features were computed with (SQLite). */
 export const FEATURE_CATALOG = '(SELECT json_group_array(json_array(movie_id, json(genres)) ORDER BY movie_id) FROM movies)';
 
@@ -103,12 +122,10 @@ export const SILVER_USER_FEATURES: BatchQuery = {
       SELECT (SELECT genres FROM silver_feature_catalogs WHERE dt = :base) IS ${FEATURE_CATALOG} AS onto_base),
     changed AS MATERIALIZED (
       SELECT s.user_id, s.movie_id, s.rating, s.event_time, o.rating AS old_rating
-      FROM (SELECT b.user_id, b.movie_id FROM bronze_events b JOIN lake_objects l ON l.object_key = b.object_key
-            WHERE (SELECT onto_base FROM merged) AND l.area = 'events' AND l.dt >= :base AND l.dt <= :dt
-            GROUP BY b.user_id, b.movie_id ORDER BY b.user_id, b.movie_id) p
+      FROM (${MERGED_PAIRS}) p
       CROSS JOIN silver_ratings s ON s.dt = :dt AND s.user_id = p.user_id AND s.movie_id = p.movie_id
       LEFT JOIN silver_ratings o ON o.dt = :base AND o.user_id = p.user_id AND o.movie_id = p.movie_id
-      WHERE o.user_id IS NULL OR o.rating IS NOT s.rating OR o.event_time IS NOT s.event_time),
+      WHERE (SELECT onto_base FROM merged) AND (o.user_id IS NULL OR o.rating IS NOT s.rating OR o.event_time IS NOT s.event_time)),
     changed_by_user AS MATERIALIZED (
       SELECT user_id, SUM(old_rating IS NULL) AS added, SUM(rating - COALESCE(old_rating, 0)) AS delta,
              MAX(event_time) AS last_active, json_group_array(json_array(movie_id, rating, event_time)) AS ratings
@@ -127,33 +144,26 @@ export const SILVER_USER_FEATURES: BatchQuery = {
     UNION ALL
     SELECT u.user_id, COALESCE(f.rating_count, 0) + u.added, COALESCE(f.rating_sum, 0) + u.delta,
            MAX(COALESCE(f.last_active, 0), u.last_active),
-           (SELECT json_group_array(json_object('movieId', movie_id, 'rating', ${jsNumber('rating')}, 'eventTime', event_time)
-                                    ORDER BY event_time DESC, movie_id ASC)
-            FROM (SELECT movie_id, rating, event_time FROM (
-                    SELECT j.value ->> 'movieId' AS movie_id, j.value ->> 'rating' AS rating, j.value ->> 'eventTime' AS event_time
-                    FROM json_each(f.recent) j WHERE j.value ->> 'movieId' NOT IN (SELECT c.value ->> 0 FROM json_each(u.ratings) c)
-                    UNION ALL
-                    SELECT c.value ->> 0, c.value ->> 1, c.value ->> 2 FROM json_each(u.ratings) c)
-                  ORDER BY event_time DESC, movie_id ASC LIMIT ${RECENT_RATINGS})),
-           (SELECT COALESCE(json_group_object(genre, json_object('count', n, 'sum', ${jsNumber('s')}) ORDER BY genre), '{}')
-            FROM (SELECT genre, SUM(n) AS n, SUM(s) AS s FROM (
-                    SELECT j.key AS genre, j.value ->> 'count' AS n, j.value ->> 'sum' AS s FROM json_each(f.genres) j
-                    UNION ALL
-                    SELECT d.key, d.value ->> 0, d.value ->> 1 FROM json_each(g.genres) d)
-                  GROUP BY genre))
+           ${recentJson(`(
+             SELECT j.value ->> 'movieId' AS movie_id, j.value ->> 'rating' AS rating, j.value ->> 'eventTime' AS event_time
+             FROM json_each(f.recent) j WHERE j.value ->> 'movieId' NOT IN (SELECT c.value ->> 0 FROM json_each(u.ratings) c)
+             UNION ALL
+             SELECT c.value ->> 0, c.value ->> 1, c.value ->> 2 FROM json_each(u.ratings) c)`)},
+           ${genresJson(`
+             SELECT genre, SUM(n) AS n, SUM(s) AS s FROM (
+               SELECT j.key AS genre, j.value ->> 'count' AS n, j.value ->> 'sum' AS s FROM json_each(f.genres) j
+               UNION ALL
+               SELECT d.key, d.value ->> 0, d.value ->> 1 FROM json_each(g.genres) d)
+             GROUP BY genre`)}
     FROM changed_by_user u LEFT JOIN changed_genres g ON g.user_id = u.user_id
     LEFT JOIN silver_user_features f ON f.dt = :base AND f.user_id = u.user_id
     UNION ALL
     SELECT t.user_id, t.rating_count, t.rating_sum, t.last_active,
-           (SELECT json_group_array(json_object('movieId', movie_id, 'rating', ${jsNumber('rating')}, 'eventTime', event_time)
-                                    ORDER BY event_time DESC, movie_id ASC)
-            FROM (SELECT movie_id, rating, event_time FROM silver_ratings s
-                  WHERE s.dt = :dt AND s.user_id = t.user_id
-                  ORDER BY event_time DESC, movie_id ASC LIMIT ${RECENT_RATINGS})),
-           (SELECT COALESCE(json_group_object(genre, json_object('count', n, 'sum', ${jsNumber('s')}) ORDER BY genre), '{}')
-            FROM (SELECT g.value AS genre, COUNT(*) AS n, SUM(s.rating) AS s
-                  FROM silver_ratings s JOIN movies m ON m.movie_id = s.movie_id, json_each(m.genres) g
-                  WHERE s.dt = :dt AND s.user_id = t.user_id GROUP BY g.value))
+           ${recentJson('silver_ratings s WHERE s.dt = :dt AND s.user_id = t.user_id')},
+           ${genresJson(`
+             SELECT g.value AS genre, COUNT(*) AS n, SUM(s.rating) AS s
+             FROM silver_ratings s JOIN movies m ON m.movie_id = s.movie_id, json_each(m.genres) g
+             WHERE s.dt = :dt AND s.user_id = t.user_id GROUP BY g.value`)}
     FROM totals t`,
   // Athena builds the JSON text itself, with fixed key names: casting a ROW to JSON would depend on
   // how the engine version names (and cases) ROW fields. A double cast to varchar reads "4.5E0",

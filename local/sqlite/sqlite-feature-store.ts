@@ -7,6 +7,7 @@
  * decoding a user's JSON columns costs more than the rest of their event. The cached values are
  * the committed ones; a commit by any other connection (PRAGMA data_version moves) empties them.
  */
+import { MERGED_PAIRS } from '../../lambdas/core/batch-queries';
 import type { RatingEvent } from '../../lambdas/core/event-contract';
 import type { FeatureChanges, FeatureSnapshot, GlobalStats, MovieFeatures, UserFeatures } from '../../lambdas/core/features';
 import { addToMovie, ratingKey, sameUserFeatures } from '../../lambdas/core/features';
@@ -122,14 +123,11 @@ export class SqliteFeatureStore implements FeatureStore {
         `INSERT INTO ratings (user_id, movie_id, rating, event_time, event_id)
          SELECT user_id, movie_id, rating, event_time, event_id FROM silver_ratings WHERE dt = ? ${KEEP_LATEST_RATING}`,
       ),
-      // A merged partition differs from its base only in the pairs it took from the bronze since,
-      // looked up in key order: in bronze's order each lookup reads pages of its own (3x as long).
+      // A merged partition differs from its base only in the pairs it took from the bronze since.
       restoreMerged: db.prepare(
         `INSERT INTO ratings (user_id, movie_id, rating, event_time, event_id)
          SELECT s.user_id, s.movie_id, s.rating, s.event_time, s.event_id
-         FROM (SELECT b.user_id, b.movie_id FROM bronze_events b JOIN lake_objects o ON o.object_key = b.object_key
-               WHERE o.area = 'events' AND o.dt >= :base AND o.dt <= :dt
-               GROUP BY b.user_id, b.movie_id ORDER BY b.user_id, b.movie_id) p
+         FROM (${MERGED_PAIRS}) p
          CROSS JOIN silver_ratings s
          WHERE s.dt = :dt AND s.user_id = p.user_id AND s.movie_id = p.movie_id ${KEEP_LATEST_RATING}`,
       ),
