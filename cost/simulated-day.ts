@@ -13,8 +13,8 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { batchPut } from '../lambdas/aws/dynamo-batch';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import pMap from 'p-map';
-import { S3Lake } from '../lambdas/aws/s3-lake';
-import { silverPartitionKey, silverReceiptKey } from '../lambdas/core/lake-layout';
+import { S3EventLake } from '../lambdas/aws/s3-event-lake';
+import { silverPartitionKey, silverReceiptKey } from '../lambdas/core/lake/lake-layout';
 import type { BatchState } from '../lambdas/handlers/batch/batch-state';
 import type { ConsumeCounts } from '../lambdas/handlers/consume';
 import { DAY_MS, dayEvents, eventIdAt, generateWorkload, type DayEvent, type Workload } from '../bench/workload';
@@ -110,7 +110,7 @@ export async function simulateDay(spec: DaySpec, options: { context?: Record<str
     const dayBefore = dayEvents(history, eventsPerDay, day - DAY_MS, spec.seed + 1);
     const theDay = dayEvents(history, eventsPerDay, day, spec.seed + 2);
     const users = activeUsers(history, spec.apiUsers, spec.seed + 3);
-    const lake = new S3Lake(account.s3.s3, lakeBucket, '');
+    const lake = new S3EventLake(account.s3.s3, lakeBucket, '');
     await lake.writeCatalog(history.movies);
     await writeSilverRatings(account, lakeBucket, history, twoBefore);
     say(`${dayBefore.length} events of ${before} in bronze, in the batches the event source makes`);
@@ -270,7 +270,7 @@ async function writeSilverRatings(account: EmulatedAccount, bucket: string, hist
 }
 
 /** Bronze objects as the consumer writes them: one per partition of each batch. */
-async function writeBronze(lake: S3Lake, batches: ReturnType<typeof mskBatches>): Promise<void> {
+async function writeBronze(lake: S3EventLake, batches: ReturnType<typeof mskBatches>): Promise<void> {
   const objects = batches.flatMap((batch) => Object.values(batch.records));
   await pMap(
     objects,

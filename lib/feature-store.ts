@@ -1,11 +1,11 @@
 /**
  * The online store: DynamoDB tables on demand, with point-in-time recovery and deletion protection,
- * keyed as lambdas/aws/table-keys.ts says (the adapters and the tests use the same definitions).
+ * keyed as lambdas/core/lake/table-keys.ts says (the adapters and the tests use the same definitions).
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { TABLE_KEYS, type KeyAttribute, type TableRole } from '../lambdas/aws/table-keys';
+import { TABLE_KEYS, type KeyAttribute, type TableRole } from '../lambdas/core/lake/table-keys';
 
 export interface FeatureStoreProps {
   /** Prefix of the tables' names. */

@@ -7,8 +7,8 @@ import { Aws } from 'aws-cdk-lib';
 import { CfnDatabase, CfnTable } from 'aws-cdk-lib/aws-glue';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { GOLD_LOCATIONS, SILVER_LOCATIONS } from '../lambdas/core/lake-layout';
-import { GOLD_COLUMNS, SILVER_COLUMNS, type GoldTable, type LakeColumn } from '../lambdas/core/lake-tables';
+import { GOLD_LOCATIONS, SILVER_LOCATIONS } from '../lambdas/core/lake/lake-layout';
+import { GOLD_COLUMNS, SILVER_COLUMNS, type GoldTable, type LakeColumn } from '../lambdas/core/lake/lake-tables';
 
 export interface LakeTablesProps {
   bucket: IBucket;

@@ -8,7 +8,7 @@ import { AssetHashType, DockerImage } from 'aws-cdk-lib';
 import { Code } from 'aws-cdk-lib/aws-lambda';
 import { buildSync, type BuildOptions } from 'esbuild';
 import { join } from 'node:path';
-import type { BatchTask } from '../lambdas/core/daily-batch-workflow';
+import type { BatchTask } from '../lambdas/core/lake/daily-batch-workflow';
 import type { FunctionName } from '../lambdas/entry/environment';
 
 const PROJECT_ROOT = join(import.meta.dirname, '..');

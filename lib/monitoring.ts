@@ -27,7 +27,7 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { BATCH_TASKS, type BatchTask } from '../lambdas/core/daily-batch-workflow';
+import { BATCH_TASKS, type BatchTask } from '../lambdas/core/lake/daily-batch-workflow';
 import { CONSUME_SERVICE, METRIC } from '../lambdas/entry/metric-names';
 import type { MovierecFunction } from './movierec-function';
 

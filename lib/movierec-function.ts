@@ -1,7 +1,7 @@
 /**
  * A movierec Lambda function: its entry bundled by esbuild, Node.js 24 on arm64, JSON logs at the
  * levels given in a log group of its own with the stage's retention, X-Ray tracing if asked, and its
- * settings in environment variables (see lambdas/entry/adapters.ts). Its role starts empty but for
+ * settings in environment variables (see lambdas/entry/stores-from-environment.ts). Its role starts empty but for
  * writing its own logs; each construct grants what the function uses.
  */
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';

@@ -4,7 +4,7 @@
  */
 import 'core-js/actual/promise/with-resolvers.js';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import { substituteResources, type BatchTask } from '../lambdas/core/daily-batch-workflow';
+import { substituteResources, type BatchTask } from '../lambdas/core/lake/daily-batch-workflow';
 
 type JsonValue = Parameters<StateMachine['run']>[0];
 type Execution = ReturnType<StateMachine['run']>;

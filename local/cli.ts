@@ -15,7 +15,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { consoleLogger, parseLogLevel } from './console-logger';
-import { S3Lake } from '../lambdas/aws/s3-lake';
+import { S3EventLake } from '../lambdas/aws/s3-event-lake';
 import { activateModel } from './commands/activate';
 import { runBatch } from './commands/batch';
 import { transferLake } from './commands/transfer-lake';
@@ -213,7 +213,7 @@ export async function main(argv: string[]): Promise<number> {
     const location = url === undefined ? undefined : parseS3Url(url);
     const system = open(command === 'import');
     try {
-      if (location) await transferLake(system, command, new S3Lake(s3Client(values.endpoint), location.bucket, location.prefix));
+      if (location) await transferLake(system, command, new S3EventLake(s3Client(values.endpoint), location.bucket, location.prefix));
       else await importMovieLens(system, resolve(values.movielens!), controller.signal);
     } finally {
       await system.close();

@@ -6,8 +6,8 @@
  * objects again and rebuilds the online features.
  */
 import type { MSKEvent, MSKRecord } from 'aws-lambda';
-import { S3Lake } from '../lambdas/aws/s3-lake';
-import type { BronzeLine, QuarantineLine } from '../lambdas/core/lake-layout';
+import { S3EventLake } from '../lambdas/aws/s3-event-lake';
+import type { BronzeLine, QuarantineLine } from '../lambdas/core/lake/lake-layout';
 import type { Movie } from '../lambdas/core/movie';
 import type { FeatureStore, LakeObjectId } from '../lambdas/core/ports';
 import type { ConsumeCounts } from '../lambdas/handlers/consume';
@@ -20,7 +20,7 @@ const HOUR_MS = 60 * 60 * 1000;
 export async function exportLake(
   source: SqliteEventLake,
   catalog: readonly Movie[],
-  target: S3Lake,
+  target: S3EventLake,
 ): Promise<{ objects: number; records: number; movies: number }> {
   await target.writeCatalog(catalog);
   let objects = 0;
@@ -35,7 +35,7 @@ export async function exportLake(
 }
 
 export async function importLake(
-  source: S3Lake,
+  source: S3EventLake,
   target: { features: Pick<FeatureStore, 'upsertMovies'>; submit: (event: MSKEvent) => Promise<ConsumeCounts> },
   producer: EmbeddedProducer,
 ): Promise<ConsumeCounts & { batches: number; movies: number }> {

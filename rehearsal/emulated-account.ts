@@ -10,7 +10,7 @@ import { buildSync } from 'esbuild';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SILVER_MOVIE_FEATURES, SILVER_RATINGS, SILVER_RATINGS_MERGE, SILVER_USER_FEATURES } from '../lambdas/core/batch-queries';
+import { SILVER_MOVIE_FEATURES, SILVER_RATINGS, SILVER_RATINGS_MERGE, SILVER_USER_FEATURES } from '../lambdas/core/lake/batch-queries';
 import { startDynamo, type LocalDynamo } from '../test/helpers/dynalite';
 import { startS3, type LocalS3 } from '../test/helpers/s3rver';
 import { AthenaEmulator } from './athena-emulator';

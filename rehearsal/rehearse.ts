@@ -7,7 +7,7 @@
  * HTTP API requests reach the recommend function. Anything AWS would refuse is a problem.
  */
 import type { APIGatewayProxyStructuredResultV2, MSKEvent } from 'aws-lambda';
-import { S3Lake } from '../lambdas/aws/s3-lake';
+import { S3EventLake } from '../lambdas/aws/s3-event-lake';
 import type { ConsumeCounts } from '../lambdas/handlers/consume';
 import type { BatchResult } from '../local/batch-runner';
 import { generateDemoData } from '../local/demo-data';
@@ -81,7 +81,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
 
     say('the catalog into the lake, as an operator exports it');
     const lakeBucket = lambda.byLabel('consume').environment.LAKE_BUCKET!;
-    await new S3Lake(account.s3.s3, lakeBucket, '').writeCatalog(demo.movies);
+    await new S3EventLake(account.s3.s3, lakeBucket, '').writeCatalog(demo.movies);
 
     for (const source of account.sources) {
       say(`${demo.events.length} events on ${source.topic}, through the event source into ${source.fn.principal.name}`);

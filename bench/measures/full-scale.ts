@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { SILVER_COLUMNS } from '../../lambdas/core/lake-tables';
+import { SILVER_COLUMNS } from '../../lambdas/core/lake/lake-tables';
 import { openDatabase, setMeta, type Db } from '../../local/sqlite/database';
 import { SqliteBatchLake } from '../../local/sqlite/sqlite-batch-lake';
 import { SqliteEventLake } from '../../local/sqlite/sqlite-event-lake';

@@ -18,8 +18,8 @@ import {
   type AthenaClient,
 } from '@aws-sdk/client-athena';
 import { DeleteObjectCommand, DeleteObjectsCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { TRANSIENT_ERROR } from '../core/daily-batch-workflow';
-import { silverPartitionKey, silverReceiptKey } from '../core/lake-layout';
+import { TRANSIENT_ERROR } from '../core/transient-error';
+import { silverPartitionKey, silverReceiptKey } from '../core/lake/lake-layout';
 import { ALL_BRONZE, type BatchParams, type BatchQuery, type BatchSqlEngine } from '../core/ports';
 
 export interface AthenaEngineOptions {

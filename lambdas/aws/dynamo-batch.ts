@@ -10,7 +10,7 @@ import {
   type BatchWriteCommandInput,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { TRANSIENT_ERROR } from '../core/daily-batch-workflow';
+import { TRANSIENT_ERROR } from '../core/transient-error';
 
 export const BATCH_GET_LIMIT = 100;
 export const BATCH_WRITE_LIMIT = 25;

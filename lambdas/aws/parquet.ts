@@ -4,7 +4,7 @@
  */
 import { parquetMetadata, parquetRead, parquetReadObjects, type ColumnData } from 'hyparquet';
 import { parquetWriteBuffer } from 'hyparquet-writer';
-import type { LakeColumn } from '../core/lake-tables';
+import type { LakeColumn } from '../core/lake/lake-tables';
 
 export const ROW_GROUP_ROWS = 100_000;
 

@@ -5,14 +5,14 @@
  * 2^53, beyond any count or epoch-ms time this system holds.
  */
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { toMovieFeatures, toUser, type MovieFeatureRow, type UserRow } from '../core/feature-rows';
+import { toMovieFeatures, toUser, type MovieFeatureRow, type UserRow } from '../core/lake/feature-rows';
 import type { MovieFeatures, UserFeatures } from '../core/features';
 import type { SilverRatings } from '../core/holdout';
-import { receiptDate, silverPartitionKey, silverReceiptFolder } from '../core/lake-layout';
+import { receiptDate, silverPartitionKey, silverReceiptFolder } from '../core/lake/lake-layout';
 import type { Movie } from '../core/movie';
 import type { BatchLake, BatchQuery } from '../core/ports';
 import { parquetRowCount, readParquet, readParquetChunks } from './parquet';
-import type { S3Lake } from './s3-lake';
+import type { S3EventLake } from './s3-event-lake';
 
 export class S3BatchLake implements BatchLake {
   constructor(
@@ -21,7 +21,7 @@ export class S3BatchLake implements BatchLake {
     /** Key prefix of the lake inside the bucket: '' or ending with '/'. */
     private readonly prefix: string,
     /** Where the catalog is read from. */
-    private readonly lake: S3Lake,
+    private readonly lake: S3EventLake,
   ) {}
 
   /** One request: S3 lists keys in order, and the first bronze key is in the earliest date's folder. */

@@ -8,8 +8,8 @@
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NO_HEAD, type HeadWeights, type Neighbour } from '../core/item-neighbours';
-import { GOLD_LOCATIONS } from '../core/lake-layout';
-import { GOLD_COLUMNS, type GoldTable } from '../core/lake-tables';
+import { GOLD_LOCATIONS } from '../core/lake/lake-layout';
+import { GOLD_COLUMNS, type GoldTable } from '../core/lake/lake-tables';
 import { versionDate, type Model, type ModelManifest } from '../core/model';
 import type { ModelStore } from '../core/ports';
 import { readParquet, writeLakeParquet } from './parquet';

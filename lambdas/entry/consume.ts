@@ -3,21 +3,21 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { MSKEvent } from 'aws-lambda';
 import { createConsumeHandler } from '../handlers/consume';
 import { documentClient, s3Client } from './aws-clients';
-import { eventLake, featureStore } from './adapters';
+import { eventLake, featureStore } from './stores-from-environment';
 import { CONSUME_SERVICE, METRIC } from './metric-names';
 import { customMetrics, instrumented, observability } from './observability';
 import { readEnvironment } from './environment';
 
 const tools = observability(CONSUME_SERVICE);
 const env = readEnvironment('consume');
-const { tracer, port } = tools;
+const { tracer, handlerLogger } = tools;
 const metrics = customMetrics(CONSUME_SERVICE);
 const s3 = s3Client(tracer);
 const doc = documentClient(tracer);
 const consume = createConsumeHandler({
   lake: eventLake(s3, env),
   features: featureStore(doc, env),
-  logger: port,
+  logger: handlerLogger,
 });
 
 export const handler = instrumented(tools, async (event: MSKEvent) => {

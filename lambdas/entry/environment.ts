@@ -5,7 +5,7 @@
  * entry files read them only through `readEnvironment`, so neither side can name a variable the
  * other does not know.
  */
-import type { BatchTask } from '../core/daily-batch-workflow';
+import type { BatchTask } from '../core/lake/daily-batch-workflow';
 
 /** Every setting, with what it names. */
 export const SETTINGS = {

@@ -15,7 +15,8 @@ export const DEFAULT_METRICS_NAMESPACE = 'movierec';
 export interface Observability {
   logger: Logger;
   tracer: Tracer;
-  port: LoggerPort;
+  /** The logger as the handlers take it (their Logger port). */
+  handlerLogger: LoggerPort;
 }
 
 /**
@@ -27,7 +28,7 @@ export function observability(service: string): Observability {
   return {
     logger,
     tracer: new Tracer({ serviceName: service }),
-    port: {
+    handlerLogger: {
       debug: (message, data) => logger.debug(message, data ?? {}),
       warn: (message, data) => logger.warn(message, data ?? {}),
       error: (message, data) => logger.error(message, data ?? {}),

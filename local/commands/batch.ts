@@ -4,7 +4,7 @@
  * model covers everything loaded so far.
  */
 import type { BatchState } from '../../lambdas/handlers/batch/batch-state';
-import { FAIL_STATE } from '../../lambdas/core/daily-batch-workflow';
+import { FAIL_STATE } from '../../lambdas/core/lake/daily-batch-workflow';
 import { runDailyBatch, type BatchResult } from '../batch-runner';
 import type { LocalSystem } from '../system';
 

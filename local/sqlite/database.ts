@@ -5,7 +5,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { TRANSIENT_ERROR } from '../../lambdas/core/daily-batch-workflow';
+import { TRANSIENT_ERROR } from '../../lambdas/core/transient-error';
 
 export type Db = Database.Database;
 

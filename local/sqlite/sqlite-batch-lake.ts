@@ -4,7 +4,7 @@ import type { SilverRatings } from '../../lambdas/core/holdout';
 import type { Movie } from '../../lambdas/core/movie';
 import type { BatchLake } from '../../lambdas/core/ports';
 import type { Db } from './database';
-import { toMovieFeatures, toUser, type MovieFeatureRow, type UserRow } from '../../lambdas/core/feature-rows';
+import { toMovieFeatures, toUser, type MovieFeatureRow, type UserRow } from '../../lambdas/core/lake/feature-rows';
 
 export class SqliteBatchLake implements BatchLake {
   constructor(private readonly db: Db) {}

@@ -4,7 +4,7 @@
  * (every partition is whole: it needs no receipt).
  */
 import { availableParallelism } from 'node:os';
-import { FEATURE_CATALOG } from '../../lambdas/core/batch-queries';
+import { FEATURE_CATALOG } from '../../lambdas/core/lake/batch-queries';
 import { ALL_BRONZE, type BatchParams, type BatchQuery, type BatchSqlEngine } from '../../lambdas/core/ports';
 import type { Db } from './database';
 import { RESTORED_SILVER_DATE } from './sqlite-feature-store';

@@ -3,7 +3,7 @@
  * the S3 object, with its records beside it. Writing an object replaces it whole, so a retried
  * batch leaves exactly one copy.
  */
-import { lakeObjectKey, lakePartition, type LakeArea } from '../../lambdas/core/lake-layout';
+import { lakeObjectKey, lakePartition, type LakeArea } from '../../lambdas/core/lake/lake-layout';
 import type { BronzeRecord, EventLake, LakeObjectId, QuarantineRecord } from '../../lambdas/core/ports';
 import type { Db } from './database';
 

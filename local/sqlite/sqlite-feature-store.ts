@@ -7,14 +7,14 @@
  * decoding a user's JSON columns costs more than the rest of their event. The cached values are
  * the committed ones; a commit by any other connection (PRAGMA data_version moves) empties them.
  */
-import { MERGED_PAIRS } from '../../lambdas/core/batch-queries';
+import { MERGED_PAIRS } from '../../lambdas/core/lake/batch-queries';
 import type { RatingEvent } from '../../lambdas/core/event-contract';
 import type { FeatureChanges, FeatureSnapshot, GlobalStats, MovieFeatures, UserFeatures } from '../../lambdas/core/features';
 import { addToMovie, ratingKey, sameUserFeatures } from '../../lambdas/core/features';
 import type { Movie } from '../../lambdas/core/movie';
 import type { FeatureKeys, FeatureStore, SilverFeatures, UserProfile } from '../../lambdas/core/ports';
 import { getMeta, setMeta, type Db } from './database';
-import { toMovieFeatures, toUser, type MovieFeatureRow, type UserRow } from '../../lambdas/core/feature-rows';
+import { toMovieFeatures, toUser, type MovieFeatureRow, type UserRow } from '../../lambdas/core/lake/feature-rows';
 
 interface RatingRow {
   user_id: number;

@@ -5,7 +5,7 @@
  * then its receipt.
  */
 import { DeleteObjectCommand, DeleteObjectsCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { silverPartitionKey, silverReceiptKey } from '../../lambdas/core/lake-layout';
+import { silverPartitionKey, silverReceiptKey } from '../../lambdas/core/lake/lake-layout';
 import type { BatchParams, BatchQuery, BatchSqlEngine } from '../../lambdas/core/ports';
 import { keys, unloadByTwin, type LakeLocation } from '../../rehearsal/sqlite-twin';
 

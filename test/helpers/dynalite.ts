@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import type { AddressInfo } from 'node:net';
-import { TABLE_KEYS, type TableRole } from '../../lambdas/aws/table-keys';
+import { TABLE_KEYS, type TableRole } from '../../lambdas/core/lake/table-keys';
 
 export interface LocalDynamo {
   client: DynamoDBClient;

@@ -1,9 +1,9 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TABLE_KEYS } from '../../lambdas/aws/table-keys';
-import { BATCH_TASKS, DAILY_BATCH_WORKFLOW, RUN_TIMEOUT_SECONDS, STEP_TIMEOUT_SECONDS, substituteResources } from '../../lambdas/core/daily-batch-workflow';
-import { bronzeLine } from '../../lambdas/core/lake-layout';
-import { GOLD_COLUMNS, SILVER_COLUMNS } from '../../lambdas/core/lake-tables';
+import { TABLE_KEYS } from '../../lambdas/core/lake/table-keys';
+import { BATCH_TASKS, DAILY_BATCH_WORKFLOW, RUN_TIMEOUT_SECONDS, STEP_TIMEOUT_SECONDS, substituteResources } from '../../lambdas/core/lake/daily-batch-workflow';
+import { bronzeLine } from '../../lambdas/core/lake/lake-layout';
+import { GOLD_COLUMNS, SILVER_COLUMNS } from '../../lambdas/core/lake/lake-tables';
 import { FUNCTION_SETTINGS, type FunctionName } from '../../lambdas/entry/environment';
 import { MSK_NETWORK, removeOutdir, synthesize, type Synthesized } from '../helpers/cdk-app';
 

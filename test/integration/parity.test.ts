@@ -9,7 +9,7 @@ import { DynamoBatchRunLog } from '../../lambdas/aws/dynamo-batch-run-log';
 import { DynamoFeatureStore } from '../../lambdas/aws/dynamo-feature-store';
 import { S3BatchLake } from '../../lambdas/aws/s3-batch-lake';
 import { S3DynamoModelStore } from '../../lambdas/aws/s3-dynamo-model-store';
-import { S3Lake } from '../../lambdas/aws/s3-lake';
+import { S3EventLake } from '../../lambdas/aws/s3-event-lake';
 import type { BatchLake, FeatureStore, ModelStore } from '../../lambdas/core/ports';
 import { createBronzeToSilverHandler } from '../../lambdas/handlers/batch/bronze-to-silver';
 import { createGoldModelHandler } from '../../lambdas/handlers/batch/gold-model';
@@ -50,7 +50,7 @@ function batches(): { first: MSKEvent[]; later: MSKEvent[] } {
 }
 
 interface Side {
-  lake: S3Lake | ReturnType<typeof sqliteStores>['lake'];
+  lake: S3EventLake | ReturnType<typeof sqliteStores>['lake'];
   features: FeatureStore;
   models: ModelStore;
 }
@@ -103,7 +103,7 @@ describe('parity: SQLite adapters against S3 and DynamoDB adapters', () => {
     const [s3, dynamo] = [servers.s3(), servers.dynamo()];
     const local = sqliteStores(tempDir());
     const aws = {
-      lake: new S3Lake(s3.s3, s3.bucket),
+      lake: new S3EventLake(s3.s3, s3.bucket),
       features: new DynamoFeatureStore(dynamo.doc, TABLES),
       models: new S3DynamoModelStore({ s3: s3.s3, bucket: s3.bucket, dynamo: dynamo.doc, table: TABLES.models }),
     };
@@ -135,7 +135,7 @@ describe('parity: SQLite adapters against S3 and DynamoDB adapters', () => {
     const now = () => new Date('2026-11-25T06:00:00Z');
 
     const local = sqliteStores(tempDir());
-    const awsLake = new S3Lake(s3.s3, s3.bucket, prefix);
+    const awsLake = new S3EventLake(s3.s3, s3.bucket, prefix);
     const aws = {
       lake: awsLake,
       features: new DynamoFeatureStore(dynamo.doc, tables),

@@ -1,7 +1,7 @@
 /** BronzeToSilver: silver ratings of the date, by Athena, within the function's time. */
 import type { DateInput } from '../../handlers/batch/batch-state';
 import { createBronzeToSilverHandler } from '../../handlers/batch/bronze-to-silver';
-import { athenaEngine, batchLake } from '../adapters';
+import { athenaEngine, batchLake } from '../stores-from-environment';
 import { athenaClient, s3Client } from '../aws-clients';
 import { readEnvironment } from '../environment';
 import { BATCH_SERVICE } from '../metric-names';

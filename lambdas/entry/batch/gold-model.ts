@@ -2,7 +2,7 @@
 import { parseModelQuality } from '../../core/quality-gate';
 import { parseTrainEveryDays } from '../../core/training-schedule';
 import { createGoldModelHandler } from '../../handlers/batch/gold-model';
-import { batchLake, modelStore } from '../adapters';
+import { batchLake, modelStore } from '../stores-from-environment';
 import { documentClient, s3Client } from '../aws-clients';
 import { instrumented, observability } from '../observability';
 import { BATCH_SERVICE } from '../metric-names';

@@ -1,6 +1,6 @@
 /** Publish: catalog and features to DynamoDB, then the model pointer; records the run. */
 import { createPublishHandler } from '../../handlers/batch/publish';
-import { batchLake, featureStore, modelStore, runLog } from '../adapters';
+import { batchLake, featureStore, modelStore, runLog } from '../stores-from-environment';
 import { documentClient, s3Client } from '../aws-clients';
 import { instrumented, observability } from '../observability';
 import { BATCH_SERVICE } from '../metric-names';

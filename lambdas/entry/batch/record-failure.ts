@@ -1,6 +1,6 @@
 /** RecordFailure: the failed step's error into the batch run log. */
 import { createRecordFailureHandler } from '../../handlers/batch/record-failure';
-import { runLog } from '../adapters';
+import { runLog } from '../stores-from-environment';
 import { documentClient } from '../aws-clients';
 import { instrumented, observability } from '../observability';
 import { BATCH_SERVICE } from '../metric-names';

@@ -1,7 +1,7 @@
 /** SilverFeatures: silver user and movie features of the date, by Athena, within the function's time. */
 import type { DateInput } from '../../handlers/batch/batch-state';
 import { createSilverFeaturesHandler } from '../../handlers/batch/silver-features';
-import { athenaEngine } from '../adapters';
+import { athenaEngine } from '../stores-from-environment';
 import { athenaClient, s3Client } from '../aws-clients';
 import { readEnvironment } from '../environment';
 import { BATCH_SERVICE } from '../metric-names';

@@ -4,7 +4,7 @@
  * without an earlier silver, or when asked for `full`, it reads all of bronze from the first date it
  * holds (so that Athena lists no partition before it). Both give the same rows.
  */
-import { SILVER_RATINGS, SILVER_RATINGS_MERGE } from '../../core/batch-queries';
+import { SILVER_RATINGS, SILVER_RATINGS_MERGE } from '../../core/lake/batch-queries';
 import { checkDate } from '../../core/batch-date';
 import type { BatchLake, BatchSqlEngine } from '../../core/ports';
 import type { BatchState, SilverInput } from './batch-state';

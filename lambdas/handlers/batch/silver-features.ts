@@ -1,5 +1,5 @@
 /** SilverFeatures: user and movie features from the date's silver ratings (a merged date's users from its base's), in SQL. */
-import { SILVER_MOVIE_FEATURES, SILVER_USER_FEATURES } from '../../core/batch-queries';
+import { SILVER_MOVIE_FEATURES, SILVER_USER_FEATURES } from '../../core/lake/batch-queries';
 import { checkDate } from '../../core/batch-date';
 import type { BatchSqlEngine } from '../../core/ports';
 import type { FeaturesInput } from './batch-state';

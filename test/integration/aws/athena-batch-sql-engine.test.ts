@@ -11,8 +11,8 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-s
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AthenaBatchSqlEngine } from '../../../lambdas/aws/athena-batch-sql-engine';
-import { SILVER_RATINGS, SILVER_RATINGS_MERGE } from '../../../lambdas/core/batch-queries';
-import { TRANSIENT_ERROR } from '../../../lambdas/core/daily-batch-workflow';
+import { SILVER_RATINGS, SILVER_RATINGS_MERGE } from '../../../lambdas/core/lake/batch-queries';
+import { TRANSIENT_ERROR } from '../../../lambdas/core/transient-error';
 import { startS3, type LocalS3 } from '../../helpers/s3rver';
 
 /** Athena has no local server: it is mocked. S3, which the engine empties before UNLOAD, is s3rver. */

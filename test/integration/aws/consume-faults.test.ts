@@ -9,7 +9,7 @@ import { DynamoDBDocumentClient, type BatchWriteCommandInput } from '@aws-sdk/li
 import type { MSKEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { DynamoFeatureStore } from '../../../lambdas/aws/dynamo-feature-store';
-import { S3Lake } from '../../../lambdas/aws/s3-lake';
+import { S3EventLake } from '../../../lambdas/aws/s3-event-lake';
 import type { FeatureStore } from '../../../lambdas/core/ports';
 import { createConsumeHandler } from '../../../lambdas/handlers/consume';
 import { generateDemoData } from '../../../local/demo-data';
@@ -121,7 +121,7 @@ describe('consumer faults on the AWS adapters', () => {
     const features = new DynamoFeatureStore(DynamoDBDocumentClient.from(clients.dynamo), tables, { baseMs: 1 });
     await features.upsertMovies(demo.movies);
     install?.(clients);
-    const consume = createConsumeHandler({ lake: new S3Lake(clients.s3, s3.bucket, prefix), features, logger: recordingLogger() });
+    const consume = createConsumeHandler({ lake: new S3EventLake(clients.s3, s3.bucket, prefix), features, logger: recordingLogger() });
     const keys = async () =>
       ((await s3.s3.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: prefix }))).Contents ?? []).map((o) => o.Key!.slice(prefix.length)).sort();
     return { consume, features, keys };

@@ -5,7 +5,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { batchPut } from '../../../lambdas/aws/dynamo-batch';
 import { DynamoFeatureStore } from '../../../lambdas/aws/dynamo-feature-store';
-import { TRANSIENT_ERROR } from '../../../lambdas/core/daily-batch-workflow';
+import { TRANSIENT_ERROR } from '../../../lambdas/core/transient-error';
 import { applyRatings, emptyUser } from '../../../lambdas/core/features';
 import { DEMO_GENRES } from '../../../local/demo-data';
 import { createTables, dynaliteClient, startDynamo, type LocalDynamo } from '../../helpers/dynalite';

@@ -4,7 +4,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { DynamoFeatureStore } from '../../../lambdas/aws/dynamo-feature-store';
 import { S3DynamoModelStore } from '../../../lambdas/aws/s3-dynamo-model-store';
-import { S3Lake } from '../../../lambdas/aws/s3-lake';
+import { S3EventLake } from '../../../lambdas/aws/s3-event-lake';
 import { trainModel } from '../../../lambdas/core/model';
 import { createConsumeHandler } from '../../../lambdas/handlers/consume';
 import { createRecommendHandler } from '../../../lambdas/handlers/recommend';
@@ -41,7 +41,7 @@ describe('the recommend path on AWS adapters (s3rver, dynalite)', () => {
     return {
       features: new DynamoFeatureStore(doc, TABLES),
       models: new S3DynamoModelStore({ s3: s3c.client, bucket: s3.bucket, dynamo: doc, table: TABLES.models }),
-      lake: new S3Lake(s3c.client, s3.bucket),
+      lake: new S3EventLake(s3c.client, s3.bucket),
       dynamoCalls: ddb.calls,
       s3Calls: s3c.calls,
     };

@@ -1,7 +1,7 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3BatchLake } from '../../../lambdas/aws/s3-batch-lake';
-import { S3Lake } from '../../../lambdas/aws/s3-lake';
+import { S3EventLake } from '../../../lambdas/aws/s3-event-lake';
 import { silverParquet } from '../../helpers/athena-twin';
 import { startS3, type LocalS3 } from '../../helpers/s3rver';
 
@@ -17,7 +17,7 @@ describe('S3BatchLake: silver Parquet as Athena UNLOAD writes it', () => {
     await local.stop();
   });
 
-  const lakeAt = (prefix: string) => new S3BatchLake(local.s3, local.bucket, prefix, new S3Lake(local.s3, local.bucket, prefix));
+  const lakeAt = (prefix: string) => new S3BatchLake(local.s3, local.bucket, prefix, new S3EventLake(local.s3, local.bucket, prefix));
   const put = (Key: string, Body: Uint8Array | string) => local.s3.send(new PutObjectCommand({ Bucket: local.bucket, Key, Body }));
 
   it('reads every file of the date partition, in key order, and nothing of other dates', async () => {
@@ -79,7 +79,7 @@ describe('S3BatchLake: silver Parquet as Athena UNLOAD writes it', () => {
   });
 
   it('reads the catalog from the lake', async () => {
-    await new S3Lake(local.s3, local.bucket, 'c/').writeCatalog([{ movieId: 1, title: 'Toy Story (1995)', genres: ['Animation'] }]);
+    await new S3EventLake(local.s3, local.bucket, 'c/').writeCatalog([{ movieId: 1, title: 'Toy Story (1995)', genres: ['Animation'] }]);
     expect(await lakeAt('c/').readCatalog()).toEqual([{ movieId: 1, title: 'Toy Story (1995)', genres: ['Animation'] }]);
   });
 });

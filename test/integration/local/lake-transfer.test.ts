@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { S3Lake } from '../../../lambdas/aws/s3-lake';
+import { S3EventLake } from '../../../lambdas/aws/s3-event-lake';
 import { createConsumeHandler } from '../../../lambdas/handlers/consume';
 import { generateDemoData } from '../../../local/demo-data';
 import { EmbeddedProducer, messageFor } from '../../../local/embedded-producer';
@@ -48,7 +48,7 @@ describe('lake export to S3 and import back (s3rver)', () => {
       for (const batch of producer.batches(part.map(messageFor), 300, times[i])) await consume(batch);
     }
 
-    const lake = new S3Lake(s3.s3, s3.bucket, 'roundtrip/');
+    const lake = new S3EventLake(s3.s3, s3.bucket, 'roundtrip/');
     const exported = await exportLake(source.lake, demo.movies, lake);
     expect(exported).toMatchObject({ records: demo.events.length, movies: demo.movies.length });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SILVER_MOVIE_FEATURES, SILVER_RATINGS, SILVER_USER_FEATURES } from '../../../lambdas/core/batch-queries';
+import { SILVER_MOVIE_FEATURES, SILVER_RATINGS, SILVER_USER_FEATURES } from '../../../lambdas/core/lake/batch-queries';
 import { checkStatement, projectedPartitions } from '../../../rehearsal/athena-sql';
 
 const unload = (select: string, options = "format = 'PARQUET', compression = 'SNAPPY'") =>

@@ -14,13 +14,13 @@
  * Any failure goes to RecordFailure, which keeps the error in the batch run log, then fails.
  */
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
+import { TRANSIENT_ERROR } from '../transient-error';
 
 /** The Task states, in order; each names its handler and its Lambda ARN substitution. */
 export const BATCH_TASKS = ['ResolveDate', 'BronzeToSilver', 'SilverFeatures', 'GoldModel', 'Publish', 'RecordFailure'] as const;
 export type BatchTask = (typeof BATCH_TASKS)[number];
 
-/** Errors a step throws when a retry may succeed (throttling, a timeout, a busy database). */
-export const TRANSIENT_ERROR = 'TransientError';
+/** Errors a step retries: transient ones, and the Lambda service's own. */
 const RETRYABLE = [
   TRANSIENT_ERROR,
   'Lambda.ServiceException',

@@ -3,8 +3,8 @@
  * batch rewrites the very same object in either store.
  */
 import type { GoldTable } from './lake-tables';
-import type { Movie } from './movie';
-import type { BatchQuery, BronzeRecord, LakeObjectId, QuarantineRecord } from './ports';
+import type { Movie } from '../movie';
+import type { BatchQuery, BronzeRecord, LakeObjectId, QuarantineRecord } from '../ports';
 
 export type LakeArea = 'events' | 'quarantine';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lakeObjectKey, parseLakeObjectKey } from '../../../lambdas/core/lake-layout';
+import { lakeObjectKey, parseLakeObjectKey } from '../../../../lambdas/core/lake/lake-layout';
 
 describe('lakeObjectKey', () => {
   const id = { topic: 'user-events', partition: 2, firstOffset: 100, lastOffset: 199, timestamp: Date.UTC(2026, 10, 24, 13, 45) };

@@ -2,7 +2,7 @@
  * Feature rows as the silver tables (SQLite and Parquet alike) and the SQLite online tables hold
  * them, and their mapping to the core types.
  */
-import type { CountSum, MovieFeatures, RecentRating, UserFeatures } from './features';
+import type { CountSum, MovieFeatures, RecentRating, UserFeatures } from '../features';
 
 export interface UserRow {
   user_id: number;

@@ -14,8 +14,8 @@
  * reads the base date's own bronze again, which changes nothing already in its silver and takes in
  * what reached that partition after its batch ran (a consumer lagging past midnight).
  */
-import { BAYES_PRIOR_WEIGHT, DEFAULT_GLOBAL_MEAN, RECENT_RATINGS } from './features';
-import type { BatchQuery } from './ports';
+import { BAYES_PRIOR_WEIGHT, DEFAULT_GLOBAL_MEAN, RECENT_RATINGS } from '../features';
+import type { BatchQuery } from '../ports';
 
 /** Latest rating per (user, movie) by event time, then event id, then rating (features.ts `isNewer`). */
 export const SILVER_RATINGS: BatchQuery = {

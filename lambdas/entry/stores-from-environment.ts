@@ -10,13 +10,13 @@ import { DynamoBatchRunLog } from '../aws/dynamo-batch-run-log';
 import { DynamoFeatureStore } from '../aws/dynamo-feature-store';
 import { S3BatchLake } from '../aws/s3-batch-lake';
 import { S3DynamoModelStore } from '../aws/s3-dynamo-model-store';
-import { S3Lake } from '../aws/s3-lake';
+import { S3EventLake } from '../aws/s3-event-lake';
 import type { SettingName } from './environment';
 
 type Needs<K extends SettingName> = Record<K, string>;
 type Lake = Needs<'LAKE_BUCKET'> & { lakePrefix: string };
 
-export const eventLake = (s3: S3Client, env: Lake): S3Lake => new S3Lake(s3, env.LAKE_BUCKET, env.lakePrefix);
+export const eventLake = (s3: S3Client, env: Lake): S3EventLake => new S3EventLake(s3, env.LAKE_BUCKET, env.lakePrefix);
 
 export const batchLake = (s3: S3Client, env: Lake): S3BatchLake => new S3BatchLake(s3, env.LAKE_BUCKET, env.lakePrefix, eventLake(s3, env));
 

@@ -4,7 +4,7 @@
  * produces exactly these; the silver Parquet reader and the Glue table definitions rely on them.
  * `recent` and `genres` are JSON text, as in SQLite, so that both runtimes hold the same values.
  */
-import type { BatchQuery } from './ports';
+import type { BatchQuery } from '../ports';
 
 export type LakeColumnType = 'int' | 'bigint' | 'double' | 'string';
 

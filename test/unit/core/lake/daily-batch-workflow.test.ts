@@ -6,8 +6,8 @@ import {
   DAILY_BATCH_WORKFLOW,
   substituteResources,
   substitutionName,
-  TRANSIENT_ERROR,
-} from '../../../lambdas/core/daily-batch-workflow';
+} from '../../../../lambdas/core/lake/daily-batch-workflow';
+import { TRANSIENT_ERROR } from '../../../../lambdas/core/transient-error';
 
 type State = {
   Type: string;

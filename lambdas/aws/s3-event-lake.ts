@@ -19,11 +19,11 @@ import {
   type CatalogLine,
   type LakeArea,
   type QuarantineLine,
-} from '../core/lake-layout';
+} from '../core/lake/lake-layout';
 import type { Movie } from '../core/movie';
 import type { BronzeRecord, EventLake, LakeObjectId, QuarantineRecord } from '../core/ports';
 
-export class S3Lake implements EventLake {
+export class S3EventLake implements EventLake {
   constructor(
     private readonly s3: S3Client,
     private readonly bucket: string,
