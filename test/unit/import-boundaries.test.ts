@@ -1,7 +1,7 @@
 import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
 
-const eslint = new ESLint({ cwd: `${import.meta.dirname}/../../..` });
+const eslint = new ESLint({ cwd: `${import.meta.dirname}/../..` });
 
 /** The boundary messages ESLint gives `code` as if it were the file at `filePath`. */
 async function violations(code: string, filePath: string): Promise<string[]> {
