@@ -4,6 +4,7 @@
  * offsets never repeat across restarts, and hands the consumer MSK-shaped batches.
  */
 import type { MSKEvent, MSKRecord } from 'aws-lambda';
+import { mskEvent, mskRecord } from './msk-records';
 import type { Db } from './sqlite/database';
 
 export const TOPIC = 'user-events';
@@ -64,21 +65,12 @@ export class EmbeddedProducer {
         if (!list) byPartition.set(p, (list = []));
         list.push(m);
       }
-      const records: Record<string, MSKRecord[]> = {};
+      const records: MSKRecord[] = [];
       for (const [partition, list] of [...byPartition].sort((a, b) => a[0] - b[0])) {
         const first = this.reserve(partition, list.length);
-        records[`${this.topic}-${partition}`] = list.map((m, i) => ({
-          topic: this.topic,
-          partition,
-          offset: first + i,
-          timestamp: now,
-          timestampType: 'CREATE_TIME',
-          key: m.key === null ? '' : Buffer.from(m.key).toString('base64'),
-          value: m.value.toString('base64'),
-          headers: [],
-        }));
+        records.push(...list.map((m, i) => mskRecord({ topic: this.topic, partition, offset: first + i, timestamp: now }, m.key, m.value)));
       }
-      out.push({ eventSource: 'aws:kafka', eventSourceArn: 'local:embedded', bootstrapServers: 'embedded', records });
+      out.push(mskEvent({ eventSourceArn: 'local:embedded', bootstrapServers: 'embedded' }, records));
     }
     return out;
   }

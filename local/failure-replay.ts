@@ -8,6 +8,7 @@
  */
 import type { MSKEvent, MSKRecord } from 'aws-lambda';
 import type { ConsumeCounts } from '../lambdas/handlers/consume';
+import { mskEvent } from './msk-records';
 
 /** A run of offsets of one partition. */
 export interface KafkaRange {
@@ -134,7 +135,7 @@ async function replayOne(message: QueueMessage, options: ReplayOptions, summary:
     fetched.push(...records);
   }
   for (let start = 0; start < fetched.length; start += options.batchSize) {
-    const counts = await options.submit(mskEvent(batch.eventSourceArn, fetched.slice(start, start + options.batchSize)));
+    const counts = await options.submit(mskEvent({ eventSourceArn: batch.eventSourceArn, bootstrapServers: 'replay' }, fetched.slice(start, start + options.batchSize)));
     summary.records += counts.received;
     summary.applied += counts.applied;
     summary.quarantined += counts.quarantined;
@@ -142,10 +143,4 @@ async function replayOne(message: QueueMessage, options: ReplayOptions, summary:
   const ranges = batch.ranges.map((r) => `${r.topic}-${r.partition} ${r.first}-${r.last}`).join(', ');
   options.say(`replayed ${message.id} (${batch.condition}): ${fetched.length} records of ${ranges}`);
   return 'replayed';
-}
-
-function mskEvent(eventSourceArn: string, records: MSKRecord[]): MSKEvent {
-  const grouped: Record<string, MSKRecord[]> = {};
-  for (const r of records) (grouped[`${r.topic}-${r.partition}`] ??= []).push(r);
-  return { eventSource: 'aws:kafka', eventSourceArn, bootstrapServers: 'replay', records: grouped };
 }

@@ -6,6 +6,7 @@
  * consumer absorbs, never a loss.
  */
 import type { MSKEvent, MSKRecord } from 'aws-lambda';
+import { mskEvent, mskRecord } from './msk-records';
 import { generateAuthToken } from 'aws-msk-iam-sasl-signer-js';
 import { Kafka, logLevel, type Consumer, type EachBatchPayload, type KafkaMessage } from 'kafkajs';
 import type { ConsumeCounts } from '../lambdas/handlers/consume';
@@ -58,26 +59,14 @@ export async function startKafkaSource(consumer: KafkaConsumer, options: KafkaSo
 }
 
 export function toMskEvent(batch: EachBatchPayload['batch']): MSKEvent {
-  return {
-    eventSource: 'aws:kafka',
-    eventSourceArn: 'local:kafka',
-    bootstrapServers: 'local',
-    records: { [`${batch.topic}-${batch.partition}`]: batch.messages.map((m) => mskRecordOf(batch.topic, batch.partition, m)) },
-  };
+  return mskEvent(
+    { eventSourceArn: 'local:kafka', bootstrapServers: 'local' },
+    batch.messages.map((m) => mskRecordOf(batch.topic, batch.partition, m)),
+  );
 }
 
-/** A Kafka message as the MSK event source hands it to a function. */
 function mskRecordOf(topic: string, partition: number, m: KafkaMessage): MSKRecord {
-  return {
-    topic,
-    partition,
-    offset: Number(m.offset),
-    timestamp: Number(m.timestamp),
-    timestampType: 'CREATE_TIME',
-    key: m.key ? m.key.toString('base64') : '',
-    value: m.value ? m.value.toString('base64') : '',
-    headers: [],
-  };
+  return mskRecord({ topic, partition, offset: Number(m.offset), timestamp: Number(m.timestamp) }, m.key, m.value);
 }
 
 /**

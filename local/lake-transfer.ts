@@ -6,6 +6,7 @@
  * objects again and rebuilds the online features.
  */
 import type { MSKEvent, MSKRecord } from 'aws-lambda';
+import { mskEvent, mskRecord } from './msk-records';
 import { S3EventLake } from '../lambdas/aws/s3-event-lake';
 import type { BronzeLine, QuarantineLine } from '../lambdas/core/lake/lake-layout';
 import type { Movie } from '../lambdas/core/movie';
@@ -57,16 +58,13 @@ export async function importLake(
     const { id, bronze, quarantine } = batches.get(key)!;
     // Any time in the object's hour gives its key back; its end keeps every event time valid.
     const time = id.timestamp + HOUR_MS - 1;
+    const at = (offset: number, timestamp: number) => ({ topic: id.topic, partition: id.partition, offset, timestamp });
     const records: MSKRecord[] = [
-      ...bronze.map((line) => record(id, line.kafka_offset, time, String(line.user_id), JSON.stringify(eventOf(line)))),
-      // A quarantined record goes back exactly as it came: its raw key and value, its own time.
-      ...quarantine.map((line) => ({
-        ...record(id, line.kafka_offset, line.kafka_timestamp, null, ''),
-        key: line.key ?? '',
-        value: line.value ?? '',
-      })),
+      ...bronze.map((line) => mskRecord(at(line.kafka_offset, time), String(line.user_id), JSON.stringify(eventOf(line)))),
+      // A quarantined record goes back exactly as it came: its raw key and value (base64 already), its own time.
+      ...quarantine.map((line) => ({ ...mskRecord(at(line.kafka_offset, line.kafka_timestamp), null, null), key: line.key ?? '', value: line.value ?? '' })),
     ].sort((a, b) => a.offset - b.offset);
-    counts.push(await target.submit({ eventSource: 'aws:kafka', eventSourceArn: 'import', bootstrapServers: 'import', records: { [`${id.topic}-${id.partition}`]: records } }));
+    counts.push(await target.submit(mskEvent({ eventSourceArn: 'import', bootstrapServers: 'import' }, records)));
     // Local batches produced later must not reuse these offsets, or their objects' keys.
     producer.advancePast(id.topic, id.partition, id.lastOffset);
   }
@@ -77,15 +75,3 @@ function eventOf(line: BronzeLine): Record<string, unknown> {
   return { event_id: line.event_id, type: 'rating', user_id: line.user_id, movie_id: line.movie_id, rating: line.rating, timestamp: line.event_time };
 }
 
-function record(id: LakeObjectId, offset: number, timestamp: number, key: string | null, value: string): MSKRecord {
-  return {
-    topic: id.topic,
-    partition: id.partition,
-    offset,
-    timestamp,
-    timestampType: 'CREATE_TIME',
-    key: key === null ? '' : Buffer.from(key).toString('base64'),
-    value: Buffer.from(value).toString('base64'),
-    headers: [],
-  };
-}

@@ -16,7 +16,7 @@ import type { BatchHandlers } from './batch-runner';
 import { EmbeddedProducer } from './embedded-producer';
 import { EventPipeline } from './event-pipeline';
 import { DATABASE_FILE, existingDatabase, openDataDir } from './data-dir';
-import { atomically, checkIntegrity, openDatabase, openDatabaseForReading, rethrowBusyAsTransient, type Db } from './sqlite/database';
+import { atomically, checkIntegrity, getMeta, isDatabaseEmpty, openDatabase, openDatabaseForReading, rethrowBusyAsTransient, setMeta, type Db } from './sqlite/database';
 import { SqliteBatchLake } from './sqlite/sqlite-batch-lake';
 import { SqliteBatchRunLog } from './sqlite/sqlite-batch-run-log';
 import { SqliteBatchSqlEngine } from './sqlite/sqlite-batch-sql-engine';
@@ -28,7 +28,6 @@ import { SqliteOperationsReads } from './sqlite/sqlite-operations-reads';
 export { DATABASE_FILE };
 
 export interface LocalSystem {
-  db: Db;
   features: SqliteFeatureStore;
   models: SqliteModelStore;
   lake: SqliteEventLake;
@@ -39,6 +38,12 @@ export interface LocalSystem {
   batch: BatchHandlers;
   runs: SqliteBatchRunLog;
   reads: SqliteOperationsReads;
+  /** The lake as the batch reads it: the catalog among it. */
+  batchLake: SqliteBatchLake;
+  /** The folder's own records, by key: the demo's state. */
+  meta: { get(key: string): string | undefined; set(key: string, value: string): void };
+  /** True while the folder holds no event, movie or model. */
+  isEmpty(): boolean;
   /** True when opening it made the data folder. */
   created: boolean;
   /** Waits for the batches under way, then closes the database and gives up the folder's lock. */
@@ -76,7 +81,6 @@ export function openLocalSystem(dataDir: string, logger: Logger, options: OpenOp
     producer,
   );
   return {
-    db,
     features,
     models,
     lake,
@@ -90,6 +94,9 @@ export function openLocalSystem(dataDir: string, logger: Logger, options: OpenOp
     }),
     runs: new SqliteBatchRunLog(db),
     reads: new SqliteOperationsReads(db, models),
+    batchLake: new SqliteBatchLake(db),
+    meta: { get: (key) => getMeta(db, key), set: (key, value) => setMeta(db, key, value) },
+    isEmpty: () => isDatabaseEmpty(db),
     created: dir.created,
     close: async () => {
       await pipeline.drain();

@@ -7,6 +7,7 @@ import type { BatchState } from '../../lambdas/handlers/batch/batch-state';
 import { FAIL_STATE } from '../../lambdas/core/lake/daily-batch-workflow';
 import { runDailyBatch, type BatchResult } from '../batch-runner';
 import type { LocalSystem } from '../system';
+import { say } from '../output';
 
 /** Today's date (UTC): the batch date that covers every event ingested so far. */
 export function today(now = new Date()): string {
@@ -23,7 +24,6 @@ export interface BatchOptions {
 }
 
 export async function runBatch(system: LocalSystem, date: string | undefined, options: BatchOptions = {}): Promise<BatchResult> {
-  const say = (line: string) => process.stdout.write(`${line}\n`);
   const asked = [...(options.full ? ['silver rebuilt from all of bronze'] : []), ...(options.train ? ['the model trained'] : [])];
   say(`Daily batch for ${date ?? 'yesterday (UTC)'}${asked.map((a) => `, ${a}`).join('')}:`);
   const input = {

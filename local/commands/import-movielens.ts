@@ -13,9 +13,9 @@ import { runBatch, today } from './batch';
 import type { ConsumeCounts } from '../../lambdas/handlers/consume';
 import { refuseDemoFolder } from './load-demo';
 import { describeCounts } from './serve';
+import { say } from '../output';
 
 export async function importMovieLens(system: LocalSystem, dir: string, signal: AbortSignal): Promise<void> {
-  const say = (line: string) => process.stdout.write(`${line}\n`);
   const source = detectMovieLens(dir);
   refuseDemoFolder(system);
 

@@ -7,7 +7,6 @@ import { generateDemoData } from '../demo-data';
 import { sumCounts } from '../event-pipeline';
 import { BATCH_SIZE } from '../embedded-producer';
 import { progress } from '../progress';
-import { getMeta, isDatabaseEmpty, setMeta } from '../sqlite/database';
 import type { LocalSystem } from '../system';
 import type { ConsumeCounts } from '../../lambdas/handlers/consume';
 
@@ -15,7 +14,7 @@ export const DEMO_META_KEY = 'demo';
 
 /** Imports refuse a folder with the demo in it: the demo's ids would mix with the imported ones. */
 export function refuseDemoFolder(system: LocalSystem): void {
-  if (getMeta(system.db, DEMO_META_KEY) !== undefined) {
+  if (system.meta.get(DEMO_META_KEY) !== undefined) {
     throw new Error(
       'this data folder holds the demo data, whose ids would mix with the imported ones: ' +
         'import into another folder with --data-dir DIR, or delete this one first',
@@ -25,11 +24,11 @@ export function refuseDemoFolder(system: LocalSystem): void {
 
 /** Returns the counts of the load, or undefined when the database needs no demo. */
 export async function loadDemoIfEmpty(system: LocalSystem, signal: AbortSignal): Promise<ConsumeCounts | undefined> {
-  const state = getMeta(system.db, DEMO_META_KEY);
+  const state = system.meta.get(DEMO_META_KEY);
   if (state === 'loaded') return undefined;
-  if (state === undefined && !isDatabaseEmpty(system.db)) return undefined;
+  if (state === undefined && !system.isEmpty()) return undefined;
 
-  setMeta(system.db, DEMO_META_KEY, 'loading');
+  system.meta.set(DEMO_META_KEY, 'loading');
   const demo = generateDemoData();
   await system.features.upsertMovies(demo.movies);
   const bar = progress('Loading the demo events', demo.events.length, 'events');
@@ -39,6 +38,6 @@ export async function loadDemoIfEmpty(system: LocalSystem, signal: AbortSignal):
     bar.update(Math.min(demo.events.length, i + BATCH_SIZE));
   }
   bar.stop();
-  if (!signal.aborted) setMeta(system.db, DEMO_META_KEY, 'loaded');
+  if (!signal.aborted) system.meta.set(DEMO_META_KEY, 'loaded');
   return sumCounts(counts);
 }

@@ -11,6 +11,7 @@ import type { ConsumeCounts } from '../../lambdas/handlers/consume';
 import { replayFailures, type ReplaySummary } from '../failure-replay';
 import { kafkaClient, readKafkaRange } from '../kafka-event-source';
 import { queueRegion, SqsFailureQueue } from '../sqs-failure-queue';
+import { say } from '../output';
 
 export interface ReplayFailuresOptions {
   queueUrl: string;
@@ -26,7 +27,6 @@ export async function replayFailedBatches(options: ReplayFailuresOptions): Promi
   const region = queueRegion(options.queueUrl);
   const kafka = kafkaClient(options.brokers, 'movierec-replay', options.iam ? region : undefined);
   const lambda = new LambdaClient({ region });
-  const say = (line: string) => process.stdout.write(`${line}\n`);
   const summary = await replayFailures({
     queue: new SqsFailureQueue(new SQSClient({ region }), options.queueUrl),
     // A group of its own for each range: it commits nothing, and the consumer's group is left alone.

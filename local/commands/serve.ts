@@ -10,6 +10,7 @@ import { kafkaConsumer, startKafkaSource } from '../kafka-event-source';
 import { createLocalServer } from '../local-server';
 import type { LocalSystem } from '../system';
 import { loadDemoIfEmpty } from './load-demo';
+import { say } from '../output';
 
 export interface ServeOptions {
   host: string;
@@ -20,7 +21,6 @@ export interface ServeOptions {
 }
 
 export async function serve(system: LocalSystem, options: ServeOptions, signal: AbortSignal): Promise<void> {
-  const say = (line: string) => process.stdout.write(`${line}\n`);
 
   const local = createLocalServer(system, options.logger);
   const { server } = local;

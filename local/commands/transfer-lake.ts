@@ -1,16 +1,15 @@
 /** `export --to-s3` and `import --from-s3`: the local lake to S3 and back (see lake-transfer.ts). */
 import type { S3EventLake } from '../../lambdas/aws/s3-event-lake';
 import { exportLake, importLake } from '../lake-transfer';
-import { SqliteBatchLake } from '../sqlite/sqlite-batch-lake';
 import type { LocalSystem } from '../system';
 import { runBatch, today } from './batch';
 import { refuseDemoFolder } from './load-demo';
 import { describeCounts } from './serve';
+import { say } from '../output';
 
 export async function transferLake(system: LocalSystem, direction: 'import' | 'export', lake: S3EventLake): Promise<void> {
-  const say = (line: string) => process.stdout.write(`${line}\n`);
   if (direction === 'export') {
-    const { objects, records, movies } = await exportLake(system.lake, await new SqliteBatchLake(system.db).readCatalog(), lake);
+    const { objects, records, movies } = await exportLake(system.lake, await system.batchLake.readCatalog(), lake);
     say(`Exported ${objects} lake objects (${records} records) and a catalog of ${movies} movies.`);
     return;
   }

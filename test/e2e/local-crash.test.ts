@@ -3,12 +3,14 @@
  * not at all, and after the next daily batch every online table equals a clean run's over the same
  * events.
  */
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runDailyBatch } from '../../local/batch-runner';
 import { today } from '../../local/commands/batch';
 import { DataDirError } from '../../local/data-dir';
 import { generateDemoData } from '../../local/demo-data';
-import { openLocalSystem, type LocalSystem } from '../../local/system';
+import { openDatabaseForReading, type Db } from '../../local/sqlite/database';
+import { DATABASE_FILE, openLocalSystem, type LocalSystem } from '../../local/system';
 import { freePort, useLocalProcesses, waitForOutput } from '../helpers/local-process';
 import { recordingLogger } from '../helpers/local-stores';
 import { useTempDir } from '../helpers/temp-dir';
@@ -20,8 +22,8 @@ const chunks = Array.from({ length: Math.ceil(data.events.length / CHUNK) }, (_,
 const KILL_AFTER_MS = [100, 400, 700, 1000, 1300].map((base) => base + Math.floor(Math.random() * 200));
 
 /** Every online table, as serving and the consumer read them; `updated_at` is the run's own time. */
-function onlineTables(system: LocalSystem): Record<string, unknown[]> {
-  const all = (sql: string) => system.db.prepare(sql).raw().all();
+function onlineTables(db: Db): Record<string, unknown[]> {
+  const all = (sql: string) => db.prepare(sql).raw().all();
   return {
     movies: all('SELECT * FROM movies ORDER BY movie_id'),
     ratings: all('SELECT * FROM ratings ORDER BY user_id, movie_id'),
@@ -82,25 +84,31 @@ describe('a crash during a POST stream (e2e)', () => {
 
     // The lock of the killed process is taken over; what bronze holds, the online tables hold too.
     const crashed = await openOnceGone(dir);
-    const torn = crashed.db
+    // Read beside the system, as the query commands read a folder a server holds.
+    const crashedDb = openDatabaseForReading(join(dir, DATABASE_FILE));
+    const torn = crashedDb
       .prepare('SELECT COUNT(*) FROM bronze_events b WHERE NOT EXISTS (SELECT 1 FROM ratings r WHERE r.user_id = b.user_id AND r.movie_id = b.movie_id)')
       .pluck()
       .get();
     expect(torn).toBe(0);
-    const ingested = new Set(crashed.db.prepare('SELECT event_id FROM bronze_events').pluck().all() as string[]);
+    const ingested = new Set(crashedDb.prepare('SELECT event_id FROM bronze_events').pluck().all() as string[]);
     await batch(crashed);
-    const after = onlineTables(crashed);
+    const after = onlineTables(crashedDb);
+    crashedDb.close();
     await crashed.close();
 
     // The clean run: the same events, those the crashed server committed, with no crash.
-    const clean = openLocalSystem(tempDir(), recordingLogger(), { create: true });
+    const cleanDir = tempDir();
+    const clean = openLocalSystem(cleanDir, recordingLogger(), { create: true });
     await clean.features.upsertMovies(data.movies);
     for (const chunk of chunks) {
       const committed = chunk.filter((e) => ingested.has(String(e.event_id)));
       if (committed.length > 0) await clean.pipeline.publish(committed);
     }
     await batch(clean);
-    expect(after).toEqual(onlineTables(clean));
+    const cleanDb = openDatabaseForReading(join(cleanDir, DATABASE_FILE));
+    expect(after).toEqual(onlineTables(cleanDb));
+    cleanDb.close();
     await clean.close();
     // The stream was cut, and every event acknowledged before it is in.
     expect(acknowledged).toBeLessThan(chunks.length);

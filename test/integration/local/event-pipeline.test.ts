@@ -1,8 +1,10 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createConsumeHandler, type ConsumeEvent } from '../../../lambdas/handlers/consume';
 import { EmbeddedProducer } from '../../../local/embedded-producer';
 import { EventPipeline } from '../../../local/event-pipeline';
-import { openLocalSystem } from '../../../local/system';
+import { openDatabase } from '../../../local/sqlite/database';
+import { DATABASE_FILE, openLocalSystem } from '../../../local/system';
 import { rating } from '../../helpers/msk';
 import { recordingLogger, sqliteStores } from '../../helpers/local-stores';
 import { useTempDir } from '../../helpers/temp-dir';
@@ -53,25 +55,29 @@ describe('EventPipeline', () => {
   });
 
   it('commits a batch whole or not at all: a write refused midway leaves no bronze, rating or feature of it', async () => {
-    const system = openLocalSystem(tempDir(), recordingLogger(), { create: true });
-    const count = (table: string) => (system.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+    const dir = tempDir();
+    const system = openLocalSystem(dir, recordingLogger(), { create: true });
+    // A second connection, as another process would have, to count and to break writes.
+    const db = openDatabase(join(dir, DATABASE_FILE));
+    const count = (table: string) => (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
     await system.features.upsertMovies([
       { movieId: 1, title: 'One', genres: ['Drama'] },
       { movieId: 2, title: 'Two', genres: ['Comedy'] },
     ]);
     await system.pipeline.publish([rating(1, 1, 4, Date.UTC(2026, 0, 1), 'a')]);
     // The movie's features are the batch's last write: bronze, the rating and the user are written by then.
-    system.db.exec(`CREATE TRIGGER refuse BEFORE INSERT ON movie_features WHEN NEW.movie_id = 2
+    db.exec(`CREATE TRIGGER refuse BEFORE INSERT ON movie_features WHEN NEW.movie_id = 2
                     BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END`);
     await expect(system.pipeline.publish([rating(1, 2, 5, Date.UTC(2026, 0, 2), 'b')])).rejects.toThrow('disk I/O error');
     expect([count('bronze_events'), count('lake_objects'), count('ratings'), count('movie_features')]).toEqual([1, 1, 1, 1]);
     expect((await system.features.getUserProfile(1))?.features).toMatchObject({ ratingCount: 1, ratingSum: 4 });
 
-    system.db.exec('DROP TRIGGER refuse');
+    db.exec('DROP TRIGGER refuse');
     expect(await system.pipeline.publish([rating(1, 2, 5, Date.UTC(2026, 0, 2), 'b')])).toMatchObject({ applied: 1 });
     // Counted once: the rolled-back user is not served from the cache.
     expect((await system.features.getUserProfile(1))?.features).toMatchObject({ ratingCount: 2, ratingSum: 9 });
-    expect(system.db.prepare('SELECT rating_count AS n FROM global_stats').get()).toEqual({ n: 2 });
+    expect(db.prepare('SELECT rating_count AS n FROM global_stats').get()).toEqual({ n: 2 });
+    db.close();
     await system.close();
   });
 });

@@ -9,7 +9,7 @@ import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemoData } from '../../../local/demo-data';
 import { startInProcessServer, type InProcessServer } from '../../helpers/in-process-server';
-import { runBatchOn } from '../../helpers/local-stores';
+import { runDailyBatch } from '../../../local/batch-runner';
 
 const REQUESTS = 3000;
 /** The answers that are pages or text, not JSON. */
@@ -59,7 +59,8 @@ describe('local HTTP API fuzz', () => {
       const demo = generateDemoData({ users: 40, movies: 30, seed: 9 });
       await system.features.upsertMovies(demo.movies);
       await system.pipeline.publish(demo.events);
-      await runBatchOn({ db: system.db, lake: system.lake, features: system.features, models: system.models }, '2026-11-24');
+      const result = await runDailyBatch(system.batch, { date: '2026-11-24' });
+      if (result.status !== 'succeeded') throw new Error(`batch failed: ${result.error}`);
     });
     port = server.port;
   }, 60_000);
