@@ -13,7 +13,7 @@
  */
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { consoleLogger, parseLogLevel } from './console-logger';
 import { S3EventLake } from '../lambdas/aws/s3-event-lake';
 import { activateModel } from './commands/activate';
@@ -28,7 +28,8 @@ import { importMovieLens } from './commands/import-movielens';
 import { serve } from './commands/serve';
 import { replayFailedBatches } from './commands/replay-failures';
 import { moviesQuery, recommendQuery, similarQuery, statusQuery, type QueryAnswer } from './commands/queries';
-import { openLocalReader, openLocalSystem, type LocalReader } from './system';
+import { openLocalReader, openLocalSystem, type LocalReader, type LocalSystem } from './system';
+import type { Logger } from '../lambdas/core/ports';
 
 const DEFAULT_DATA_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'data');
 const DEFAULT_PORT = 3000;
@@ -91,66 +92,95 @@ Environment:
                    1: every day); the batches between refresh its popularity and catalog (--train trains)
 `;
 
-export async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      'data-dir': { type: 'string' },
-      port: { type: 'string' },
-      host: { type: 'string', default: '127.0.0.1' },
-      demo: { type: 'boolean', default: true },
-      'no-demo': { type: 'boolean' },
-      'no-check': { type: 'boolean', default: false },
-      force: { type: 'boolean', default: false },
-      full: { type: 'boolean', default: false },
-      train: { type: 'boolean', default: false },
-      movielens: { type: 'string' },
-      date: { type: 'string' },
-      seed: { type: 'string' },
-      temporal: { type: 'boolean', default: false },
-      holdout: { type: 'string' },
-      params: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      synthetic: { type: 'string' },
-      'to-s3': { type: 'string' },
-      'from-s3': { type: 'string' },
-      endpoint: { type: 'string' },
-      'queue-url': { type: 'string' },
-      brokers: { type: 'string' },
-      function: { type: 'string' },
-      'no-iam': { type: 'boolean', default: false },
-      'batch-size': { type: 'string', default: '1000' },
-      user: { type: 'string' },
-      movie: { type: 'string' },
-      search: { type: 'string' },
-      genre: { type: 'string' },
-      limit: { type: 'string' },
-      explain: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  const command = positionals[0] ?? 'serve';
-  if (positionals.length > 1 || ![...COMMANDS, ...QUERIES].includes(command)) {
-    throw new UsageError(`unknown command ${JSON.stringify(positionals.join(' '))}`);
-  }
+const OPTIONS = {
+  'data-dir': { type: 'string' },
+  port: { type: 'string' },
+  host: { type: 'string', default: '127.0.0.1' },
+  demo: { type: 'boolean', default: true },
+  'no-demo': { type: 'boolean' },
+  'no-check': { type: 'boolean', default: false },
+  force: { type: 'boolean', default: false },
+  full: { type: 'boolean', default: false },
+  train: { type: 'boolean', default: false },
+  movielens: { type: 'string' },
+  date: { type: 'string' },
+  seed: { type: 'string' },
+  temporal: { type: 'boolean', default: false },
+  holdout: { type: 'string' },
+  params: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  synthetic: { type: 'string' },
+  'to-s3': { type: 'string' },
+  'from-s3': { type: 'string' },
+  endpoint: { type: 'string' },
+  'queue-url': { type: 'string' },
+  brokers: { type: 'string' },
+  function: { type: 'string' },
+  'no-iam': { type: 'boolean', default: false },
+  'batch-size': { type: 'string', default: '1000' },
+  user: { type: 'string' },
+  movie: { type: 'string' },
+  search: { type: 'string' },
+  genre: { type: 'string' },
+  limit: { type: 'string' },
+  explain: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
 
-  if (QUERIES.includes(command)) {
-    const reader = openLocalReader(resolve(values['data-dir'] ?? DEFAULT_DATA_DIR), consoleLogger(parseLogLevel(process.env.LOG_LEVEL, 'warn')));
-    try {
-      const answer = await query(reader, command, values);
-      process.stdout.write(`${answer.text}\n`);
-      return answer.code;
-    } finally {
-      reader.close();
-    }
-  }
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
 
-  if (command === 'evaluate') {
+/** Each command by name: what it reads of the options, and what it runs (its exit code). */
+const COMMANDS: Record<string, (values: Values) => Promise<number>> = {
+  serve: (values) =>
+    withSystem(values, true, async (system, { logger, signal }) => {
+      await serve(
+        system,
+        {
+          host: values.host,
+          port: parsePort(values.port ?? process.env.PORT),
+          demo: values.demo && !values['no-demo'],
+          kafkaBrokers: process.env.KAFKA_BROKERS || undefined,
+          logger,
+        },
+        signal,
+      );
+      return 0;
+    }).then((code) => {
+      process.stdout.write('Stopped.\n');
+      return code;
+    }),
+  import: (values) => {
+    const from = values['from-s3'];
+    if (!values.movielens === !from) throw new UsageError('import needs --movielens DIR or --from-s3 s3://BUCKET/PREFIX');
+    const lake = from === undefined ? undefined : s3Lake(from, values.endpoint);
+    return withSystem(values, true, async (system, { signal }) => {
+      if (lake) await transferLake(system, 'import', lake);
+      else await importMovieLens(system, resolve(values.movielens!), signal);
+      return 0;
+    });
+  },
+  export: (values) => {
+    const to = values['to-s3'];
+    if (!to) throw new UsageError('export needs --to-s3 s3://BUCKET/PREFIX');
+    const lake = s3Lake(to, values.endpoint);
+    return withSystem(values, false, async (system) => {
+      await transferLake(system, 'export', lake);
+      return 0;
+    });
+  },
+  batch: (values) =>
+    withSystem(values, false, async (system) =>
+      (await runBatch(system, values.date, { force: values.force, full: values.full, train: values.train })).status === 'succeeded' ? 0 : 1,
+    ),
+  activate: (values) => {
+    if (!values.date) throw new UsageError('activate needs --date YYYY-MM-DD');
+    const date = values.date;
+    return withSystem(values, false, async (system) => {
+      await activateModel(system, date);
+      return 0;
+    });
+  },
+  evaluate: async (values) => {
     if (!values.movielens === !values.synthetic) throw new UsageError('evaluate needs --movielens DIR or --synthetic RATINGS');
     if ([values.seed !== undefined, values.temporal, values.holdout !== undefined].filter(Boolean).length > 1) {
       throw new UsageError('evaluate takes one split: --seed N (random), --temporal or --holdout');
@@ -166,9 +196,8 @@ export async function main(argv: string[]): Promise<number> {
       : evaluateSynthetic(parseCount(values.synthetic, 'synthetic'), protocol, params);
     process.stdout.write(`${values.json ? JSON.stringify(report) : formatReport(report)}\n`);
     return 0;
-  }
-
-  if (command === 'replay-failures') {
+  },
+  'replay-failures': async (values) => {
     const [queueUrl, brokers, functionName] = [values['queue-url'], values.brokers, values.function];
     if (!queueUrl || !brokers || !functionName) {
       throw new UsageError('replay-failures needs --queue-url (the stack output ConsumerFailureQueue), --brokers and --function (ConsumerFunction)');
@@ -177,8 +206,43 @@ export async function main(argv: string[]): Promise<number> {
     if (batchSize < 1 || batchSize > 10_000) throw new UsageError(`batch-size must be from 1 to 10000 (got ${batchSize})`);
     const summary = await replayFailedBatches({ queueUrl, brokers, functionName, iam: !values['no-iam'], batchSize });
     return summary.kept === 0 ? 0 : 1;
-  }
+  },
+  recommend: (values) => {
+    if (values.user === undefined) throw new UsageError('recommend needs --user N');
+    const user = values.user;
+    return withReader(values, (reader) => recommendQuery(reader, user, queryOptions(values)));
+  },
+  similar: (values) => {
+    if (values.movie === undefined) throw new UsageError('similar needs --movie N');
+    const movie = values.movie;
+    return withReader(values, (reader) => similarQuery(reader, movie, queryOptions(values)));
+  },
+  movies: (values) => withReader(values, (reader) => moviesQuery(reader, values.search, queryOptions(values))),
+  status: (values) => withReader(values, (reader) => statusQuery(reader, queryOptions(values))),
+};
 
+export async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const name = positionals[0] ?? 'serve';
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (positionals.length > 1 || !command) throw new UsageError(`unknown command ${JSON.stringify(positionals.join(' '))}`);
+  return command(values);
+}
+
+/**
+ * Opens the data folder for `work` (`create`: serving and imports may start a new folder; the other
+ * commands need one that holds a database), with the settings and the signal of a stop asked for,
+ * and closes it after.
+ */
+async function withSystem(
+  values: Values,
+  create: boolean,
+  work: (system: LocalSystem, context: { logger: Logger; signal: AbortSignal }) => Promise<number>,
+): Promise<number> {
   const logger = consoleLogger(parseLogLevel(process.env.LOG_LEVEL, 'warn'));
   const dataDir = resolve(values['data-dir'] ?? DEFAULT_DATA_DIR);
   const controller = new AbortController();
@@ -196,69 +260,36 @@ export async function main(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  // Serving and imports may start a new folder; the other commands need one that holds a database.
   const quality = usage(() => parseModelQuality({ holdout: process.env.MODEL_HOLDOUT, maxDrop: process.env.MODEL_GATE_MAX_DROP }));
   const trainEveryDays = usage(() => parseTrainEveryDays(process.env.MODEL_TRAIN_EVERY_DAYS));
-  const open = (create: boolean) => {
-    const system = openLocalSystem(dataDir, logger, { create, check: !values['no-check'], quality, trainEveryDays });
-    if (system.created) process.stdout.write(`Created the data folder ${dataDir}.\n`);
-    return system;
-  };
-
-  if (command === 'import' || command === 'export') {
-    const from = command === 'import' ? values['from-s3'] : undefined;
-    if (command === 'import' && !values.movielens === !from) throw new UsageError('import needs --movielens DIR or --from-s3 s3://BUCKET/PREFIX');
-    if (command === 'export' && !values['to-s3']) throw new UsageError('export needs --to-s3 s3://BUCKET/PREFIX');
-    const url = from ?? values['to-s3'];
-    const location = url === undefined ? undefined : parseS3Url(url);
-    const system = open(command === 'import');
-    try {
-      if (location) await transferLake(system, command, new S3EventLake(s3Client(values.endpoint), location.bucket, location.prefix));
-      else await importMovieLens(system, resolve(values.movielens!), controller.signal);
-    } finally {
-      await system.close();
-    }
-    return 0;
-  }
-
-  if (command === 'batch') {
-    const system = open(false);
-    try {
-      return (await runBatch(system, values.date, { force: values.force, full: values.full, train: values.train })).status === 'succeeded' ? 0 : 1;
-    } finally {
-      await system.close();
-    }
-  }
-
-  if (command === 'activate') {
-    if (!values.date) throw new UsageError('activate needs --date YYYY-MM-DD');
-    const system = open(false);
-    try {
-      await activateModel(system, values.date);
-      return 0;
-    } finally {
-      await system.close();
-    }
-  }
-
-  const system = open(true);
+  const system = openLocalSystem(dataDir, logger, { create, check: !values['no-check'], quality, trainEveryDays });
+  if (system.created) process.stdout.write(`Created the data folder ${dataDir}.\n`);
   try {
-    await serve(
-      system,
-      {
-        host: values.host,
-        port: parsePort(values.port ?? process.env.PORT),
-        demo: values.demo && !values['no-demo'],
-        kafkaBrokers: process.env.KAFKA_BROKERS || undefined,
-        logger,
-      },
-      controller.signal,
-    );
+    return await work(system, { logger, signal: controller.signal });
   } finally {
     await system.close();
   }
-  process.stdout.write('Stopped.\n');
-  return 0;
+}
+
+/** Runs a query on the data folder, read beside any server that holds it, and prints its answer. */
+async function withReader(values: Values, query: (reader: LocalReader) => Promise<QueryAnswer>): Promise<number> {
+  const reader = openLocalReader(resolve(values['data-dir'] ?? DEFAULT_DATA_DIR), consoleLogger(parseLogLevel(process.env.LOG_LEVEL, 'warn')));
+  try {
+    const answer = await query(reader);
+    process.stdout.write(`${answer.text}\n`);
+    return answer.code;
+  } finally {
+    reader.close();
+  }
+}
+
+function queryOptions(values: Values) {
+  return { json: values.json, limit: values.limit, genre: values.genre, explain: values.explain };
+}
+
+function s3Lake(url: string, endpoint: string | undefined): S3EventLake {
+  const location = parseS3Url(url);
+  return new S3EventLake(s3Client(endpoint), location.bucket, location.prefix);
 }
 
 class UsageError extends Error {}
@@ -270,27 +301,6 @@ function usage<T>(parse: () => T): T {
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-}
-
-const COMMANDS = ['serve', 'import', 'export', 'batch', 'activate', 'evaluate', 'replay-failures'];
-const QUERIES = ['recommend', 'similar', 'movies', 'status'];
-
-function query(
-  reader: LocalReader,
-  command: string,
-  v: { user?: string; movie?: string; search?: string; genre?: string; limit?: string; explain?: boolean; json?: boolean },
-): Promise<QueryAnswer> {
-  const options = { json: v.json ?? false, limit: v.limit, genre: v.genre, explain: v.explain };
-  if (command === 'recommend') {
-    if (v.user === undefined) throw new UsageError('recommend needs --user N');
-    return recommendQuery(reader, v.user, options);
-  }
-  if (command === 'similar') {
-    if (v.movie === undefined) throw new UsageError('similar needs --movie N');
-    return similarQuery(reader, v.movie, options);
-  }
-  if (command === 'movies') return moviesQuery(reader, v.search, options);
-  return statusQuery(reader, options);
 }
 
 function parseCount(value: string | undefined, name: string): number {
