@@ -15,8 +15,8 @@ export interface RatingEvent {
   eventTime: number;
 }
 
-/** The order of a user's profile: the latest event first, then the lower movie id. */
-export function latestFirst(a: RatingEvent, b: RatingEvent): number {
+/** The order of a user's profile and latest ratings: the latest event first, then the lower movie id. */
+export function latestFirst(a: Pick<RatingEvent, 'eventTime' | 'movieId'>, b: Pick<RatingEvent, 'eventTime' | 'movieId'>): number {
   return b.eventTime - a.eventTime || a.movieId - b.movieId;
 }
 

@@ -6,7 +6,7 @@
  * from silver. A store that cannot write a batch at once keeps Kafka offsets on its items, so that
  * a retry adds to each item only what that item lacks.
  */
-import type { RatingEvent } from './event-contract';
+import { latestFirst, type RatingEvent } from './event-contract';
 import { OffsetMoves, reaches, type AppliedOffsets, type BatchOffsets, type EventPosition, type Offsets } from './kafka-offsets';
 
 /** How many of a user's latest ratings the user features carry. */
@@ -282,15 +282,12 @@ function newestReached(
   return held;
 }
 
-/** Newest first; ties by movie id so that every order of the same events gives the same list. */
-export function compareRecent(a: RecentRating, b: RecentRating): number {
-  return b.eventTime - a.eventTime || a.movieId - b.movieId;
-}
 
 function updateRecent(recent: readonly RecentRating[], event: RatingEvent): RecentRating[] {
   const next = recent.filter((r) => r.movieId !== event.movieId);
   next.push({ movieId: event.movieId, rating: event.rating, eventTime: event.eventTime });
-  next.sort(compareRecent);
+  // Ties by movie id, so that every order of the same events gives the same list.
+  next.sort(latestFirst);
   return next.slice(0, RECENT_RATINGS);
 }
 

@@ -49,34 +49,52 @@ export interface RecommendOptions {
   explain?: boolean;
 }
 
+/** The ranker's parameters, passed in with each request (DEFAULT_RANKER unless a caller tunes them). */
+export interface RankerConfig {
+  /**
+   * Blend weights of the three signals. `cf` and `genre` ramp up with the user's rating count n as
+   * n / (n + rampRatings), so that a user's first ratings change their list at once.
+   */
+  blend: { cf: number; genre: number; popularity: number; rampRatings: number };
+  /**
+   * How much a rated movie's weights count, from its rating: 1 - liking + liking * l, with l from 0
+   * (the lowest rating) to 1 (the highest).
+   */
+  liking: number;
+  /** Ratings whose weights a request adds, at most: bounds a heavy rater's latency. */
+  cfSources: number;
+  /** A reason names the rated movie that contributed most only when it brings this share of the score. */
+  namedSourceShare: number;
+  /** Popular movies considered as candidates, overall and per favourite genre. */
+  popularCandidates: number;
+  favouriteGenres: number;
+  /** Rated movies an explanation names, at most. */
+  explainedSources: number;
+}
+
 /**
- * Blend weights of the three signals. `cf` and `genre` ramp up with the user's rating count n as
- * n / (n + rampRatings), so that a user's first ratings change their list at once. Weighing
- * popularity more for users with few ratings scores better offline for them (see the README's
- * evaluation) but leaves a new user's list nearly unchanged by their first ratings.
+ * Weighing popularity more for users with few ratings scores better offline for them (see the
+ * README's evaluation) but leaves a new user's list nearly unchanged by their first ratings. A
+ * rating is a sign of interest whatever its value (the model learns who watches what), and a better
+ * liked movie a stronger one: hence a liking of 0.75, not 1.
  */
-export const BLEND = { cf: 0.8, genre: 0.1, popularity: 0.1, rampRatings: 1 } as const;
-/**
- * How much a rated movie's weights count, from its rating: 1 - LIKING + LIKING * liking, with
- * liking from 0 (the lowest rating) to 1 (the highest). A rating is a sign of interest whatever its
- * value (the model learns who watches what), and a better liked movie a stronger one.
- */
-export const LIKING = 0.75;
-/** Ratings whose weights a request adds, at most: bounds a heavy rater's latency. */
-export const CF_SOURCES = 1000;
-/** A reason names the rated movie that contributed most only when it brings this share of the score. */
-export const NAMED_SOURCE_SHARE = 0.25;
-/** Popular movies considered as candidates, overall and per favourite genre. */
-const POPULAR_CANDIDATES = 200;
-const FAVOURITE_GENRES = 3;
-/** Rated movies an explanation names, at most. */
-const EXPLAINED_SOURCES = 3;
+export const DEFAULT_RANKER: RankerConfig = {
+  blend: { cf: 0.8, genre: 0.1, popularity: 0.1, rampRatings: 1 },
+  liking: 0.75,
+  cfSources: 1000,
+  namedSourceShare: 0.25,
+  popularCandidates: 200,
+  favouriteGenres: 3,
+  explainedSources: 3,
+};
 
 /** What a slot is to the request under way (model.scratch.state). */
-const FREE = 0;
-const CANDIDATE = 1;
-/** Rated, or outside the asked genre: never recommended. */
-const EXCLUDED = 2;
+const SlotState = {
+  free: 0,
+  candidate: 1,
+  /** Rated, or outside the asked genre: never recommended. */
+  excluded: 2,
+} as const;
 
 type Signal = 'cf' | 'genre' | 'popularity';
 
@@ -84,8 +102,13 @@ type Signal = 'cf' | 'genre' | 'popularity';
  * Scores every candidate with numbers only (typed arrays over the model's slots: a heavy rater's
  * candidates are most of the catalog), keeps the best `limit`, and writes reasons for those alone.
  */
-export function recommendForUser(model: ModelIndex, user: UserInput | undefined, options: RecommendOptions): Recommendation[] {
-  const request = new Request(model, user?.ratings ?? [], options.genre, options.exclude);
+export function recommendForUser(
+  model: ModelIndex,
+  user: UserInput | undefined,
+  options: RecommendOptions,
+  config: RankerConfig = DEFAULT_RANKER,
+): Recommendation[] {
+  const request = new Request(model, config, user?.ratings ?? [], options.genre, options.exclude);
   try {
     return rank(request, user, options);
   } finally {
@@ -97,8 +120,8 @@ export function recommendForUser(model: ModelIndex, user: UserInput | undefined,
  * The model alone: movies ranked by their collaborative score, the same sum the blend scales
  * (rated movies excluded). Offline evaluation scores this as "model".
  */
-export function rankByCollaborative(model: ModelIndex, ratings: readonly RatingEvent[], limit: number): number[] {
-  const request = new Request(model, ratings, undefined);
+export function rankByCollaborative(model: ModelIndex, ratings: readonly RatingEvent[], limit: number, config: RankerConfig = DEFAULT_RANKER): number[] {
+  const request = new Request(model, config, ratings, undefined);
   try {
     const { cf } = model.scratch;
     return [...request.candidates]
@@ -136,16 +159,17 @@ class Request {
 
   constructor(
     readonly model: ModelIndex,
+    readonly config: RankerConfig,
     ratings: readonly RatingEvent[],
     private readonly genre: string | undefined,
     exclude: Iterable<number> = [],
   ) {
     for (const r of ratings) this.exclude(r.movieId);
     for (const id of exclude) this.exclude(id);
-    const sources = cfSources(ratings).filter((r) => model.slots.has(r.movieId));
+    const sources = latestRatings(ratings, config.cfSources).filter((r) => model.slots.has(r.movieId));
     this.sourceRatings = sources;
     this.sourceSlots = Int32Array.from(sources, (r) => model.slots.get(r.movieId)!);
-    this.sourceWeights = Float64Array.from(sources, (r) => liking(r.rating));
+    this.sourceWeights = Float64Array.from(sources, (r) => liking(r.rating, config.liking));
     this.addCollaborative();
   }
 
@@ -156,9 +180,9 @@ class Request {
   /** Adds `slot` to the candidates unless excluded or already there; whether it is one now. */
   consider(slot: number): boolean {
     const { state } = this.model.scratch;
-    if (state[slot] !== FREE) return state[slot] === CANDIDATE;
+    if (state[slot] !== SlotState.free) return state[slot] === SlotState.candidate;
     const excluded = this.genre !== undefined && !this.model.slotMovies[slot]!.genres.includes(this.genre);
-    state[slot] = excluded ? EXCLUDED : CANDIDATE;
+    state[slot] = excluded ? SlotState.excluded : SlotState.candidate;
     this.touched.push(slot);
     if (!excluded) this.candidates.push(slot);
     return !excluded;
@@ -168,7 +192,7 @@ class Request {
     const { state, cf } = this.model.scratch;
     cf.fill(0, 0, this.model.headSize);
     for (const slot of this.touched) {
-      state[slot] = FREE;
+      state[slot] = SlotState.free;
       cf[slot] = 0;
     }
   }
@@ -176,8 +200,8 @@ class Request {
   private exclude(movieId: number): void {
     const slot = this.model.slots.get(movieId);
     const { state } = this.model.scratch;
-    if (slot !== undefined && state[slot] !== EXCLUDED) {
-      state[slot] = EXCLUDED;
+    if (slot !== undefined && state[slot] !== SlotState.excluded) {
+      state[slot] = SlotState.excluded;
       this.touched.push(slot);
     }
   }
@@ -211,29 +235,19 @@ class Request {
   }
 }
 
+/** Candidates, their scores, the best `limit` of them, and a reason for each of those. */
 function rank(request: Request, user: UserInput | undefined, options: RecommendOptions): Recommendation[] {
-  const { model, candidates } = request;
+  const { model, candidates, config } = request;
   const affinity = user ? genreAffinity(user.features) : new Map<string, number>();
-  const favourites = [...affinity.entries()].sort((a, b) => b[1] - a[1]).slice(0, FAVOURITE_GENRES);
-  const popularLists = options.genre
-    ? [model.popularByGenre.get(options.genre) ?? []]
-    : [model.popular, ...favourites.map(([g]) => model.popularByGenre.get(g) ?? [])];
-  for (const list of popularLists) {
-    let taken = 0;
-    for (const id of list) {
-      if (taken >= POPULAR_CANDIDATES) break;
-      const slot = model.slots.get(id);
-      if (slot !== undefined && request.consider(slot)) taken++;
-    }
-  }
-
+  addPopularCandidates(request, affinity, options.genre);
   const parts = new ScoreSplit(model, request, user, affinity, candidates);
   const chosen = bestSlots(model, candidates, options.limit, (slot) => parts.score(slot));
   const sources = contributions(request, chosen, parts.cfScale);
   return chosen.map((slot, i) => {
     const p = parts.of(slot);
     const score = p.cf + p.genre + p.popularity;
-    const recommendation = item(model.slotMovies[slot]!, score, reason(model, p, sources[i]!, score, options.genre, parts.bestGenre(slot)));
+    const why = reason(model, config, p, sources[i]!, score, options.genre, parts.bestGenre(slot));
+    const recommendation = item(model.slotMovies[slot]!, score, why);
     if (!options.explain) return recommendation;
     return {
       ...recommendation,
@@ -245,6 +259,26 @@ function rank(request: Request, user: UserInput | undefined, options: RecommendO
       },
     };
   });
+}
+
+/**
+ * The most popular movies as candidates besides the collaborative ones: overall and in the user's
+ * favourite genres, or in the genre asked for.
+ */
+function addPopularCandidates(request: Request, affinity: ReadonlyMap<string, number>, askedGenre: string | undefined): void {
+  const { model, config } = request;
+  const favourites = [...affinity.entries()].sort((a, b) => b[1] - a[1]).slice(0, config.favouriteGenres);
+  const lists = askedGenre
+    ? [model.popularByGenre.get(askedGenre) ?? []]
+    : [model.popular, ...favourites.map(([g]) => model.popularByGenre.get(g) ?? [])];
+  for (const list of lists) {
+    let taken = 0;
+    for (const id of list) {
+      if (taken >= config.popularCandidates) break;
+      const slot = model.slots.get(id);
+      if (slot !== undefined && request.consider(slot)) taken++;
+    }
+  }
 }
 
 /** The three parts of a candidate's score, with the request's blend weights. */
@@ -264,12 +298,13 @@ class ScoreSplit {
     const { cf } = model.scratch;
     let maxCf = 0;
     for (const t of candidates) if (cf[t]! > maxCf) maxCf = cf[t]!;
+    const { blend } = request.config;
     const count = user?.features.ratingCount ?? 0;
-    const ramp = count / (count + BLEND.rampRatings);
+    const ramp = count / (count + blend.rampRatings);
     this.weights = {
-      cf: maxCf > 0 && request.hasSources ? BLEND.cf * ramp : 0,
-      genre: affinity.size > 0 ? BLEND.genre * ramp : 0,
-      popularity: BLEND.popularity,
+      cf: maxCf > 0 && request.hasSources ? blend.cf * ramp : 0,
+      genre: affinity.size > 0 ? blend.genre * ramp : 0,
+      popularity: blend.popularity,
     };
     this.cfScale = maxCf > 0 ? this.weights.cf / maxCf : 0;
     // Affinity by genre number: no lookups by name per candidate.
@@ -320,7 +355,7 @@ type Contribution = ScoreParts['because'][number];
 /** The rated movies behind a chosen slot's collaborative part: how many raised it, and the largest of them. */
 interface Sources {
   raised: number;
-  /** At most EXPLAINED_SOURCES, largest first (ties: the lower id, whatever the ratings' order). */
+  /** At most `explainedSources`, largest first (ties: the lower id, whatever the ratings' order). */
   top: Contribution[];
 }
 
@@ -330,10 +365,10 @@ interface Sources {
  * keeping numbers and the few largest of each.
  */
 function contributions(request: Request, chosen: readonly number[], scale: number): Sources[] {
-  const { model, sourceSlots, sourceWeights, sourceRatings } = request;
+  const { model, config, sourceSlots, sourceWeights, sourceRatings } = request;
   const raised = new Int32Array(chosen.length);
-  // Per chosen slot, the EXPLAINED_SOURCES largest: source numbers by contribution.
-  const best = chosen.map(() => new TopN(EXPLAINED_SOURCES));
+  // Per chosen slot, the largest few: source numbers by contribution.
+  const best = chosen.map(() => new TopN(config.explainedSources));
   const add = (i: number, k: number, weight: number) => {
     const contribution = scale * sourceWeights[k]! * weight;
     if (!(contribution > 0)) return;
@@ -376,35 +411,45 @@ function contributions(request: Request, chosen: readonly number[], scale: numbe
  */
 function reason(
   model: ModelIndex,
+  config: RankerConfig,
   p: Record<Signal, number>,
   sources: Sources,
   score: number,
   askedGenre: string | undefined,
   bestGenre: number,
 ): string {
-  const top: Signal = p.cf > p.genre && p.cf > p.popularity ? 'cf' : p.genre > p.popularity ? 'genre' : 'popularity';
   const genre = bestGenre < 0 ? undefined : model.genreNames[bestGenre];
-  if (top === 'cf') {
-    const main = sources.top[0];
-    if (main && main.contribution >= NAMED_SOURCE_SHARE * score) return `similar to ${main.title}`;
-    return `similar to ${sources.raised} movie${sources.raised === 1 ? '' : 's'} you rated`;
+  switch (largestPart(p)) {
+    case 'cf': {
+      const main = sources.top[0];
+      if (main && main.contribution >= config.namedSourceShare * score) return `similar to ${main.title}`;
+      return `similar to ${sources.raised} movie${sources.raised === 1 ? '' : 's'} you rated`;
+    }
+    case 'genre':
+      return `because you like ${genre}`;
+    case 'popularity':
+      if (askedGenre) return `popular in ${askedGenre}`;
+      return genre ? `popular in ${genre}` : 'popular overall';
   }
-  if (top === 'genre') return `because you like ${genre}`;
-  if (askedGenre) return `popular in ${askedGenre}`;
-  return genre ? `popular in ${genre}` : 'popular overall';
 }
 
-/** How much a rated movie's weights count (see LIKING). */
-function liking(rating: number): number {
-  return 1 - LIKING + (LIKING * (rating - RATING_MIN)) / (RATING_MAX - RATING_MIN);
+/** The signal with the largest part; a tie goes to the later of cf, genre, popularity. */
+function largestPart(p: Record<Signal, number>): Signal {
+  if (p.cf > p.genre && p.cf > p.popularity) return 'cf';
+  return p.genre > p.popularity ? 'genre' : 'popularity';
 }
 
-/** The ratings whose weights are added: a heavy rater's latest CF_SOURCES. */
-function cfSources(ratings: readonly RatingEvent[]): readonly RatingEvent[] {
-  if (ratings.length <= CF_SOURCES) return ratings;
+/** How much a rated movie's weights count (see RankerConfig.liking). */
+function liking(rating: number, weight: number): number {
+  return 1 - weight + (weight * (rating - RATING_MIN)) / (RATING_MAX - RATING_MIN);
+}
+
+/** The ratings whose weights are added: a heavy rater's latest `limit`. */
+function latestRatings(ratings: readonly RatingEvent[], limit: number): readonly RatingEvent[] {
+  if (ratings.length <= limit) return ratings;
   // A store that reads them latest first spares the sort.
   const sorted = ratings.every((r, i) => i === 0 || latestFirst(ratings[i - 1]!, r) <= 0);
-  return (sorted ? ratings : [...ratings].sort(latestFirst)).slice(0, CF_SOURCES);
+  return (sorted ? ratings : [...ratings].sort(latestFirst)).slice(0, limit);
 }
 
 /**

@@ -8,7 +8,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { indexModel, type ModelIndex } from '../core/model';
 import type { FeatureStore, Logger, ModelStore, UserProfile } from '../core/ports';
-import { CF_SOURCES, recommendForUser, similarMovies, type Recommendation, type RecommendOptions } from '../core/recommender';
+import { DEFAULT_RANKER, recommendForUser, similarMovies, type RankerConfig, type Recommendation, type RecommendOptions } from '../core/recommender';
 import { API } from './api-description';
 import { createRouter, truncate, type Params } from './api-router';
 import { checkGenre, getMovie, getUser, getUserRatings, searchCatalog } from './catalog-reads';
@@ -28,6 +28,8 @@ export interface RecommendDeps {
   logger: Logger;
   /** Where it runs, which decides the operations it answers (`x-served-by`); default `aws`. */
   servedBy?: 'aws' | 'local';
+  /** The ranker's parameters; default DEFAULT_RANKER. */
+  ranker?: RankerConfig;
 }
 
 export type HttpEvent = Pick<APIGatewayProxyEventV2, 'rawPath' | 'rawQueryString'> & {
@@ -40,6 +42,7 @@ type OperationId = (typeof RECOMMEND_OPERATIONS)[number];
 const implemented = new Set<string>(RECOMMEND_OPERATIONS);
 
 export function createRecommendHandler(deps: RecommendDeps): (event: HttpEvent) => Promise<HttpResult> {
+  const ranker = deps.ranker ?? DEFAULT_RANKER;
   let current: Promise<ModelIndex | undefined> | undefined;
   let currentVersion: string | undefined;
 
@@ -68,11 +71,11 @@ export function createRecommendHandler(deps: RecommendDeps): (event: HttpEvent) 
     },
     recommend: async (params) => {
       const userId = params.int('userId');
-      const [m, profile] = await Promise.all([model(), deps.features.getUserProfile(userId, CF_SOURCES)]);
+      const [m, profile] = await Promise.all([model(), deps.features.getUserProfile(userId, ranker.cfSources)]);
       const genre = params.text('genre');
       checkGenre(m, genre);
       const options: RecommendOptions = { limit: params.int('limit'), explain: params.flag('explain'), ...(genre === undefined ? {} : { genre }) };
-      const items = m ? await recommendUnrated(deps.features, m, profile, options) : [];
+      const items = m ? await recommendUnrated(deps.features, m, profile, options, ranker) : [];
       return json(200, {
         userId,
         coldStart: !profile || profile.features.ratingCount === 0,
@@ -101,7 +104,7 @@ export function createRecommendHandler(deps: RecommendDeps): (event: HttpEvent) 
 /**
  * A heavy rater's profile holds only their latest ratings: movies rated before those are found by
  * lookup among a longer ranking, excluded, and the ranking made again if too few were left. A
- * request so costs one profile read of CF_SOURCES ratings and at most UNRATED_ROUNDS lookups of
+ * request so costs one profile read of `cfSources` ratings and at most UNRATED_ROUNDS lookups of
  * UNRATED_WIDTH × `limit` movies.
  */
 async function recommendUnrated(
@@ -109,12 +112,13 @@ async function recommendUnrated(
   model: ModelIndex,
   profile: UserProfile | undefined,
   options: RecommendOptions,
+  ranker: RankerConfig,
 ): Promise<Recommendation[]> {
-  if (!profile || profile.features.ratingCount <= profile.ratings.length) return recommendForUser(model, profile, options);
+  if (!profile || profile.features.ratingCount <= profile.ratings.length) return recommendForUser(model, profile, options, ranker);
   const exclude = new Set<number>();
   const width = options.limit * UNRATED_WIDTH;
   for (let round = 1; ; round++) {
-    const ranked = recommendForUser(model, profile, { ...options, limit: width, exclude });
+    const ranked = recommendForUser(model, profile, { ...options, limit: width, exclude }, ranker);
     const rated = await features.ratedAmong(profile.features.userId, ranked.map((i) => i.movieId));
     const unrated = ranked.filter((i) => !rated.has(i.movieId));
     if (unrated.length >= options.limit || ranked.length < width || round === UNRATED_ROUNDS) return unrated.slice(0, options.limit);

@@ -1,7 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createConsumeHandler } from '../../../lambdas/handlers/consume';
 import type { FeatureStore } from '../../../lambdas/core/ports';
-import { CF_SOURCES } from '../../../lambdas/core/recommender';
+import { DEFAULT_RANKER } from '../../../lambdas/core/recommender';
+
+const CF_SOURCES = DEFAULT_RANKER.cfSources;
 import { MAX_LIMIT } from '../../../lambdas/handlers/api-description';
 import { createRecommendHandler } from '../../../lambdas/handlers/recommend';
 import { generateDemoData } from '../../../local/demo-data';

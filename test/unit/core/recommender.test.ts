@@ -3,16 +3,9 @@ import type { RatingEvent } from '../../../lambdas/core/event-contract';
 import { emptyUser, type UserFeatures } from '../../../lambdas/core/features';
 import { NO_HEAD, type HeadWeights } from '../../../lambdas/core/item-neighbours';
 import { indexModel, type Model } from '../../../lambdas/core/model';
-import {
-  BLEND,
-  CF_SOURCES,
-  genreAffinity,
-  LIKING,
-  NAMED_SOURCE_SHARE,
-  rankByCollaborative,
-  recommendForUser,
-  similarMovies,
-} from '../../../lambdas/core/recommender';
+import { DEFAULT_RANKER, genreAffinity, rankByCollaborative, recommendForUser, similarMovies } from '../../../lambdas/core/recommender';
+
+const { blend: BLEND, cfSources: CF_SOURCES, liking: LIKING, namedSourceShare: NAMED_SOURCE_SHARE } = DEFAULT_RANKER;
 
 const movie = (movieId: number, genres: string[], ratingCount: number) => ({ movieId, title: `Movie ${movieId}`, genres, ratingCount });
 
@@ -103,6 +96,18 @@ describe('recommendForUser', () => {
     expect(items[0]).toMatchObject({ movieId: 2, reason: 'similar to Movie 4' });
     expect(items.find((i) => i.movieId === 5)!.reason).toBe('similar to Movie 4');
     expect(recommendForUser(index, user([[4, 5]]), { limit: 1 })).toHaveLength(1);
+  });
+
+  it('takes its parameters from the config passed in', () => {
+    const rated = user([[1, 5]]);
+    // Popularity alone: the most rated unrated movies, whatever the weights say.
+    const popular = { ...DEFAULT_RANKER, blend: { ...DEFAULT_RANKER.blend, cf: 0, genre: 0 } };
+    expect(ids(recommendForUser(index, rated, { limit: 10 }, popular))).toEqual([3, 2, 4, 5]);
+    expect(ids(recommendForUser(index, rated, { limit: 10 }))).toEqual([2, 4, 5, 3]);
+    // An explanation names as many rated movies as the config allows.
+    const two = user([[1, 5], [4, 5]]);
+    expect(recommendForUser(index, two, { limit: 1, explain: true })[0]!.explain!.because).toHaveLength(2);
+    expect(recommendForUser(index, two, { limit: 1, explain: true }, { ...DEFAULT_RANKER, explainedSources: 1 })[0]!.explain!.because).toHaveLength(1);
   });
 
   it('counts a rated movie by how much it was liked, the least liked still a little', () => {
