@@ -35,7 +35,7 @@ export interface ScoreParts {
 
 export interface UserInput {
   features: UserFeatures;
-  /** The user's latest ratings, newest first: CF_SOURCES of them are enough. */
+  /** The user's latest ratings, newest first: the config's `cfSources` of them are enough. */
   ratings: readonly RatingEvent[];
 }
 
