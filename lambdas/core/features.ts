@@ -282,7 +282,6 @@ function newestReached(
   return held;
 }
 
-
 function updateRecent(recent: readonly RecentRating[], event: RatingEvent): RecentRating[] {
   const next = recent.filter((r) => r.movieId !== event.movieId);
   next.push({ movieId: event.movieId, rating: event.rating, eventTime: event.eventTime });
