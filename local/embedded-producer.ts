@@ -25,7 +25,7 @@ export class EmbeddedProducer {
 
   constructor(
     db: Db,
-    private readonly topic = TOPIC,
+    readonly topic = TOPIC,
     private readonly partitions = PARTITIONS,
   ) {
     const read = db.prepare<[string, number], { next_offset: number }>(
@@ -57,38 +57,68 @@ export class EmbeddedProducer {
   batches(messages: readonly Message[], batchSize = BATCH_SIZE, now = Date.now()): MSKEvent[] {
     const out: MSKEvent[] = [];
     for (let start = 0; start < messages.length; start += batchSize) {
-      const chunk = messages.slice(start, start + batchSize);
-      const byPartition = new Map<number, Message[]>();
-      for (const m of chunk) {
-        const p = partitionFor(m, this.partitions);
-        let list = byPartition.get(p);
-        if (!list) byPartition.set(p, (list = []));
-        list.push(m);
-      }
       const records: MSKRecord[] = [];
-      for (const [partition, list] of [...byPartition].sort((a, b) => a[0] - b[0])) {
-        const first = this.reserve(partition, list.length);
-        records.push(...list.map((m, i) => mskRecord({ topic: this.topic, partition, offset: first + i, timestamp: now }, m.key, m.value)));
+      for (const { partition, firstOffset, items } of this.place(messages.slice(start, start + batchSize))) {
+        records.push(...items.map((m, i) => mskRecord({ topic: this.topic, partition, offset: firstOffset + i, timestamp: now }, m.key, m.value)));
       }
       out.push(mskEvent({ eventSourceArn: 'local:embedded', bootstrapServers: 'embedded' }, records));
     }
     return out;
   }
+
+  /**
+   * Where one batch's messages go: grouped by partition (in partition order, each in message
+   * order), with the first of the offsets reserved for them. `keyOf` and `valueOf` give a message's
+   * key and, for a message without one, the value its partition is hashed from.
+   */
+  place<T>(
+    batch: readonly T[],
+    keyOf: (item: T) => string | null = (m) => (m as Message).key,
+    valueOf: (item: T) => Buffer = (m) => (m as Message).value,
+  ): { partition: number; firstOffset: number; items: T[] }[] {
+    const byPartition = new Map<number, T[]>();
+    for (const item of batch) {
+      const key = keyOf(item);
+      const p = (key === null ? hashBytes(valueOf(item)) : hashKey(key)) % this.partitions;
+      let list = byPartition.get(p);
+      if (!list) byPartition.set(p, (list = []));
+      list.push(item);
+    }
+    return [...byPartition]
+      .sort((a, b) => a[0] - b[0])
+      .map(([partition, items]) => ({ partition, firstOffset: this.reserve(partition, items.length), items }));
+  }
 }
 
 /** A message for one event object: the key is its user id, as producers are asked to set it. */
 export function messageFor(event: unknown): Message {
-  const userId = typeof event === 'object' && event !== null ? (event as { user_id?: unknown }).user_id : undefined;
-  return {
-    key: typeof userId === 'number' || typeof userId === 'string' ? String(userId) : null,
-    value: Buffer.from(JSON.stringify(event) ?? 'null'),
-  };
+  return { key: keyFor(event), value: Buffer.from(JSON.stringify(event) ?? 'null') };
 }
 
-function partitionFor(message: Message, partitions: number): number {
-  const bytes = message.key === null ? message.value : Buffer.from(message.key);
-  // FNV-1a: cheap and stable; any stable hash keeps one user's events in order on one partition.
-  let h = 0x811c9dc5;
-  for (const b of bytes) h = Math.imul(h ^ b, 0x01000193);
-  return (h >>> 0) % partitions;
+/** The message key of an event object: its user id, when it has one. */
+export function keyFor(event: unknown): string | null {
+  const userId = typeof event === 'object' && event !== null ? (event as { user_id?: unknown }).user_id : undefined;
+  return typeof userId === 'number' || typeof userId === 'string' ? String(userId) : null;
+}
+
+// FNV-1a of the key's UTF-8 bytes: cheap and stable; any stable hash keeps one user's events in
+// order on one partition.
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+function hashBytes(bytes: Uint8Array): number {
+  let h = FNV_OFFSET;
+  for (const b of bytes) h = Math.imul(h ^ b, FNV_PRIME);
+  return h >>> 0;
+}
+
+/** hashBytes of the key's UTF-8, without encoding it when it is ASCII (a user id always is). */
+function hashKey(key: string): number {
+  let h = FNV_OFFSET;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    if (c > 0x7f) return hashBytes(Buffer.from(key));
+    h = Math.imul(h ^ c, FNV_PRIME);
+  }
+  return h >>> 0;
 }

@@ -195,6 +195,8 @@ export function applyRatings(
   const global: GlobalStats = { ratingCount: 0, ratingSum: 0 };
   const moves = positions && new OffsetMoves(positions);
 
+  // Each user's changed ratings enter their latest list once, after the loop.
+  const recentChanges = new Map<number, RecentRating[]>();
   for (const [key, final] of finals) {
     const stored = snapshot.ratings.get(key);
     // A new event id for the same time and value: the id is kept, the features do not change.
@@ -202,24 +204,23 @@ export function applyRatings(
     const indexes = byPair.get(key)!;
     // What each item already holds of this pair: the stored rating, or a newer one from events
     // its offsets reach (written to it by an earlier attempt whose ratings did not all land).
-    const heldBy = (offsets: Offsets | undefined): RatingEvent | undefined =>
-      positions && offsets ? newestReached(stored, events, indexes, positions, offsets) : stored;
-    const change = (held: RatingEvent | undefined): RatingChange | undefined =>
-      held && isSameRating(final, held) ? undefined : { added: held ? 0 : 1, delta: final.rating - (held?.rating ?? 0) };
+    const pair: PairHistory = { final, stored, events, indexes, positions };
 
     let u = users.get(final.userId);
     if (!u) {
       const s = snapshot.users.get(final.userId);
-      u = s ? { ...s, recent: [...s.recent], genres: cloneGenres(s.genres) } : emptyUser(final.userId);
+      u = s ? { ...s, genres: cloneGenres(s.genres) } : emptyUser(final.userId);
       users.set(final.userId, u);
     }
     u.updatedAt = Math.max(u.updatedAt, batchTime);
-    const forUser = change(heldBy(applied?.users.get(final.userId)));
+    const forUser = changeFrom(pair, applied?.users.get(final.userId));
     if (forUser) {
       u.ratingCount += forUser.added;
       u.ratingSum += forUser.delta;
       u.lastActive = Math.max(u.lastActive, final.eventTime);
-      u.recent = updateRecent(u.recent, final);
+      let recent = recentChanges.get(final.userId);
+      if (!recent) recentChanges.set(final.userId, (recent = []));
+      recent.push({ movieId: final.movieId, rating: final.rating, eventTime: final.eventTime });
       for (const g of snapshot.genres.get(final.movieId) ?? []) {
         const stat = (u.genres[g] ??= { count: 0, sum: 0 });
         stat.count += forUser.added;
@@ -229,15 +230,19 @@ export function applyRatings(
 
     let m = movies.get(final.movieId);
     if (!m) movies.set(final.movieId, (m = { movieId: final.movieId, ratingCount: 0, ratingSum: 0 }));
-    const forMovie = change(heldBy(applied?.movies.get(final.movieId)));
+    const forMovie = changeFrom(pair, applied?.movies.get(final.movieId));
     m.ratingCount += forMovie?.added ?? 0;
     m.ratingSum += forMovie?.delta ?? 0;
 
-    const forGlobal = change(heldBy(applied?.global));
+    const forGlobal = changeFrom(pair, applied?.global);
     global.ratingCount += forGlobal?.added ?? 0;
     global.ratingSum += forGlobal?.delta ?? 0;
 
     moves?.touch(final.userId, final.movieId, indexes);
+  }
+  for (const [userId, changed] of recentChanges) {
+    const u = users.get(userId)!;
+    u.recent = withChanges(u.recent, changed);
   }
 
   const priorMean = globalMean({
@@ -267,6 +272,21 @@ interface RatingChange {
   delta: number;
 }
 
+/** A pair's rating at the end of the batch, the stored one, and the batch's events of the pair. */
+interface PairHistory {
+  final: RatingEvent;
+  stored: RatingEvent | undefined;
+  events: readonly RatingEvent[];
+  indexes: readonly number[];
+  positions: readonly EventPosition[] | undefined;
+}
+
+/** What the pair adds to an item whose offsets are `offsets`: nothing when it already holds the final rating. */
+function changeFrom(pair: PairHistory, offsets: Offsets | undefined): RatingChange | undefined {
+  const held = pair.positions && offsets ? newestReached(pair.stored, pair.events, pair.indexes, pair.positions, offsets) : pair.stored;
+  return held && isSameRating(pair.final, held) ? undefined : { added: held ? 0 : 1, delta: pair.final.rating - (held?.rating ?? 0) };
+}
+
 /** The newest of `stored` and the pair's events whose offsets `offsets` reaches. */
 function newestReached(
   stored: RatingEvent | undefined,
@@ -282,9 +302,13 @@ function newestReached(
   return held;
 }
 
-function updateRecent(recent: readonly RecentRating[], event: RatingEvent): RecentRating[] {
-  const next = recent.filter((r) => r.movieId !== event.movieId);
-  next.push({ movieId: event.movieId, rating: event.rating, eventTime: event.eventTime });
+/**
+ * The latest list after some of its movies' ratings changed. A changed rating is never older than
+ * the one it replaces, so the latest RECENT_RATINGS are among the list and the changes.
+ */
+function withChanges(recent: readonly RecentRating[], changed: readonly RecentRating[]): RecentRating[] {
+  const movies = new Set(changed.map((r) => r.movieId));
+  const next = recent.filter((r) => !movies.has(r.movieId)).concat(changed);
   // Ties by movie id, so that every order of the same events gives the same list.
   next.sort(latestFirst);
   return next.slice(0, RECENT_RATINGS);

@@ -1,19 +1,19 @@
 /**
  * `npm run local -- import --movielens DIR`: the catalog goes into the feature store, the ratings
- * through the same consumer path as live events, in MSK-sized batches. Re-importing is harmless:
- * each rating has a deterministic event id.
+ * through a bulk import (bulk-import.ts), which leaves what consuming them in MSK-sized batches
+ * would. Re-importing is harmless: each rating has a deterministic event id.
  */
 import { statSync } from 'node:fs';
-import { BATCH_SIZE } from '../embedded-producer';
-import { sumCounts } from '../event-pipeline';
 import { detectMovieLens, readMovies, readRatingEvents } from '../movielens';
 import { progress } from '../progress';
 import type { LocalSystem } from '../system';
 import { runBatch, today } from './batch';
-import type { ConsumeCounts } from '../../lambdas/handlers/consume';
 import { refuseDemoFolder } from './load-demo';
 import { describeCounts } from './serve';
 import { say } from '../output';
+
+/** Ratings read and written per commit of the import's first pass. */
+const IMPORT_CHUNK = 100_000;
 
 export async function importMovieLens(system: LocalSystem, dir: string, signal: AbortSignal): Promise<void> {
   const source = detectMovieLens(dir);
@@ -23,20 +23,22 @@ export async function importMovieLens(system: LocalSystem, dir: string, signal: 
   await system.features.upsertMovies(movies);
   say(`Catalog: ${movies.length} movies from ${source.moviesFile} (${source.format} format).`);
 
-  const bar = progress('Importing ratings', statSync(source.ratingsFile).size, 'bytes');
-  const counts: ConsumeCounts[] = [];
   const started = performance.now();
-  for await (const chunk of readRatingEvents(source, BATCH_SIZE, (bytes) => bar.update(bytes))) {
-    counts.push(await system.pipeline.publish(chunk));
+  const bulk = system.bulkImport();
+  const reading = progress('Reading ratings', statSync(source.ratingsFile).size, 'bytes');
+  for await (const chunk of readRatingEvents(source, IMPORT_CHUNK, (bytes) => reading.update(bytes))) {
+    await bulk.addEvents(chunk);
     if (signal.aborted) break;
   }
-  bar.stop();
+  reading.stop();
+  let applying: ReturnType<typeof progress> | undefined;
+  const total = await bulk.finish((done, of) => (applying ??= progress('Applying ratings', of, 'events')).update(done));
+  applying?.stop();
   const seconds = (performance.now() - started) / 1000;
-  const total = sumCounts(counts);
   say(`Ratings: ${describeCounts(total)}.`);
   say(`Throughput: ${Math.round(total.received / seconds)} events/s (${seconds.toFixed(1)} s).`);
   if (signal.aborted) {
-    say('Interrupted: run the same import again to finish; the events already imported count as duplicates.');
+    say('Interrupted: the ratings read so far are imported; run the same import again to finish (those count as duplicates).');
     return;
   }
 

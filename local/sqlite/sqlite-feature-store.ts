@@ -39,7 +39,7 @@ interface MovieRow {
 }
 
 /** The latest-wins rule of `ratings`, as an upsert's end: the later event, then the larger id and rating. */
-const KEEP_LATEST_RATING = `ON CONFLICT (user_id, movie_id) DO UPDATE SET
+export const KEEP_LATEST_RATING = `ON CONFLICT (user_id, movie_id) DO UPDATE SET
   rating = excluded.rating, event_time = excluded.event_time, event_id = excluded.event_id
   WHERE excluded.event_time > ratings.event_time
     OR (excluded.event_time = ratings.event_time AND excluded.event_id > ratings.event_id)
@@ -64,6 +64,7 @@ export class SqliteFeatureStore implements FeatureStore {
       movieFeatures: db.prepare<[number], MovieFeatureRow>('SELECT * FROM movie_features WHERE movie_id = ?'),
       movie: db.prepare<[number], MovieRow>('SELECT * FROM movies WHERE movie_id = ?'),
       rating: db.prepare<[number, number], RatingRow>('SELECT * FROM ratings WHERE user_id = ? AND movie_id = ?'),
+      ratingsOf: db.prepare<[number], RatingRow>('SELECT * FROM ratings WHERE user_id = ?'),
       // Latest first, the order in which recommendations take a heavy rater's ratings, by the
       // ratings_latest index: a request reads only the rows it takes.
       userRatings: db.prepare<[number, number], [number, number, number, number, string]>(
@@ -143,10 +144,31 @@ export class SqliteFeatureStore implements FeatureStore {
   }
 
   async readSnapshot(keys: FeatureKeys): Promise<FeatureSnapshot> {
+    return this.snapshot(keys.userIds, keys.movieIds, (ratings) => {
+      for (const { userId, movieId } of keys.pairs) {
+        const row = this.stmt.rating.get(userId, movieId);
+        if (row) ratings.set(ratingKey(userId, movieId), toRating(row));
+      }
+    });
+  }
+
+  /**
+   * A snapshot with every rating the users hold, one range read each: for a bulk import, whose
+   * users' pairs are too many to look up one by one, and most of them new.
+   */
+  readUsersSnapshot(userIds: readonly number[], movieIds: readonly number[]): FeatureSnapshot {
+    return this.snapshot(userIds, movieIds, (ratings) => {
+      for (const userId of userIds) {
+        for (const row of this.stmt.ratingsOf.all(userId)) ratings.set(ratingKey(userId, row.movie_id), toRating(row));
+      }
+    });
+  }
+
+  private snapshot(userIds: readonly number[], movieIds: readonly number[], readRatings: (into: Map<string, RatingEvent>) => void): FeatureSnapshot {
     return this.db.transaction((): FeatureSnapshot => {
       this.dropIfChangedElsewhere();
       const users = new Map<number, UserFeatures>();
-      for (const id of keys.userIds) {
+      for (const id of userIds) {
         const user = this.users.getOrLoad(id, () => {
           const row = this.stmt.user.get(id);
           return row ? toUser(row) : null;
@@ -154,7 +176,7 @@ export class SqliteFeatureStore implements FeatureStore {
         if (user) users.set(id, user);
       }
       const genres = new Map<number, readonly string[]>();
-      for (const id of keys.movieIds) {
+      for (const id of movieIds) {
         const list = this.genres.getOrLoad(id, () => {
           const m = this.stmt.movie.get(id);
           return m ? (JSON.parse(m.genres) as string[]) : null;
@@ -162,10 +184,7 @@ export class SqliteFeatureStore implements FeatureStore {
         if (list) genres.set(id, list);
       }
       const ratings = new Map<string, RatingEvent>();
-      for (const { userId, movieId } of keys.pairs) {
-        const row = this.stmt.rating.get(userId, movieId);
-        if (row) ratings.set(ratingKey(userId, movieId), toRating(row));
-      }
+      readRatings(ratings);
       return { users, ratings, genres, global: this.global() };
     })();
   }

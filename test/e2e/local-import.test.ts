@@ -29,7 +29,7 @@ describe('npm run local -- import --movielens (e2e)', () => {
   const tempDir = useTempDir();
   const runLocal = useLocalProcesses();
 
-  it.each(['csv', 'ml-100k'] as const)('imports the %s layout through the consumer and serves from it', async (format) => {
+  it.each(['csv', 'ml-100k'] as const)('imports the %s layout as the consumer would and serves from it', async (format) => {
     const source = writeMovieLens(tempDir(), format, MOVIES, RATINGS);
     const dataDir = tempDir();
     const imported = runLocal(['import', '--movielens', source, '--data-dir', dataDir]);
@@ -38,7 +38,8 @@ describe('npm run local -- import --movielens (e2e)', () => {
     expect(out).toContain(`Catalog: 4 movies from ${join(source, format === 'csv' ? 'movies.csv' : 'u.item')} (${format} format).`);
     expect(out).toContain('Ratings: 9 events received, 8 applied, 0 duplicate, 0 superseded, 1 quarantined.');
     expect(out).toMatch(/Throughput: \d+ events\/s/);
-    expect(out).toMatch(/Importing ratings: 100%/);
+    expect(out).toMatch(/Reading ratings: 100%/);
+    expect(out).toMatch(/Applying ratings: 100% \(8\/8 events\)/);
 
     // A second import of the same files changes nothing.
     const again = runLocal(['import', '--movielens', source, '--data-dir', dataDir]);

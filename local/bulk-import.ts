@@ -1,0 +1,243 @@
+/**
+ * Bulk import: many Kafka batches of events at once (a MovieLens file, an S3 lake, the bench's
+ * workload), leaving the state the consumer leaves when it consumes the same batches one by one:
+ * the same bronze and quarantine objects under the same keys, the same ratings and features. No
+ * producer waits on an acknowledgement, so the import is free to group the work as it likes.
+ *
+ * It works in two passes. The first validates each batch's records as the consumer does and writes
+ * its lake objects, many batches to a commit, with no JSON or base64 round trip for an event that
+ * is plainly one. The second reads the imported events back sorted by user and applies them a group
+ * of users at a time, with the consumer's own rule (`applyRatings`): a user's events keep their
+ * arrival order, so each pair ends on the rating, and each event on the outcome, that consuming
+ * them batch by batch gives. Reading a group's users' ratings is one range read each, and their
+ * writes land in key order, where the consumer's land on random pages.
+ *
+ * Interrupted between `add` calls, `finish` applies what was added. A crash before `finish` leaves
+ * bronze ahead of the online features; the next daily batch restores them (Publish), as it does
+ * after a torn consumer batch, and importing the same events again counts them as duplicates.
+ */
+import { lakeObjectKey } from '../lambdas/core/lake/lake-layout';
+import {
+  MAX_EVENT_ID_LENGTH,
+  parseRecordValue,
+  validateEvent,
+  type ParseResult,
+  type RatingEvent,
+  type RecordOrigin,
+} from '../lambdas/core/event-contract';
+import { applyRatings } from '../lambdas/core/features';
+import type { BronzeRecord, LakeObjectId, QuarantineRecord } from '../lambdas/core/ports';
+import type { ConsumeCounts } from '../lambdas/handlers/consume';
+import { BATCH_SIZE, keyFor, type EmbeddedProducer } from './embedded-producer';
+import type { RecordPosition } from './msk-records';
+import { atomically, type Db } from './sqlite/database';
+import type { SqliteEventLake } from './sqlite/sqlite-event-lake';
+import { KEEP_LATEST_RATING, type SqliteFeatureStore } from './sqlite/sqlite-feature-store';
+
+/** An event as a producer sends it, before it is encoded onto the topic. */
+export type EventObject = object;
+
+/** One Kafka record to import: where it lies, and what it carries. */
+export type ImportRecord = RecordPosition &
+  (
+    | { event: EventObject; key: string | null }
+    /** A record as a topic carried it: key and value base64, '' for none (a quarantined record kept as received). */
+    | { base64Key: string; base64Value: string }
+  );
+
+/** Events applied per group of users: a commit, and the memory of one group's snapshot. */
+const GROUP_EVENTS = 100_000;
+/** Sorted events read back per query. */
+const READ_PAGE = 50_000;
+
+type SortedRow = [rowid: number, userId: number, movieId: number, rating: number, eventTime: number, eventId: string];
+
+export class BulkImport {
+  private readonly counts: ConsumeCounts = { received: 0, applied: 0, duplicate: 0, superseded: 0, quarantined: 0 };
+  private batchTime = 0;
+  private objects = 0;
+  private imported = 0;
+  private readonly addObject;
+
+  constructor(
+    private readonly db: Db,
+    private readonly lake: SqliteEventLake,
+    private readonly features: SqliteFeatureStore,
+    private readonly producer: EmbeddedProducer,
+  ) {
+    // The objects this import wrote, in the order the consumer would have met them.
+    db.exec('CREATE TEMP TABLE IF NOT EXISTS import_objects (object_key TEXT PRIMARY KEY, seq INTEGER NOT NULL)');
+    db.exec('DELETE FROM temp.import_objects');
+    this.addObject = db.prepare('INSERT OR REPLACE INTO temp.import_objects (object_key, seq) VALUES (?, ?)');
+  }
+
+  /**
+   * Event objects as the embedded producer puts them on the topic, in MSK batches of BATCH_SIZE
+   * with Kafka time `now`, written in one commit.
+   */
+  async addEvents(events: readonly EventObject[], now = Date.now()): Promise<void> {
+    const batches: ImportRecord[][] = [];
+    for (let start = 0; start < events.length; start += BATCH_SIZE) {
+      const placed = this.producer.place(events.slice(start, start + BATCH_SIZE), keyFor, encodedValue);
+      batches.push(
+        placed.flatMap(({ partition, firstOffset, items }) =>
+          items.map((event, i) => ({ topic: this.producer.topic, partition, offset: firstOffset + i, timestamp: now, event, key: keyFor(event) })),
+        ),
+      );
+    }
+    await this.addBatches(batches);
+  }
+
+  /** Kafka batches, each the records of one MSK event, written in one commit. */
+  async addBatches(batches: readonly (readonly ImportRecord[])[]): Promise<void> {
+    await atomically(
+      this.db,
+      async () => {
+        for (const batch of batches) await this.writeBatch(batch);
+      },
+      () => this.features.forgetCached(),
+    );
+  }
+
+  /** Applies every event added to the online ratings and features; returns the consumer's counts. */
+  async finish(onApplied: (done: number, total: number) => void = () => undefined): Promise<ConsumeCounts> {
+    this.db.exec('DROP TABLE IF EXISTS temp.import_sorted');
+    // A user's events in the order the consumer would apply them: by batch, then by offset.
+    this.db.exec(`CREATE TEMP TABLE import_sorted AS
+      SELECT b.user_id, b.movie_id, b.rating, b.event_time, b.event_id
+      FROM temp.import_objects i CROSS JOIN bronze_events b ON b.object_key = i.object_key
+      ORDER BY b.user_id, i.seq, b.kafka_offset`);
+    const page = this.db
+      .prepare<[number, number], SortedRow>(
+        'SELECT rowid, user_id, movie_id, rating, event_time, event_id FROM temp.import_sorted WHERE rowid > ? ORDER BY rowid LIMIT ?',
+      )
+      .raw();
+    // The ratings a group ends on, by the store's own rule, written in key order.
+    const upsertRatings = this.db.prepare(
+      `INSERT INTO ratings (user_id, movie_id, rating, event_time, event_id)
+       SELECT user_id, movie_id, rating, event_time, event_id FROM temp.import_sorted WHERE rowid BETWEEN ? AND ?
+       ORDER BY user_id, movie_id ${KEEP_LATEST_RATING}`,
+    );
+    try {
+      let group: RatingEvent[] = [];
+      let first = 1;
+      let last = 0;
+      const apply = async () => {
+        await this.apply(group, () => upsertRatings.run(first, last));
+        onApplied(last, this.imported);
+        group = [];
+        first = last + 1;
+      };
+      for (;;) {
+        const rows = page.all(last, READ_PAGE) as SortedRow[];
+        for (const [rowid, userId, movieId, rating, eventTime, eventId] of rows) {
+          // A group ends between users: each user's events are applied together.
+          if (group.length >= GROUP_EVENTS && group[group.length - 1]!.userId !== userId) await apply();
+          group.push({ userId, movieId, rating, eventTime, eventId });
+          last = rowid;
+        }
+        if (rows.length < READ_PAGE) break;
+      }
+      if (group.length > 0) await apply();
+    } finally {
+      this.db.exec('DROP TABLE IF EXISTS temp.import_sorted');
+      this.db.exec('DELETE FROM temp.import_objects');
+    }
+    return { ...this.counts };
+  }
+
+  /** One group of users' events, with their ratings, features, movies' and global stats in one commit. */
+  private async apply(events: readonly RatingEvent[], writeRatings: () => void): Promise<void> {
+    const userIds = [...new Set(events.map((e) => e.userId))];
+    const movieIds = [...new Set(events.map((e) => e.movieId))];
+    const snapshot = this.features.readUsersSnapshot(userIds, movieIds);
+    const { changes, outcomes } = applyRatings(snapshot, events, this.batchTime);
+    for (const o of outcomes) this.counts[o]++;
+    if (changes.ratings.length === 0) return;
+    await atomically(
+      this.db,
+      async () => {
+        writeRatings();
+        // The ratings are written above, from the table in key order: the changes without them.
+        await this.features.writeChanges({ ...changes, ratings: [] });
+      },
+      () => this.features.forgetCached(),
+    );
+  }
+
+  /** One MSK event's records, split into bronze and quarantine objects as the consumer splits them. */
+  private async writeBatch(batch: readonly ImportRecord[]): Promise<void> {
+    const byPartition = new Map<string, ImportRecord[]>();
+    for (const r of batch) {
+      const key = `${r.topic}-${r.partition}`;
+      let list = byPartition.get(key);
+      if (!list) byPartition.set(key, (list = []));
+      list.push(r);
+    }
+    for (const key of [...byPartition.keys()].sort()) {
+      const records = byPartition.get(key)!.sort((a, b) => a.offset - b.offset);
+      const bronze: BronzeRecord[] = [];
+      const quarantine: QuarantineRecord[] = [];
+      for (const record of records) {
+        this.batchTime = Math.max(this.batchTime, record.timestamp);
+        const { result, value, recordKey } = parsed(record);
+        if (result.ok) bronze.push({ offset: record.offset, event: result.event });
+        else quarantine.push({ offset: record.offset, timestamp: record.timestamp, reason: result.reason, value, key: recordKey });
+      }
+      this.counts.received += records.length;
+      this.counts.quarantined += quarantine.length;
+      const first = records[0]!;
+      const id: LakeObjectId = {
+        topic: first.topic,
+        partition: first.partition,
+        firstOffset: first.offset,
+        lastOffset: records[records.length - 1]!.offset,
+        timestamp: first.timestamp,
+      };
+      if (bronze.length > 0) {
+        await this.lake.writeBronze(id, bronze);
+        this.addObject.run(lakeObjectKey('events', id), this.objects++);
+        this.imported += bronze.length;
+      }
+      if (quarantine.length > 0) await this.lake.writeQuarantine(id, quarantine);
+    }
+  }
+}
+
+/**
+ * The consumer's verdict on a record. A plain event object (the contract's fields alone, primitive,
+ * short) is validated as it is: its JSON would decode to the same object. Anything else, and any
+ * event the contract refuses, goes through the consumer's own decoding of the encoded value, so
+ * that a quarantined record holds the very value and reason the topic would have given it.
+ */
+function parsed(record: ImportRecord): { result: ParseResult; value: string; recordKey: string } {
+  const origin: RecordOrigin = { topic: record.topic, partition: record.partition, offset: record.offset, timestamp: record.timestamp };
+  if ('base64Value' in record) {
+    return { result: parseRecordValue(record.base64Value, origin), value: record.base64Value, recordKey: record.base64Key };
+  }
+  const recordKey = record.key === null ? '' : Buffer.from(record.key).toString('base64');
+  if (isPlain(record.event)) {
+    const result = validateEvent(record.event, origin);
+    if (result.ok) return { result, value: '', recordKey };
+  }
+  const value = encodedValue(record.event).toString('base64');
+  return { result: parseRecordValue(value, origin), value, recordKey };
+}
+
+const CONTRACT_FIELDS = new Set(['event_id', 'type', 'user_id', 'movie_id', 'rating', 'timestamp']);
+/** Longest string a plain event holds: its JSON stays far below the contract's size limit. */
+const PLAIN_STRING = 2 * MAX_EVENT_ID_LENGTH;
+
+function isPlain(event: EventObject): boolean {
+  if (Array.isArray(event)) return false;
+  for (const key in event) {
+    if (!CONTRACT_FIELDS.has(key)) return false;
+    const v = (event as Record<string, unknown>)[key];
+    if (typeof v === 'string' ? v.length > PLAIN_STRING : typeof v !== 'number' && v !== null && v !== undefined) return false;
+  }
+  return true;
+}
+
+function encodedValue(event: EventObject): Buffer {
+  return Buffer.from(JSON.stringify(event) ?? 'null');
+}
