@@ -1,6 +1,7 @@
 /**
- * `npm run bench [-- --preset small|full] [--runs N] [--head-sizes N,N] [--json]`: generates the
- * synthetic workload (fixed seed) and measures the daily batch end to end on all of it, EASE's
+ * `npm run bench [-- --preset small|full] [--runs N] [--head-sizes N,N] [--movielens-ratings N] [--json]`:
+ * generates the synthetic workload (fixed seed) and measures its bulk import into a fresh data folder
+ * (and, if asked, that of a MovieLens-layout file of N ratings), the daily batch end to end on all of it, EASE's
  * inverse at several sizes (and the whole training with other heads, if asked), model loading and
  * recommendations in-process and over local HTTP at that scale, and consume throughput of more
  * events into that state against a naive baseline. Each measure runs several times; the figures
@@ -12,6 +13,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../local/sqlite/database';
 import { DATABASE_FILE } from '../local/system';
+import { importInChild, writeMovieLensFiles, type ImportRun } from './measures/bulk-import';
 import { measureConsume, MSK_BATCH } from './measures/consume';
 import { measureInversion, trainInChild } from './measures/ease';
 import { addBronze, fillOnlineRatings, loadLake, runBatchInChild, type BatchRun } from './measures/full-scale';
@@ -36,6 +38,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '3' },
     json: { type: 'boolean', default: false },
     'head-sizes': { type: 'string' },
+    'movielens-ratings': { type: 'string' },
   },
 });
 const presetName = values.preset as keyof typeof PRESETS;
@@ -54,6 +57,12 @@ if (!headSizes.every((n) => Number.isInteger(n) && n >= 1 && n <= 20_000)) {
   process.stderr.write(`--head-sizes must be a comma-separated list of integers from 1 to 20000 (got ${JSON.stringify(values['head-sizes'])})\n`);
   process.exit(2);
 }
+/** `--movielens-ratings 25000000`: a generated MovieLens-layout file of that many ratings imported as well. */
+const movieLensRatings = values['movielens-ratings'] === undefined ? undefined : Number(values['movielens-ratings']);
+if (movieLensRatings !== undefined && !(Number.isInteger(movieLensRatings) && movieLensRatings >= 1_000 && movieLensRatings <= 100_000_000)) {
+  process.stderr.write(`--movielens-ratings must be an integer from 1000 to 100000000 (got ${JSON.stringify(values['movielens-ratings'])})\n`);
+  process.exit(2);
+}
 const preset: Preset = PRESETS[presetName];
 const plan = PLAN[presetName];
 const say = (line: string) => process.stderr.write(`${line}\n`);
@@ -65,6 +74,31 @@ try {
   let started = performance.now();
   const w = generateWorkload(preset);
   say(`workload: ${w.count} events in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+
+  // Bulk import of the workload into a fresh folder, each run in its own process.
+  const imports: ImportRun[] = [];
+  for (let r = 0; r < runs; r++) {
+    const dir = runDir('import');
+    imports.push(importInChild(dir, ['workload', presetName]));
+    rmSync(dir, { recursive: true, force: true });
+    say(`bulk import run ${r + 1}: ${imports[r]!.events} events in ${imports[r]!.seconds.toFixed(1)} s (${Math.round(imports[r]!.events / imports[r]!.seconds)} events/s), peak RSS ${imports[r]!.peak_rss_mb} MB`);
+  }
+  const movieLensImports: ImportRun[] = [];
+  if (movieLensRatings !== undefined) {
+    // MovieLens 25M's shape: 162,000 users and 62,000 movies for 25M ratings.
+    const scale = movieLensRatings / 25_000_000;
+    const ml = generateWorkload({ users: Math.max(1_000, Math.ceil(162_000 * scale)), movies: Math.max(500, Math.ceil(62_000 * scale)), ratings: movieLensRatings }, 7);
+    const files = runDir('movielens');
+    await writeMovieLensFiles(ml, files);
+    say(`MovieLens-layout file: ${ml.count} ratings, ${ml.movies.length} movies`);
+    for (let r = 0; r < runs; r++) {
+      const dir = runDir('movielens-import');
+      movieLensImports.push(importInChild(dir, ['movielens', files]));
+      rmSync(dir, { recursive: true, force: true });
+      say(`MovieLens import run ${r + 1}: ${movieLensImports[r]!.events} ratings in ${movieLensImports[r]!.seconds.toFixed(1)} s, peak RSS ${movieLensImports[r]!.peak_rss_mb} MB`);
+    }
+    rmSync(files, { recursive: true, force: true });
+  }
 
   // The daily batch on everything, each run in its own process.
   const dataDir = runDir('full');
@@ -164,6 +198,17 @@ try {
     workload: { users: preset.users, movies: preset.movies, events: w.count },
     runs,
     machine: { cores: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown', memory_gb: round(totalmem() / 1024 ** 3, 1), node: process.version },
+    import_events_per_s: Math.round(median(imports.map((i) => i.events / i.seconds))),
+    import_seconds: round(median(imports.map((i) => i.seconds)), 1),
+    import_peak_rss_mb: Math.round(median(imports.map((i) => i.peak_rss_mb))),
+    ...(movieLensImports.length > 0
+      ? {
+          movielens_import_ratings: movieLensImports[0]!.events,
+          movielens_import_seconds: round(median(movieLensImports.map((i) => i.seconds)), 1),
+          movielens_import_events_per_s: Math.round(median(movieLensImports.map((i) => i.events / i.seconds))),
+          movielens_import_peak_rss_mb: Math.round(median(movieLensImports.map((i) => i.peak_rss_mb))),
+        }
+      : {}),
     consume_events_per_s: Math.round(median(consumeRuns)),
     naive_consume_events_per_s: Math.round(median(naiveRuns)),
     consume_vs_naive_ratio: round(median(oursOnPrefix) / median(naiveRuns), 1),

@@ -1,22 +1,22 @@
 /**
  * Moving a lake between this machine and S3, for users of the single-machine setup who move to AWS
  * (and back). Export copies every bronze and quarantine object under the same keys, and the
- * catalog. Import loads the catalog, then replays each original Kafka batch (its valid and its
- * quarantined records, at their original offsets) through the consumer, which writes the same
- * objects again and rebuilds the online features.
+ * catalog. Import loads the catalog, then imports each original Kafka batch (its valid and its
+ * quarantined records, at their original offsets) in bulk, as the consumer would consume it: the
+ * same objects again, and the online features rebuilt.
  */
-import type { MSKEvent, MSKRecord } from 'aws-lambda';
-import { mskEvent, mskRecord } from './msk-records';
 import { S3EventLake } from '../lambdas/aws/s3-event-lake';
 import type { BronzeLine, QuarantineLine } from '../lambdas/core/lake/lake-layout';
 import type { Movie } from '../lambdas/core/movie';
 import type { FeatureStore, LakeObjectId } from '../lambdas/core/ports';
 import type { ConsumeCounts } from '../lambdas/handlers/consume';
 import type { EmbeddedProducer } from './embedded-producer';
-import { sumCounts } from './event-pipeline';
+import type { BulkImport, ImportRecord } from './bulk-import';
 import type { SqliteEventLake } from './sqlite/sqlite-event-lake';
 
 const HOUR_MS = 60 * 60 * 1000;
+/** Kafka batches written per commit of the import's first pass. */
+const BATCHES_PER_COMMIT = 100;
 
 export async function exportLake(
   source: SqliteEventLake,
@@ -37,7 +37,7 @@ export async function exportLake(
 
 export async function importLake(
   source: S3EventLake,
-  target: { features: Pick<FeatureStore, 'upsertMovies'>; submit: (event: MSKEvent) => Promise<ConsumeCounts> },
+  target: { features: Pick<FeatureStore, 'upsertMovies'>; bulk: BulkImport },
   producer: EmbeddedProducer,
 ): Promise<ConsumeCounts & { batches: number; movies: number }> {
   // Genre features need the catalog before the first event.
@@ -53,22 +53,24 @@ export async function importLake(
     else batch.quarantine.push(...object.lines);
   }
 
-  const counts: ConsumeCounts[] = [];
-  for (const key of [...batches.keys()].sort()) {
-    const { id, bronze, quarantine } = batches.get(key)!;
-    // Any time in the object's hour gives its key back; its end keeps every event time valid.
-    const time = id.timestamp + HOUR_MS - 1;
-    const at = (offset: number, timestamp: number) => ({ topic: id.topic, partition: id.partition, offset, timestamp });
-    const records: MSKRecord[] = [
-      ...bronze.map((line) => mskRecord(at(line.kafka_offset, time), String(line.user_id), JSON.stringify(eventOf(line)))),
-      // A quarantined record goes back exactly as it came: its raw key and value (base64 already), its own time.
-      ...quarantine.map((line) => ({ ...mskRecord(at(line.kafka_offset, line.kafka_timestamp), null, null), key: line.key ?? '', value: line.value ?? '' })),
-    ].sort((a, b) => a.offset - b.offset);
-    counts.push(await target.submit(mskEvent({ eventSourceArn: 'import', bootstrapServers: 'import' }, records)));
-    // Local batches produced later must not reuse these offsets, or their objects' keys.
-    producer.advancePast(id.topic, id.partition, id.lastOffset);
+  const keys = [...batches.keys()].sort();
+  for (let start = 0; start < keys.length; start += BATCHES_PER_COMMIT) {
+    const records = keys.slice(start, start + BATCHES_PER_COMMIT).map((key) => {
+      const { id, bronze, quarantine } = batches.get(key)!;
+      // Any time in the object's hour gives its key back; its end keeps every event time valid.
+      const time = id.timestamp + HOUR_MS - 1;
+      const at = (offset: number, timestamp: number) => ({ topic: id.topic, partition: id.partition, offset, timestamp });
+      return [
+        ...bronze.map((line): ImportRecord => ({ ...at(line.kafka_offset, time), event: eventOf(line), key: String(line.user_id) })),
+        // A quarantined record goes back exactly as it came: its raw key and value (base64 already), its own time.
+        ...quarantine.map((line): ImportRecord => ({ ...at(line.kafka_offset, line.kafka_timestamp), base64Key: line.key ?? '', base64Value: line.value ?? '' })),
+      ].sort((a, b) => a.offset - b.offset);
+    });
+    await target.bulk.addBatches(records);
   }
-  return { ...sumCounts(counts), batches: batches.size, movies: catalog.length };
+  // Local batches produced later must not reuse these offsets, or their objects' keys.
+  for (const { id } of batches.values()) producer.advancePast(id.topic, id.partition, id.lastOffset);
+  return { ...(await target.bulk.finish()), batches: batches.size, movies: catalog.length };
 }
 
 function eventOf(line: BronzeLine): Record<string, unknown> {

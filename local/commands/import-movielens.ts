@@ -11,19 +11,31 @@ import { runBatch, today } from './batch';
 import { refuseDemoFolder } from './load-demo';
 import { describeCounts } from './serve';
 import { say } from '../output';
+import type { ConsumeCounts } from '../../lambdas/handlers/consume';
 
 /** Ratings read and written per commit of the import's first pass. */
-const IMPORT_CHUNK = 100_000;
+export const IMPORT_CHUNK = 100_000;
 
 export async function importMovieLens(system: LocalSystem, dir: string, signal: AbortSignal): Promise<void> {
+  await importMovieLensRatings(system, dir, signal);
+  if (signal.aborted) {
+    say('Interrupted: the ratings read so far are imported; run the same import again to finish (those count as duplicates).');
+    return;
+  }
+  const result = await runBatch(system, today());
+  if (result.status === 'failed') throw new Error('the daily batch failed: see above');
+}
+
+/** The catalog and the ratings, without the daily batch that follows them; returns the counts and the seconds taken. */
+export async function importMovieLensRatings(system: LocalSystem, dir: string, signal: AbortSignal): Promise<{ counts: ConsumeCounts; seconds: number }> {
   const source = detectMovieLens(dir);
   refuseDemoFolder(system);
 
+  const started = performance.now();
   const movies = await readMovies(source);
   await system.features.upsertMovies(movies);
   say(`Catalog: ${movies.length} movies from ${source.moviesFile} (${source.format} format).`);
 
-  const started = performance.now();
   const bulk = system.bulkImport();
   const reading = progress('Reading ratings', statSync(source.ratingsFile).size, 'bytes');
   for await (const chunk of readRatingEvents(source, IMPORT_CHUNK, (bytes) => reading.update(bytes))) {
@@ -32,16 +44,10 @@ export async function importMovieLens(system: LocalSystem, dir: string, signal: 
   }
   reading.stop();
   let applying: ReturnType<typeof progress> | undefined;
-  const total = await bulk.finish((done, of) => (applying ??= progress('Applying ratings', of, 'events')).update(done));
+  const counts = await bulk.finish((done, of) => (applying ??= progress('Applying ratings', of, 'events')).update(done));
   applying?.stop();
   const seconds = (performance.now() - started) / 1000;
-  say(`Ratings: ${describeCounts(total)}.`);
-  say(`Throughput: ${Math.round(total.received / seconds)} events/s (${seconds.toFixed(1)} s).`);
-  if (signal.aborted) {
-    say('Interrupted: the ratings read so far are imported; run the same import again to finish (those count as duplicates).');
-    return;
-  }
-
-  const result = await runBatch(system, today());
-  if (result.status === 'failed') throw new Error('the daily batch failed: see above');
+  say(`Ratings: ${describeCounts(counts)}.`);
+  say(`Throughput: ${Math.round(counts.received / seconds)} events/s (${seconds.toFixed(1)} s).`);
+  return { counts, seconds };
 }

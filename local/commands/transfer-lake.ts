@@ -14,7 +14,7 @@ export async function transferLake(system: LocalSystem, direction: 'import' | 'e
     return;
   }
   refuseDemoFolder(system);
-  const counts = await importLake(lake, { features: system.features, submit: (event) => system.pipeline.submit(event) }, system.producer);
+  const counts = await importLake(lake, { features: system.features, bulk: system.bulkImport() }, system.producer);
   say(`Imported a catalog of ${counts.movies} movies and ${counts.batches} Kafka batches: ${describeCounts(counts)}.`);
   // The imported objects keep their dates, which may lie before silver the folder already holds.
   const result = await runBatch(system, today(), { full: true });

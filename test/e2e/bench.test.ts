@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../helpers/local-process';
 
 const KEYS = [
+  'import_events_per_s',
+  'movielens_import_events_per_s',
   'consume_events_per_s',
   'naive_consume_events_per_s',
   'batch_seconds',
@@ -18,7 +20,7 @@ const KEYS = [
 
 describe('npm run bench -- --preset small (smoke test: the measures run, whatever their speed)', () => {
   it('prints one JSON object with every measure, the preset and the machine', () => {
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--preset', 'small', '--runs', '1', '--json'], {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--preset', 'small', '--runs', '1', '--movielens-ratings', '20000', '--json'], {
       cwd: PROJECT_ROOT,
       encoding: 'utf8',
       timeout: 180_000,
@@ -36,6 +38,8 @@ describe('npm run bench -- --preset small (smoke test: the measures run, whateve
     expect(run.stderr).toMatch(/one more day, a training day \(1000 events on 2026-11-01\) run 1/);
     expect(run.stderr).toMatch(/one more day, a day between trainings \(1000 events on 2026-11-02\) run 1/);
     expect(report.one_more_day_events).toBe(1000);
+    expect(report.movielens_import_ratings).toBeGreaterThan(19_000);
+    expect(run.stderr).toMatch(/bulk import run 1: \d+ events in/);
   }, 200_000);
 
   it('refuses an unknown preset', () => {

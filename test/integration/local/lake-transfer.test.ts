@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3EventLake } from '../../../lambdas/aws/s3-event-lake';
 import { createConsumeHandler } from '../../../lambdas/handlers/consume';
+import { BulkImport } from '../../../local/bulk-import';
 import { generateDemoData } from '../../../local/demo-data';
 import { EmbeddedProducer, messageFor } from '../../../local/embedded-producer';
 import { exportLake, importLake } from '../../../local/lake-transfer';
@@ -55,8 +56,8 @@ describe('lake export to S3 and import back (s3rver)', () => {
     // The target starts with no catalog: the import brings it.
     const target = sqliteStores(tempDir());
     const targetProducer = new EmbeddedProducer(target.db);
-    const consumeTarget = createConsumeHandler({ lake: target.lake, features: target.features, logger: recordingLogger() });
-    const imported = await importLake(lake, { features: target.features, submit: consumeTarget }, targetProducer);
+    const bulk = new BulkImport(target.db, target.lake, target.features, targetProducer);
+    const imported = await importLake(lake, { features: target.features, bulk }, targetProducer);
     expect(imported).toMatchObject({ received: demo.events.length, quarantined: 5, duplicate: 0, movies: demo.movies.length });
     expect(target.db.prepare('SELECT * FROM movies ORDER BY movie_id').all()).toEqual(
       source.db.prepare('SELECT * FROM movies ORDER BY movie_id').all(),
