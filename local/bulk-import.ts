@@ -46,7 +46,7 @@ export type ImportRecord = RecordPosition &
   );
 
 /** Events applied per group of users: a commit, and the memory of one group's snapshot. */
-const GROUP_EVENTS = 100_000;
+const GROUP_EVENTS = 250_000;
 /** Sorted events read back per query. */
 const READ_PAGE = 50_000;
 
@@ -76,16 +76,21 @@ export class BulkImport {
    * with Kafka time `now`, written in one commit.
    */
   async addEvents(events: readonly EventObject[], now = Date.now()): Promise<void> {
-    const batches: ImportRecord[][] = [];
-    for (let start = 0; start < events.length; start += BATCH_SIZE) {
-      const placed = this.producer.place(events.slice(start, start + BATCH_SIZE), keyFor, encodedValue);
-      batches.push(
-        placed.flatMap(({ partition, firstOffset, items }) =>
-          items.map((event, i) => ({ topic: this.producer.topic, partition, offset: firstOffset + i, timestamp: now, event, key: keyFor(event) })),
-        ),
-      );
-    }
-    await this.addBatches(batches);
+    const chunks: EventObject[][] = [];
+    for (let start = 0; start < events.length; start += BATCH_SIZE) chunks.push(events.slice(start, start + BATCH_SIZE));
+    // Offsets are reserved in the same commit as the objects that use them.
+    await atomically(
+      this.db,
+      async () => {
+        const batches = this.producer.place(chunks, keyFor, encodedValue).map((placed) =>
+          placed.flatMap(({ partition, firstOffset, items }) =>
+            items.map((event, i): ImportRecord => ({ topic: this.producer.topic, partition, offset: firstOffset + i, timestamp: now, event, key: keyFor(event) })),
+          ),
+        );
+        for (const batch of batches) await this.writeBatch(batch);
+      },
+      () => this.features.forgetCached(),
+    );
   }
 
   /** Kafka batches, each the records of one MSK event, written in one commit. */

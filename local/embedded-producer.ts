@@ -3,7 +3,7 @@
  * as Kafka's default partitioner does) and the next offset of that partition, kept in SQLite so
  * offsets never repeat across restarts, and hands the consumer MSK-shaped batches.
  */
-import type { MSKEvent, MSKRecord } from 'aws-lambda';
+import type { MSKEvent } from 'aws-lambda';
 import { mskEvent, mskRecord } from './msk-records';
 import type { Db } from './sqlite/database';
 
@@ -55,38 +55,50 @@ export class EmbeddedProducer {
 
   /** Turns messages into MSK events of at most `batchSize` records each, in message order. */
   batches(messages: readonly Message[], batchSize = BATCH_SIZE, now = Date.now()): MSKEvent[] {
-    const out: MSKEvent[] = [];
-    for (let start = 0; start < messages.length; start += batchSize) {
-      const records: MSKRecord[] = [];
-      for (const { partition, firstOffset, items } of this.place(messages.slice(start, start + batchSize))) {
-        records.push(...items.map((m, i) => mskRecord({ topic: this.topic, partition, offset: firstOffset + i, timestamp: now }, m.key, m.value)));
-      }
-      out.push(mskEvent({ eventSourceArn: 'local:embedded', bootstrapServers: 'embedded' }, records));
-    }
-    return out;
+    const chunks: Message[][] = [];
+    for (let start = 0; start < messages.length; start += batchSize) chunks.push(messages.slice(start, start + batchSize));
+    return this.place(chunks).map((placed) =>
+      mskEvent(
+        { eventSourceArn: 'local:embedded', bootstrapServers: 'embedded' },
+        placed.flatMap(({ partition, firstOffset, items }) =>
+          items.map((m, i) => mskRecord({ topic: this.topic, partition, offset: firstOffset + i, timestamp: now }, m.key, m.value)),
+        ),
+      ),
+    );
   }
 
   /**
-   * Where one batch's messages go: grouped by partition (in partition order, each in message
-   * order), with the first of the offsets reserved for them. `keyOf` and `valueOf` give a message's
-   * key and, for a message without one, the value its partition is hashed from.
+   * Where each batch's messages go: grouped by partition (in partition order, each in message
+   * order), with the first of the offsets they take; the batches take them in turn, reserved at
+   * once. `keyOf` and `valueOf` give a message's key and, for a message without one, the value its
+   * partition is hashed from.
    */
   place<T>(
-    batch: readonly T[],
+    batches: readonly (readonly T[])[],
     keyOf: (item: T) => string | null = (m) => (m as Message).key,
     valueOf: (item: T) => Buffer = (m) => (m as Message).value,
-  ): { partition: number; firstOffset: number; items: T[] }[] {
-    const byPartition = new Map<number, T[]>();
-    for (const item of batch) {
-      const key = keyOf(item);
-      const p = (key === null ? hashBytes(valueOf(item)) : hashKey(key)) % this.partitions;
-      let list = byPartition.get(p);
-      if (!list) byPartition.set(p, (list = []));
-      list.push(item);
-    }
-    return [...byPartition]
-      .sort((a, b) => a[0] - b[0])
-      .map(([partition, items]) => ({ partition, firstOffset: this.reserve(partition, items.length), items }));
+  ): { partition: number; firstOffset: number; items: T[] }[][] {
+    const grouped = batches.map((batch) => {
+      const byPartition = new Map<number, T[]>();
+      for (const item of batch) {
+        const key = keyOf(item);
+        const p = (key === null ? hashBytes(valueOf(item)) : hashKey(key)) % this.partitions;
+        let list = byPartition.get(p);
+        if (!list) byPartition.set(p, (list = []));
+        list.push(item);
+      }
+      return [...byPartition].sort((a, b) => a[0] - b[0]);
+    });
+    const next = new Map<number, number>();
+    for (const [partition, items] of grouped.flat()) next.set(partition, (next.get(partition) ?? 0) + items.length);
+    for (const [partition, count] of next) next.set(partition, this.reserve(partition, count));
+    return grouped.map((batch) =>
+      batch.map(([partition, items]) => {
+        const firstOffset = next.get(partition)!;
+        next.set(partition, firstOffset + items.length);
+        return { partition, firstOffset, items };
+      }),
+    );
   }
 }
 

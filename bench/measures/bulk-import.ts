@@ -3,10 +3,11 @@
  * fresh data folder by a process started with `npm run local`'s Node.js options (import-child.ts).
  */
 import { spawnSync } from 'node:child_process';
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import type { Workload } from '../workload';
+import { localNodeOptions } from './local-node';
 
 export interface ImportRun {
   seconds: number;
@@ -15,13 +16,6 @@ export interface ImportRun {
 }
 
 const ROOT = join(import.meta.dirname, '..', '..');
-
-/** The Node.js options `npm run local` starts with, read from package.json's script. */
-function localNodeOptions(): string[] {
-  const script = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.local!;
-  const words = script.split(/\s+/);
-  return words.slice(1, words.indexOf('local/cli.ts'));
-}
 
 export function importInChild(dataDir: string, source: ['workload', string] | ['movielens', string]): ImportRun {
   const child = spawnSync(process.execPath, [...localNodeOptions(), join(ROOT, 'bench', 'import-child.ts'), dataDir, ...source], {

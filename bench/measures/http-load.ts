@@ -7,6 +7,7 @@ import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { seededRandom } from '../../lambdas/core/random';
 import { percentile } from '../stats';
+import { localNodeOptions } from './local-node';
 
 export const CONNECTIONS = 32;
 const PROJECT_ROOT = join(import.meta.dirname, '..', '..');
@@ -19,7 +20,7 @@ export interface HttpServer {
 
 /** Starts `npm run local` on the data folder (no demo, a free port) and waits until it listens. */
 export async function startServer(dataDir: string): Promise<HttpServer> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'local/cli.ts', '--data-dir', dataDir, '--no-demo', '--port', '0'], {
+  const child: ChildProcess = spawn(process.execPath, [...localNodeOptions(), 'local/cli.ts', '--data-dir', dataDir, '--no-demo', '--port', '0'], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, LOG_LEVEL: 'error' },
     stdio: ['ignore', 'pipe', 'pipe'],

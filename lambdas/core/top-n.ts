@@ -10,10 +10,9 @@ export class TopN {
   constructor(private readonly n: number) {}
 
   offer(item: number, score: number, id: number): void {
-    const before = (i: number) => score > this.scores[i]! || (score === this.scores[i] && id < this.ids[i]!);
-    if (this.items.length === this.n && !before(this.n - 1)) return;
+    if (this.items.length === this.n && !this.ranksBefore(score, id, this.n - 1)) return;
     let at = this.items.length;
-    while (at > 0 && before(at - 1)) at--;
+    while (at > 0 && this.ranksBefore(score, id, at - 1)) at--;
     this.items.splice(at, 0, item);
     this.scores.splice(at, 0, score);
     this.ids.splice(at, 0, id);
@@ -22,5 +21,10 @@ export class TopN {
       this.scores.pop();
       this.ids.pop();
     }
+  }
+
+  // A method, not a closure made per offer: offers run once per candidate of every request.
+  private ranksBefore(score: number, id: number, i: number): boolean {
+    return score > this.scores[i]! || (score === this.scores[i] && id < this.ids[i]!);
   }
 }
