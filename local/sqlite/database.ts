@@ -222,6 +222,12 @@ export const MIGRATIONS: readonly string[] = [
     genres TEXT NOT NULL
   ) WITHOUT ROWID;
   `,
+  // A user's latest ratings read from the index alone: each rating's row is no longer looked up in
+  // the table, which was a third of a recommendation's profile read.
+  `
+  DROP INDEX ratings_latest;
+  CREATE INDEX ratings_latest ON ratings (user_id, event_time DESC, movie_id, rating, event_id);
+  `,
 ];
 
 export function openDatabase(file: string): Db {

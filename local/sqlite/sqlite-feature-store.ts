@@ -45,6 +45,10 @@ export const KEEP_LATEST_RATING = `ON CONFLICT (user_id, movie_id) DO UPDATE SET
     OR (excluded.event_time = ratings.event_time AND excluded.event_id > ratings.event_id)
     OR (excluded.event_time = ratings.event_time AND excluded.event_id = ratings.event_id AND excluded.rating > ratings.rating)`;
 
+/** A user's latest ratings, by the ratings_latest index alone: a request reads only the rows it takes. */
+export const LATEST_RATINGS =
+  'SELECT user_id, movie_id, rating, event_time, event_id FROM ratings WHERE user_id = ? ORDER BY event_time DESC, movie_id LIMIT ?';
+
 /** The latest silver date whose every rating `ratings` holds (or a newer one). */
 export const RESTORED_SILVER_DATE = 'restored_silver_date';
 
@@ -66,16 +70,15 @@ export class SqliteFeatureStore implements FeatureStore {
 
   constructor(private readonly db: Db) {
     this.stmt = {
+      // Prepared once: db.pragma() compiles its statement on every call, and this one runs on every read.
+      dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck(),
       user: db.prepare<[number], UserRow>('SELECT * FROM user_features WHERE user_id = ?'),
       movieFeatures: db.prepare<[number], MovieFeatureRow>('SELECT * FROM movie_features WHERE movie_id = ?'),
       movie: db.prepare<[number], MovieRow>('SELECT * FROM movies WHERE movie_id = ?'),
       rating: db.prepare<[number, number], RatingRow>('SELECT * FROM ratings WHERE user_id = ? AND movie_id = ?'),
       ratingsOf: db.prepare<[number], RatingRow>('SELECT * FROM ratings WHERE user_id = ?'),
-      // Latest first, the order in which recommendations take a heavy rater's ratings, by the
-      // ratings_latest index: a request reads only the rows it takes.
-      userRatings: db.prepare<[number, number], [number, number, number, number, string]>(
-        'SELECT user_id, movie_id, rating, event_time, event_id FROM ratings WHERE user_id = ? ORDER BY event_time DESC, movie_id LIMIT ?',
-      ),
+      // Latest first, the order in which recommendations take a heavy rater's ratings.
+      userRatings: db.prepare<[number, number], [number, number, number, number, string]>(LATEST_RATINGS),
       global: db.prepare<[], { rating_count: number; rating_sum: number }>(
         'SELECT rating_count, rating_sum FROM global_stats WHERE id = 1',
       ),
@@ -298,7 +301,7 @@ export class SqliteFeatureStore implements FeatureStore {
 
   /** Another connection committed (a second process on the same data folder): the caches may be stale. */
   private dropIfChangedElsewhere(): void {
-    const version = this.db.pragma('data_version', { simple: true }) as number;
+    const version = this.stmt.dataVersion.get()!;
     if (version === this.dataVersion) return;
     this.dataVersion = version;
     this.forgetCached();

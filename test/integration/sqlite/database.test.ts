@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { MIGRATIONS, openDatabase, schemaVersion } from '../../../local/sqlite/database';
 import { NO_HEAD } from '../../../lambdas/core/item-neighbours';
 import { SqliteModelStore } from '../../../local/sqlite/sqlite-model-store';
+import { LATEST_RATINGS } from '../../../local/sqlite/sqlite-feature-store';
 import { demoModel } from '../../helpers/model-store-contract';
 import { useTempDir } from '../../helpers/temp-dir';
 
@@ -17,6 +18,13 @@ describe('openDatabase', () => {
     expect(schemaVersion(db)).toBe(MIGRATIONS.length);
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all();
     expect(tables).toEqual(expect.arrayContaining(['ratings', 'user_features', 'movie_features', 'lake_objects', 'model_pointer']));
+    db.close();
+  });
+
+  it("reads a user's latest ratings from the ratings_latest index alone, without the table's rows", () => {
+    const db = openDatabase(join(tempDir(), 'movierec.db'));
+    const plan = db.prepare(`EXPLAIN QUERY PLAN ${LATEST_RATINGS}`).all(1, 10) as { detail: string }[];
+    expect(plan.map((p) => p.detail)).toEqual(['SEARCH ratings USING COVERING INDEX ratings_latest (user_id=?)']);
     db.close();
   });
 
