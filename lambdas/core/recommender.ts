@@ -268,16 +268,13 @@ function rank(request: Request, user: UserInput | undefined, options: RecommendO
 function addPopularCandidates(request: Request, affinity: ReadonlyMap<string, number>, askedGenre: string | undefined): void {
   const { model, config } = request;
   const favourites = [...affinity.entries()].sort((a, b) => b[1] - a[1]).slice(0, config.favouriteGenres);
+  const none = new Int32Array(0);
   const lists = askedGenre
-    ? [model.popularByGenre.get(askedGenre) ?? []]
-    : [model.popular, ...favourites.map(([g]) => model.popularByGenre.get(g) ?? [])];
+    ? [model.popularSlotsByGenre.get(askedGenre) ?? none]
+    : [model.popularSlots, ...favourites.map(([g]) => model.popularSlotsByGenre.get(g) ?? none)];
   for (const list of lists) {
     let taken = 0;
-    for (const id of list) {
-      if (taken >= config.popularCandidates) break;
-      const slot = model.slots.get(id);
-      if (slot !== undefined && request.consider(slot)) taken++;
-    }
+    for (let i = 0; i < list.length && taken < config.popularCandidates; i++) if (request.consider(list[i]!)) taken++;
   }
 }
 
