@@ -16,7 +16,7 @@
  * bronze ahead of the online features; the next daily batch restores them (Publish), as it does
  * after a torn consumer batch, and importing the same events again counts them as duplicates.
  */
-import { lakeObjectKey } from '../lambdas/core/lake/lake-layout';
+import { lakeObjectIdOf, lakeObjectKey } from '../lambdas/core/lake/lake-layout';
 import {
   MAX_EVENT_ID_LENGTH,
   parseRecordValue,
@@ -26,7 +26,7 @@ import {
   type RecordOrigin,
 } from '../lambdas/core/event-contract';
 import { applyRatings } from '../lambdas/core/features';
-import type { BronzeRecord, LakeObjectId, QuarantineRecord } from '../lambdas/core/ports';
+import type { BronzeRecord, QuarantineRecord } from '../lambdas/core/ports';
 import type { ConsumeCounts } from '../lambdas/handlers/consume';
 import { BATCH_SIZE, keyFor, type EmbeddedProducer } from './embedded-producer';
 import type { RecordPosition } from './msk-records';
@@ -191,14 +191,7 @@ export class BulkImport {
       }
       this.counts.received += records.length;
       this.counts.quarantined += quarantine.length;
-      const first = records[0]!;
-      const id: LakeObjectId = {
-        topic: first.topic,
-        partition: first.partition,
-        firstOffset: first.offset,
-        lastOffset: records[records.length - 1]!.offset,
-        timestamp: first.timestamp,
-      };
+      const id = lakeObjectIdOf(records);
       if (bronze.length > 0) {
         await this.lake.writeBronze(id, bronze);
         this.addObject.run(lakeObjectKey('events', id), this.objects++);

@@ -7,7 +7,8 @@ import type { MSKEvent, MSKRecord } from 'aws-lambda';
 import { parseRecordValue, type RatingEvent, type RecordOrigin } from '../core/event-contract';
 import { applyRatings, ratingKey } from '../core/features';
 import type { EventPosition } from '../core/kafka-offsets';
-import type { BronzeRecord, EventLake, FeatureStore, LakeObjectId, Logger, QuarantineRecord } from '../core/ports';
+import type { BronzeRecord, EventLake, FeatureStore, Logger, QuarantineRecord } from '../core/ports';
+import { lakeObjectIdOf } from '../core/lake/lake-layout';
 
 export interface ConsumeCounts {
   received: number;
@@ -57,13 +58,7 @@ export function createConsumeHandler(deps: ConsumeDeps): (event: ConsumeEvent) =
         positions.push({ source, offset: r.offset });
       }
 
-      const id: LakeObjectId = {
-        topic: first.topic,
-        partition: first.partition,
-        firstOffset: first.offset,
-        lastOffset: records[records.length - 1]!.offset,
-        timestamp: first.timestamp,
-      };
+      const id = lakeObjectIdOf(records);
       if (bronze.length > 0) writes.push(deps.lake.writeBronze(id, bronze));
       if (quarantine.length > 0) {
         writes.push(deps.lake.writeQuarantine(id, quarantine));

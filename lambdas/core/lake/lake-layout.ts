@@ -14,6 +14,18 @@ export function lakePartition(timestamp: number): { dt: string; hour: string } {
   return { dt: iso.slice(0, 10), hour: iso.slice(11, 13) };
 }
 
+/** The object of one topic-partition's records in a batch, sorted by offset: where they lie, and the first one's Kafka time. */
+export function lakeObjectIdOf(records: readonly { topic: string; partition: number; offset: number; timestamp: number }[]): LakeObjectId {
+  const first = records[0]!;
+  return {
+    topic: first.topic,
+    partition: first.partition,
+    firstOffset: first.offset,
+    lastOffset: records[records.length - 1]!.offset,
+    timestamp: first.timestamp,
+  };
+}
+
 export function lakeObjectKey(area: LakeArea, id: LakeObjectId): string {
   const { dt, hour } = lakePartition(id.timestamp);
   return `bronze/${area}/dt=${dt}/hour=${hour}/${id.topic}-${id.partition}-${id.firstOffset}-${id.lastOffset}.jsonl.gz`;
