@@ -99,8 +99,8 @@ const SlotState = {
 type Signal = 'cf' | 'genre' | 'popularity';
 
 /**
- * Scores every candidate with numbers only (typed arrays over the model's slots: a heavy rater's
- * candidates are most of the catalog), keeps the best `limit`, and writes reasons for those alone.
+ * Scores every candidate with numbers only (typed arrays: a heavy rater's candidates are most of
+ * the catalog), keeps the best `limit`, and writes reasons for those alone.
  */
 export function recommendForUser(
   model: ModelIndex,
@@ -108,12 +108,8 @@ export function recommendForUser(
   options: RecommendOptions,
   config: RankerConfig = DEFAULT_RANKER,
 ): Recommendation[] {
-  const request = new Request(model, config, user?.ratings ?? [], options.genre, options.exclude);
-  try {
-    return rank(request, user, options);
-  } finally {
-    request.release();
-  }
+  const ranking = new UserRanking(model, user, options, config);
+  return ranking.recommend(ranking.top(options.limit), options.explain ?? false);
 }
 
 /**
@@ -121,16 +117,11 @@ export function recommendForUser(
  * (rated movies excluded). Offline evaluation scores this as "model".
  */
 export function rankByCollaborative(model: ModelIndex, ratings: readonly RatingEvent[], limit: number, config: RankerConfig = DEFAULT_RANKER): number[] {
-  const request = new Request(model, config, ratings, undefined);
-  try {
-    const { cf } = model.scratch;
-    return [...request.candidates]
-      .sort((a, b) => cf[b]! - cf[a]! || model.slotMovies[a]!.movieId - model.slotMovies[b]!.movieId)
-      .slice(0, limit)
-      .map((slot) => model.slotMovies[slot]!.movieId);
-  } finally {
-    request.release();
-  }
+  const { slots, cf } = new Candidates(model, config, ratings, undefined, [], []);
+  return Array.from(slots.keys())
+    .sort((a, b) => cf[b]! - cf[a]! || model.slotMovies[slots[a]!]!.movieId - model.slotMovies[slots[b]!]!.movieId)
+    .slice(0, limit)
+    .map((i) => model.slotMovies[slots[i]!]!.movieId);
 }
 
 /** The most rated movies the user has not rated: the baseline the model is measured against. */
@@ -144,51 +135,169 @@ export function rankByPopularity(model: ModelIndex, rated: ReadonlySet<number>, 
 }
 
 /**
- * The state of one ranking over the model's scratch memory: which slots are excluded or already
- * candidates, and the collaborative sums, which the constructor adds up in one pass over the
- * sources. `release` leaves the scratch zero for the next request.
+ * One user's ranking, whose collaborative sums are added once: a heavy rater's request ranks again
+ * after each lookup of movies rated before their latest ratings, and explains only the items it
+ * returns. It owns its numbers, so it may be held across those lookups while other requests use
+ * the model's scratch memory.
  */
-class Request {
+export class UserRanking {
+  private readonly candidates: Candidates;
+  private readonly affinity: ReadonlyMap<string, number>;
+  /** What the last `top` ranked, on the scale of the candidates it ranked. */
+  private last: { split: ScoreSplit; chosen: Map<number, number> } | undefined;
+
+  constructor(
+    private readonly model: ModelIndex,
+    private readonly user: UserInput | undefined,
+    private readonly options: Pick<RecommendOptions, 'genre' | 'exclude'>,
+    private readonly config: RankerConfig = DEFAULT_RANKER,
+  ) {
+    this.affinity = user ? genreAffinity(user.features) : new Map<string, number>();
+    const popular = popularLists(model, config, this.affinity, options.genre);
+    this.candidates = new Candidates(model, config, user?.ratings ?? [], options.genre, options.exclude ?? [], popular);
+  }
+
+  /** The movie ids of the best `limit` candidates not excluded, best first; ties by movie id. */
+  top(limit: number): number[] {
+    const { model, candidates } = this;
+    const split = new ScoreSplit(model, this.config, candidates, this.user, this.affinity);
+    const best = new TopN(limit);
+    for (let i = 0; i < candidates.count; i++) best.offer(i, split.score(i), model.slotMovies[candidates.slots[i]!]!.movieId);
+    const chosen = new Map(best.items.map((i) => [model.slotMovies[candidates.slots[i]!]!.movieId, i]));
+    this.last = { split, chosen };
+    return [...chosen.keys()];
+  }
+
+  /** Movies never to rank again: found rated after all. */
+  exclude(movieIds: Iterable<number>): void {
+    this.candidates.drop(movieIds);
+  }
+
+  /** The items for `movieIds`, those of the last `top` in its order or a part of them, scored as it scored them, each with its reason. */
+  recommend(movieIds: readonly number[], explain: boolean): Recommendation[] {
+    const { model, config, candidates, last } = this;
+    if (!last) throw new Error('recommend follows top');
+    const at = movieIds.map((id) => {
+      const i = last.chosen.get(id);
+      if (i === undefined) throw new Error(`movie ${id} was not among the last ranking's`);
+      return i;
+    });
+    const { split } = last;
+    const sources = contributions(candidates, config, at.map((i) => candidates.slots[i]!), split.cfScale);
+    return at.map((i, n) => {
+      const p = split.of(i);
+      const score = p.cf + p.genre + p.popularity;
+      const slot = candidates.slots[i]!;
+      const why = reason(model, config, p, sources[n]!, score, this.options.genre, split.bestGenre(slot));
+      const recommendation = item(model.slotMovies[slot]!, score, why);
+      if (!explain) return recommendation;
+      return {
+        ...recommendation,
+        explain: {
+          collaborative: round4(p.cf),
+          genre: round4(p.genre),
+          popularity: round4(p.popularity),
+          because: sources[n]!.top.map((c) => ({ ...c, contribution: round4(c.contribution) })),
+        },
+      };
+    });
+  }
+}
+
+/**
+ * The popular movies offered as candidates besides the collaborative ones: overall and in the
+ * user's favourite genres, or in the genre asked for.
+ */
+function popularLists(model: ModelIndex, config: RankerConfig, affinity: ReadonlyMap<string, number>, askedGenre: string | undefined): Int32Array[] {
+  const none = new Int32Array(0);
+  if (askedGenre) return [model.popularSlotsByGenre.get(askedGenre) ?? none];
+  const favourites = [...affinity.entries()].sort((a, b) => b[1] - a[1]).slice(0, config.favouriteGenres);
+  return [model.popularSlots, ...favourites.map(([g]) => model.popularSlotsByGenre.get(g) ?? none)];
+}
+
+/**
+ * A user's candidates and their collaborative sums: every slot the sums reach and no exclusion
+ * keeps out (the whole head, and the lists' movies), and the popular ones. Added up in the model's
+ * scratch memory, then copied out, leaving the scratch zero for the next request.
+ */
+class Candidates {
   /** The sources' slots and liking weights, for those in the catalog. */
   readonly sourceSlots: Int32Array;
   readonly sourceRatings: readonly RatingEvent[];
   readonly sourceWeights: Float64Array;
-  /** Every slot the collaborative sums reach and no exclusion keeps out: the whole head, and the lists' movies. */
-  readonly candidates: number[] = [];
+  /** The candidates' slots and collaborative sums, the first `count` of each. */
+  slots: Int32Array;
+  cf: Float64Array;
+  count: number;
+  private readonly list: number[] = [];
   private readonly touched: number[] = [];
 
   constructor(
     readonly model: ModelIndex,
-    readonly config: RankerConfig,
+    config: RankerConfig,
     ratings: readonly RatingEvent[],
     private readonly genre: string | undefined,
-    exclude: Iterable<number> = [],
+    exclude: Iterable<number>,
+    popular: readonly Int32Array[],
   ) {
-    for (const r of ratings) this.exclude(r.movieId);
-    for (const id of exclude) this.exclude(id);
     const sources = latestRatings(ratings, config.cfSources).filter((r) => model.slots.has(r.movieId));
     this.sourceRatings = sources;
     this.sourceSlots = Int32Array.from(sources, (r) => model.slots.get(r.movieId)!);
     this.sourceWeights = Float64Array.from(sources, (r) => liking(r.rating, config.liking));
-    this.addCollaborative();
+    try {
+      for (const r of ratings) this.exclude(r.movieId);
+      for (const id of exclude) this.exclude(id);
+      this.addCollaborative();
+      for (const list of popular) {
+        let taken = 0;
+        for (let i = 0; i < list.length && taken < config.popularCandidates; i++) if (this.consider(list[i]!)) taken++;
+      }
+      const { cf } = model.scratch;
+      const { list } = this;
+      this.count = list.length;
+      this.slots = new Int32Array(list.length);
+      this.cf = new Float64Array(list.length);
+      for (let i = 0; i < list.length; i++) {
+        this.slots[i] = list[i]!;
+        this.cf[i] = cf[list[i]!]!;
+      }
+    } finally {
+      this.release();
+    }
   }
 
   get hasSources(): boolean {
     return this.sourceSlots.length > 0;
   }
 
+  /** Removes these movies from the candidates. */
+  drop(movieIds: Iterable<number>): void {
+    const gone = new Set<number>();
+    for (const id of movieIds) {
+      const slot = this.model.slots.get(id);
+      if (slot !== undefined) gone.add(slot);
+    }
+    let kept = 0;
+    for (let i = 0; i < this.count; i++) {
+      if (gone.has(this.slots[i]!)) continue;
+      this.slots[kept] = this.slots[i]!;
+      this.cf[kept++] = this.cf[i]!;
+    }
+    this.count = kept;
+  }
+
   /** Adds `slot` to the candidates unless excluded or already there; whether it is one now. */
-  consider(slot: number): boolean {
+  private consider(slot: number): boolean {
     const { state } = this.model.scratch;
     if (state[slot] !== SlotState.free) return state[slot] === SlotState.candidate;
     const excluded = this.genre !== undefined && !this.model.slotMovies[slot]!.genres.includes(this.genre);
     state[slot] = excluded ? SlotState.excluded : SlotState.candidate;
     this.touched.push(slot);
-    if (!excluded) this.candidates.push(slot);
+    if (!excluded) this.list.push(slot);
     return !excluded;
   }
 
-  release(): void {
+  private release(): void {
     const { state, cf } = this.model.scratch;
     cf.fill(0, 0, this.model.headSize);
     for (const slot of this.touched) {
@@ -235,50 +344,7 @@ class Request {
   }
 }
 
-/** Candidates, their scores, the best `limit` of them, and a reason for each of those. */
-function rank(request: Request, user: UserInput | undefined, options: RecommendOptions): Recommendation[] {
-  const { model, candidates, config } = request;
-  const affinity = user ? genreAffinity(user.features) : new Map<string, number>();
-  addPopularCandidates(request, affinity, options.genre);
-  const parts = new ScoreSplit(model, request, user, affinity, candidates);
-  const chosen = bestSlots(model, candidates, options.limit, (slot) => parts.score(slot));
-  const sources = contributions(request, chosen, parts.cfScale);
-  return chosen.map((slot, i) => {
-    const p = parts.of(slot);
-    const score = p.cf + p.genre + p.popularity;
-    const why = reason(model, config, p, sources[i]!, score, options.genre, parts.bestGenre(slot));
-    const recommendation = item(model.slotMovies[slot]!, score, why);
-    if (!options.explain) return recommendation;
-    return {
-      ...recommendation,
-      explain: {
-        collaborative: round4(p.cf),
-        genre: round4(p.genre),
-        popularity: round4(p.popularity),
-        because: sources[i]!.top.map((c) => ({ ...c, contribution: round4(c.contribution) })),
-      },
-    };
-  });
-}
-
-/**
- * The most popular movies as candidates besides the collaborative ones: overall and in the user's
- * favourite genres, or in the genre asked for.
- */
-function addPopularCandidates(request: Request, affinity: ReadonlyMap<string, number>, askedGenre: string | undefined): void {
-  const { model, config } = request;
-  const favourites = [...affinity.entries()].sort((a, b) => b[1] - a[1]).slice(0, config.favouriteGenres);
-  const none = new Int32Array(0);
-  const lists = askedGenre
-    ? [model.popularSlotsByGenre.get(askedGenre) ?? none]
-    : [model.popularSlots, ...favourites.map(([g]) => model.popularSlotsByGenre.get(g) ?? none)];
-  for (const list of lists) {
-    let taken = 0;
-    for (let i = 0; i < list.length && taken < config.popularCandidates; i++) if (request.consider(list[i]!)) taken++;
-  }
-}
-
-/** The three parts of a candidate's score, with the request's blend weights. */
+/** The three parts of a candidate's score, with the request's blend weights; candidates by their number. */
 class ScoreSplit {
   /** Turns a collaborative sum into its part of the score. */
   readonly cfScale: number;
@@ -287,19 +353,19 @@ class ScoreSplit {
 
   constructor(
     private readonly model: ModelIndex,
-    request: Request,
+    config: RankerConfig,
+    private readonly candidates: Candidates,
     user: UserInput | undefined,
     affinity: ReadonlyMap<string, number>,
-    candidates: readonly number[],
   ) {
-    const { cf } = model.scratch;
+    const { cf, count } = candidates;
     let maxCf = 0;
-    for (const t of candidates) if (cf[t]! > maxCf) maxCf = cf[t]!;
-    const { blend } = request.config;
-    const count = user?.features.ratingCount ?? 0;
-    const ramp = count / (count + blend.rampRatings);
+    for (let i = 0; i < count; i++) if (cf[i]! > maxCf) maxCf = cf[i]!;
+    const { blend } = config;
+    const ratingCount = user?.features.ratingCount ?? 0;
+    const ramp = ratingCount / (ratingCount + blend.rampRatings);
     this.weights = {
-      cf: maxCf > 0 && request.hasSources ? blend.cf * ramp : 0,
+      cf: maxCf > 0 && candidates.hasSources ? blend.cf * ramp : 0,
       genre: affinity.size > 0 ? blend.genre * ramp : 0,
       popularity: blend.popularity,
     };
@@ -309,23 +375,25 @@ class ScoreSplit {
   }
 
   /** The sum of `of`, without building it: called for every candidate. */
-  score(slot: number): number {
+  score(i: number): number {
+    const slot = this.candidates.slots[i]!;
     const g = this.bestGenre(slot);
-    return this.cfPart(slot) + (g < 0 ? 0 : this.weights.genre * this.affinityOf[g]!) + this.weights.popularity * this.model.slotPopularity[slot]!;
+    return this.cfPart(i) + (g < 0 ? 0 : this.weights.genre * this.affinityOf[g]!) + this.weights.popularity * this.model.slotPopularity[slot]!;
   }
 
-  of(slot: number): Record<Signal, number> {
+  of(i: number): Record<Signal, number> {
+    const slot = this.candidates.slots[i]!;
     const g = this.bestGenre(slot);
     return {
-      cf: this.cfPart(slot),
+      cf: this.cfPart(i),
       genre: g < 0 ? 0 : this.weights.genre * this.affinityOf[g]!,
       popularity: this.weights.popularity * this.model.slotPopularity[slot]!,
     };
   }
 
   /** At most the weight itself either way: a sum far below zero does not outweigh the rest. */
-  private cfPart(slot: number): number {
-    return Math.max(-this.weights.cf, this.cfScale * this.model.scratch.cf[slot]!);
+  private cfPart(i: number): number {
+    return Math.max(-this.weights.cf, this.cfScale * this.candidates.cf[i]!);
   }
 
   /** The number of the slot's best-liked genre, -1 when the user likes none of its genres. */
@@ -338,13 +406,6 @@ class ScoreSplit {
     }
     return best;
   }
-}
-
-/** The best `limit` candidates, best first; ties by movie id. */
-function bestSlots(model: ModelIndex, candidates: readonly number[], limit: number, scoreOf: (slot: number) => number): number[] {
-  const best = new TopN(limit);
-  for (const slot of candidates) best.offer(slot, scoreOf(slot), model.slotMovies[slot]!.movieId);
-  return best.items;
 }
 
 type Contribution = ScoreParts['because'][number];
@@ -361,8 +422,8 @@ interface Sources {
  * (`scale` turns a sum into that part). One more pass over the sources, for the chosen slots only,
  * keeping numbers and the few largest of each.
  */
-function contributions(request: Request, chosen: readonly number[], scale: number): Sources[] {
-  const { model, config, sourceSlots, sourceWeights, sourceRatings } = request;
+function contributions(candidates: Candidates, config: RankerConfig, chosen: readonly number[], scale: number): Sources[] {
+  const { model, sourceSlots, sourceWeights, sourceRatings } = candidates;
   const raised = new Int32Array(chosen.length);
   // Per chosen slot, the largest few: source numbers by contribution.
   const best = chosen.map(() => new TopN(config.explainedSources));

@@ -8,7 +8,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { indexModel, type ModelIndex } from '../core/model';
 import type { FeatureStore, Logger, ModelStore, UserProfile } from '../core/ports';
-import { DEFAULT_RANKER, recommendForUser, similarMovies, type RankerConfig, type Recommendation, type RecommendOptions } from '../core/recommender';
+import { DEFAULT_RANKER, recommendForUser, similarMovies, UserRanking, type RankerConfig, type Recommendation, type RecommendOptions } from '../core/recommender';
 import { API } from './api-description';
 import { createRouter, truncate, type Params } from './api-router';
 import { checkGenre, getMovie, getUser, getUserRatings, searchCatalog } from './catalog-reads';
@@ -103,9 +103,9 @@ export function createRecommendHandler(deps: RecommendDeps): (event: HttpEvent) 
 
 /**
  * A heavy rater's profile holds only their latest ratings: movies rated before those are found by
- * lookup among a longer ranking, excluded, and the ranking made again if too few were left. A
- * request so costs one profile read of `cfSources` ratings and at most UNRATED_ROUNDS lookups of
- * UNRATED_WIDTH × `limit` movies.
+ * lookup among a longer ranking, excluded, and the rest ranked again if too few were left. A
+ * request so costs one profile read of `cfSources` ratings, one sum of their weights, and at most
+ * UNRATED_ROUNDS rankings and lookups of UNRATED_WIDTH × `limit` movies.
  */
 async function recommendUnrated(
   features: FeatureStore,
@@ -115,13 +115,15 @@ async function recommendUnrated(
   ranker: RankerConfig,
 ): Promise<Recommendation[]> {
   if (!profile || profile.features.ratingCount <= profile.ratings.length) return recommendForUser(model, profile, options, ranker);
-  const exclude = new Set<number>();
+  const ranking = new UserRanking(model, profile, options, ranker);
   const width = options.limit * UNRATED_WIDTH;
   for (let round = 1; ; round++) {
-    const ranked = recommendForUser(model, profile, { ...options, limit: width, exclude }, ranker);
-    const rated = await features.ratedAmong(profile.features.userId, ranked.map((i) => i.movieId));
-    const unrated = ranked.filter((i) => !rated.has(i.movieId));
-    if (unrated.length >= options.limit || ranked.length < width || round === UNRATED_ROUNDS) return unrated.slice(0, options.limit);
-    for (const id of rated) exclude.add(id);
+    const ranked = ranking.top(width);
+    const rated = await features.ratedAmong(profile.features.userId, ranked);
+    const unrated = ranked.filter((id) => !rated.has(id));
+    if (unrated.length >= options.limit || ranked.length < width || round === UNRATED_ROUNDS) {
+      return ranking.recommend(unrated.slice(0, options.limit), options.explain ?? false);
+    }
+    ranking.exclude(rated);
   }
 }

@@ -222,6 +222,12 @@ describe('recommend handler for a heavy rater', () => {
     expect(read).toEqual([CF_SOURCES]);
     expect(items.length).toBeGreaterThan(0);
     expect(items.filter((i) => i.movieId <= rated)).toEqual([]);
+
+    // Its ranking is held across the lookups' awaits: requests served meanwhile change nothing of it.
+    const paths = [`/users/${heavy}/recommendations?limit=20&explain=true`, '/users/1/recommendations?limit=20&explain=true', `/users/${heavy}/recommendations?limit=5`, '/users/2/recommendations'];
+    const alone: string[] = [];
+    for (const path of paths) alone.push((await handler(get(path))).body);
+    expect(await Promise.all(paths.map(async (path) => (await handler(get(path))).body))).toEqual(alone);
     stores.db.close();
   });
 });
