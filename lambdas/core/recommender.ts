@@ -43,8 +43,6 @@ export interface RecommendOptions {
   limit: number;
   /** Only movies of this genre (a catalog genre, exact spelling). */
   genre?: string;
-  /** Movies rated before the latest ratings given, found by lookup: never recommended. */
-  exclude?: ReadonlySet<number>;
   /** Add each item's score parts. */
   explain?: boolean;
 }
@@ -108,8 +106,8 @@ export function recommendForUser(
   options: RecommendOptions,
   config: RankerConfig = DEFAULT_RANKER,
 ): Recommendation[] {
-  const ranking = new UserRanking(model, user, options, config);
-  return ranking.recommend(ranking.top(options.limit), options.explain ?? false);
+  const page = new UserRanking(model, user, options.genre, config).top(options.limit);
+  return page.recommend(page.movieIds, options.explain ?? false);
 }
 
 /**
@@ -117,7 +115,7 @@ export function recommendForUser(
  * (rated movies excluded). Offline evaluation scores this as "model".
  */
 export function rankByCollaborative(model: ModelIndex, ratings: readonly RatingEvent[], limit: number, config: RankerConfig = DEFAULT_RANKER): number[] {
-  const { slots, cf } = new Candidates(model, config, ratings, undefined, [], []);
+  const { slots, cf } = new Candidates(model, config, ratings, undefined, []);
   return Array.from(slots.keys())
     .sort((a, b) => cf[b]! - cf[a]! || model.slotMovies[slots[a]!]!.movieId - model.slotMovies[slots[b]!]!.movieId)
     .slice(0, limit)
@@ -143,52 +141,66 @@ export function rankByPopularity(model: ModelIndex, rated: ReadonlySet<number>, 
 export class UserRanking {
   private readonly candidates: Candidates;
   private readonly affinity: ReadonlyMap<string, number>;
-  /** What the last `top` ranked, on the scale of the candidates it ranked. */
-  private last: { split: ScoreSplit; chosen: Map<number, number> } | undefined;
 
   constructor(
     private readonly model: ModelIndex,
     private readonly user: UserInput | undefined,
-    private readonly options: Pick<RecommendOptions, 'genre' | 'exclude'>,
+    private readonly genre: string | undefined,
     private readonly config: RankerConfig = DEFAULT_RANKER,
   ) {
     this.affinity = user ? genreAffinity(user.features) : new Map<string, number>();
-    const popular = popularLists(model, config, this.affinity, options.genre);
-    this.candidates = new Candidates(model, config, user?.ratings ?? [], options.genre, options.exclude ?? [], popular);
+    const popular = popularLists(model, config, this.affinity, genre);
+    this.candidates = new Candidates(model, config, user?.ratings ?? [], genre, popular);
   }
 
-  /** The movie ids of the best `limit` candidates not excluded, best first; ties by movie id. */
-  top(limit: number): number[] {
+  /** The best `limit` candidates not excluded, best first; ties by movie id. */
+  top(limit: number): RankedPage {
     const { model, candidates } = this;
     const split = new ScoreSplit(model, this.config, candidates, this.user, this.affinity);
     const best = new TopN(limit);
-    for (let i = 0; i < candidates.count; i++) best.offer(i, split.score(i), model.slotMovies[candidates.slots[i]!]!.movieId);
-    const chosen = new Map(best.items.map((i) => [model.slotMovies[candidates.slots[i]!]!.movieId, i]));
-    this.last = { split, chosen };
-    return [...chosen.keys()];
+    const { slots, dropped } = candidates;
+    for (let i = 0; i < slots.length; i++) if (!dropped[i]) best.offer(i, split.score(i), model.slotMovies[slots[i]!]!.movieId);
+    return new RankedPage(model, this.config, this.genre, candidates, split, best.items);
   }
 
   /** Movies never to rank again: found rated after all. */
   exclude(movieIds: Iterable<number>): void {
     this.candidates.drop(movieIds);
   }
+}
 
-  /** The items for `movieIds`, those of the last `top` in its order or a part of them, scored as it scored them, each with its reason. */
+/** One ranking's best candidates, scored on the scale of the candidates it ranked. */
+class RankedPage {
+  readonly movieIds: readonly number[];
+  /** Each movie's candidate number. */
+  private readonly chosen: Map<number, number>;
+
+  constructor(
+    private readonly model: ModelIndex,
+    private readonly config: RankerConfig,
+    private readonly genre: string | undefined,
+    private readonly candidates: Candidates,
+    private readonly split: ScoreSplit,
+    best: readonly number[],
+  ) {
+    this.chosen = new Map(best.map((i) => [model.slotMovies[candidates.slots[i]!]!.movieId, i]));
+    this.movieIds = [...this.chosen.keys()];
+  }
+
+  /** The items for `movieIds`, this page's in its order or a part of them, each with its reason. */
   recommend(movieIds: readonly number[], explain: boolean): Recommendation[] {
-    const { model, config, candidates, last } = this;
-    if (!last) throw new Error('recommend follows top');
+    const { model, config, split, candidates } = this;
     const at = movieIds.map((id) => {
-      const i = last.chosen.get(id);
-      if (i === undefined) throw new Error(`movie ${id} was not among the last ranking's`);
+      const i = this.chosen.get(id);
+      if (i === undefined) throw new Error(`movie ${id} is not on this page`);
       return i;
     });
-    const { split } = last;
     const sources = contributions(candidates, config, at.map((i) => candidates.slots[i]!), split.cfScale);
     return at.map((i, n) => {
       const p = split.of(i);
       const score = p.cf + p.genre + p.popularity;
       const slot = candidates.slots[i]!;
-      const why = reason(model, config, p, sources[n]!, score, this.options.genre, split.bestGenre(slot));
+      const why = reason(model, config, p, sources[n]!, score, this.genre, split.bestGenre(slot));
       const recommendation = item(model.slotMovies[slot]!, score, why);
       if (!explain) return recommendation;
       return {
@@ -225,10 +237,10 @@ class Candidates {
   readonly sourceSlots: Int32Array;
   readonly sourceRatings: readonly RatingEvent[];
   readonly sourceWeights: Float64Array;
-  /** The candidates' slots and collaborative sums, the first `count` of each. */
-  slots: Int32Array;
-  cf: Float64Array;
-  count: number;
+  /** The candidates' slots and collaborative sums, and those found rated since (1): no longer ranked. */
+  readonly slots: Int32Array;
+  readonly cf: Float64Array;
+  readonly dropped: Uint8Array;
   private readonly list: number[] = [];
   private readonly touched: number[] = [];
 
@@ -237,7 +249,6 @@ class Candidates {
     config: RankerConfig,
     ratings: readonly RatingEvent[],
     private readonly genre: string | undefined,
-    exclude: Iterable<number>,
     popular: readonly Int32Array[],
   ) {
     const sources = latestRatings(ratings, config.cfSources).filter((r) => model.slots.has(r.movieId));
@@ -246,7 +257,6 @@ class Candidates {
     this.sourceWeights = Float64Array.from(sources, (r) => liking(r.rating, config.liking));
     try {
       for (const r of ratings) this.exclude(r.movieId);
-      for (const id of exclude) this.exclude(id);
       this.addCollaborative();
       for (const list of popular) {
         let taken = 0;
@@ -254,7 +264,7 @@ class Candidates {
       }
       const { cf } = model.scratch;
       const { list } = this;
-      this.count = list.length;
+      this.dropped = new Uint8Array(list.length);
       this.slots = new Int32Array(list.length);
       this.cf = new Float64Array(list.length);
       for (let i = 0; i < list.length; i++) {
@@ -270,20 +280,14 @@ class Candidates {
     return this.sourceSlots.length > 0;
   }
 
-  /** Removes these movies from the candidates. */
+  /** Ranks these movies no more. */
   drop(movieIds: Iterable<number>): void {
     const gone = new Set<number>();
     for (const id of movieIds) {
       const slot = this.model.slots.get(id);
       if (slot !== undefined) gone.add(slot);
     }
-    let kept = 0;
-    for (let i = 0; i < this.count; i++) {
-      if (gone.has(this.slots[i]!)) continue;
-      this.slots[kept] = this.slots[i]!;
-      this.cf[kept++] = this.cf[i]!;
-    }
-    this.count = kept;
+    for (let i = 0; i < this.slots.length; i++) if (gone.has(this.slots[i]!)) this.dropped[i] = 1;
   }
 
   /** Adds `slot` to the candidates unless excluded or already there; whether it is one now. */
@@ -358,9 +362,9 @@ class ScoreSplit {
     user: UserInput | undefined,
     affinity: ReadonlyMap<string, number>,
   ) {
-    const { cf, count } = candidates;
+    const { cf, dropped } = candidates;
     let maxCf = 0;
-    for (let i = 0; i < count; i++) if (cf[i]! > maxCf) maxCf = cf[i]!;
+    for (let i = 0; i < cf.length; i++) if (!dropped[i] && cf[i]! > maxCf) maxCf = cf[i]!;
     const { blend } = config;
     const ratingCount = user?.features.ratingCount ?? 0;
     const ramp = ratingCount / (ratingCount + blend.rampRatings);

@@ -115,14 +115,14 @@ async function recommendUnrated(
   ranker: RankerConfig,
 ): Promise<Recommendation[]> {
   if (!profile || profile.features.ratingCount <= profile.ratings.length) return recommendForUser(model, profile, options, ranker);
-  const ranking = new UserRanking(model, profile, options, ranker);
+  const ranking = new UserRanking(model, profile, options.genre, ranker);
   const width = options.limit * UNRATED_WIDTH;
   for (let round = 1; ; round++) {
-    const ranked = ranking.top(width);
-    const rated = await features.ratedAmong(profile.features.userId, ranked);
-    const unrated = ranked.filter((id) => !rated.has(id));
-    if (unrated.length >= options.limit || ranked.length < width || round === UNRATED_ROUNDS) {
-      return ranking.recommend(unrated.slice(0, options.limit), options.explain ?? false);
+    const page = ranking.top(width);
+    const rated = await features.ratedAmong(profile.features.userId, page.movieIds);
+    const unrated = page.movieIds.filter((id) => !rated.has(id));
+    if (unrated.length >= options.limit || page.movieIds.length < width || round === UNRATED_ROUNDS) {
+      return page.recommend(unrated.slice(0, options.limit), options.explain ?? false);
     }
     ranking.exclude(rated);
   }
