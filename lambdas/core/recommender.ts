@@ -159,7 +159,11 @@ export class UserRanking {
     const split = new ScoreSplit(model, this.config, candidates, this.user, this.affinity);
     const best = new TopN(limit);
     const { slots, dropped } = candidates;
-    for (let i = 0; i < slots.length; i++) if (!dropped[i]) best.offer(i, split.score(i), model.slotMovies[slots[i]!]!.movieId);
+    for (let i = 0; i < slots.length; i++) {
+      // Most candidates cannot reach the page even with the best genre part: their genres go unread.
+      if (dropped[i] || split.bound(i) < best.floor) continue;
+      best.offer(i, split.score(i), model.slotMovies[slots[i]!]!.movieId);
+    }
     return new RankedPage(model, this.config, this.genre, candidates, split, best.items);
   }
 
@@ -251,10 +255,20 @@ class Candidates {
     private readonly genre: string | undefined,
     popular: readonly Int32Array[],
   ) {
-    const sources = latestRatings(ratings, config.cfSources).filter((r) => model.slots.has(r.movieId));
+    const latest = latestRatings(ratings, config.cfSources);
+    const sources: RatingEvent[] = [];
+    const sourceSlots = new Int32Array(latest.length);
+    const sourceWeights = new Float64Array(latest.length);
+    for (const r of latest) {
+      const slot = model.slots.get(r.movieId);
+      if (slot === undefined) continue;
+      sourceSlots[sources.length] = slot;
+      sourceWeights[sources.length] = liking(r.rating, config.liking);
+      sources.push(r);
+    }
     this.sourceRatings = sources;
-    this.sourceSlots = Int32Array.from(sources, (r) => model.slots.get(r.movieId)!);
-    this.sourceWeights = Float64Array.from(sources, (r) => liking(r.rating, config.liking));
+    this.sourceSlots = sourceSlots.subarray(0, sources.length);
+    this.sourceWeights = sourceWeights.subarray(0, sources.length);
     try {
       for (const r of ratings) this.exclude(r.movieId);
       this.addCollaborative();
@@ -354,6 +368,7 @@ class ScoreSplit {
   readonly cfScale: number;
   private readonly weights: Record<Signal, number>;
   private readonly affinityOf: Float64Array;
+  private readonly maxGenrePart: number;
 
   constructor(
     private readonly model: ModelIndex,
@@ -376,13 +391,22 @@ class ScoreSplit {
     this.cfScale = maxCf > 0 ? this.weights.cf / maxCf : 0;
     // Affinity by genre number: no lookups by name per candidate.
     this.affinityOf = Float64Array.from(model.genreNames, (g) => affinity.get(g) ?? 0);
+    this.maxGenrePart = this.weights.genre * Math.max(0, ...this.affinityOf);
   }
 
-  /** The sum of `of`, without building it: called for every candidate. */
+  /** The sum of `of`, without building it. */
   score(i: number): number {
     const slot = this.candidates.slots[i]!;
     const g = this.bestGenre(slot);
     return this.cfPart(i) + (g < 0 ? 0 : this.weights.genre * this.affinityOf[g]!) + this.weights.popularity * this.model.slotPopularity[slot]!;
+  }
+
+  /**
+   * At least `score(i)`, without reading the candidate's genres: the same sum with the largest
+   * genre part any movie could have (floating-point addition keeps the order of its terms' sizes).
+   */
+  bound(i: number): number {
+    return this.cfPart(i) + this.maxGenrePart + this.weights.popularity * this.model.slotPopularity[this.candidates.slots[i]!]!;
   }
 
   of(i: number): Record<Signal, number> {

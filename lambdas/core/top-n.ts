@@ -9,6 +9,11 @@ export class TopN {
 
   constructor(private readonly n: number) {}
 
+  /** The score an item needs at least to be kept: -Infinity until n are. */
+  get floor(): number {
+    return this.items.length === this.n ? this.scores[this.n - 1]! : -Infinity;
+  }
+
   offer(item: number, score: number, id: number): void {
     if (this.items.length === this.n && !this.ranksBefore(score, id, this.n - 1)) return;
     let at = this.items.length;

@@ -3,6 +3,7 @@ import type { RatingEvent } from '../../../lambdas/core/event-contract';
 import { emptyUser, type UserFeatures } from '../../../lambdas/core/features';
 import { NO_HEAD, type HeadWeights } from '../../../lambdas/core/item-neighbours';
 import { indexModel, type Model } from '../../../lambdas/core/model';
+import { seededRandom } from '../../../lambdas/core/random';
 import { DEFAULT_RANKER, genreAffinity, rankByCollaborative, recommendForUser, similarMovies } from '../../../lambdas/core/recommender';
 
 const { blend: BLEND, cfSources: CF_SOURCES, liking: LIKING, namedSourceShare: NAMED_SOURCE_SHARE } = DEFAULT_RANKER;
@@ -183,6 +184,30 @@ describe('recommendForUser', () => {
   it('returns nothing when every candidate is rated', () => {
     const all: [number, number][] = [1, 2, 3, 4, 5, 6].map((id) => [id, 4]);
     expect(recommendForUser(index, user(all), { limit: 10 })).toEqual([]);
+  });
+
+  it('gives the first items of a longer page, whichever candidates it passes over unscored', () => {
+    const rnd = seededRandom(11);
+    const genres = ['Action', 'Comedy', 'Drama', 'Horror', 'Romance', 'War'];
+    const pick = () => genres.filter(() => rnd.float() < 0.3);
+    const many = Array.from({ length: 80 }, (_, i) => movie(i + 1, pick(), rnd.int(0, 500)));
+    const headIds = many.slice(0, 20).map((m) => m.movieId);
+    const big = indexModel({
+      ...model,
+      movies: many,
+      head: head(headIds, headIds.map((a) => headIds.map((b) => (a === b ? 0 : rnd.float() - 0.4)))),
+      neighbours: new Map(many.slice(20).map((m) => [m.movieId, Array.from({ length: 5 }, () => ({ movieId: rnd.int(1, 80), score: rnd.float() }))])),
+      popular: [...many].sort((a, b) => b.ratingCount - a.ratingCount).map((m) => m.movieId),
+      popularByGenre: new Map(genres.map((g) => [g, many.filter((m) => m.genres.includes(g)).map((m) => m.movieId)])),
+    });
+    for (let n = 0; n < 50; n++) {
+      const rated: [number, number][] = Array.from({ length: rnd.int(1, 12) }, () => [rnd.int(1, 80), rnd.int(1, 10) / 2]);
+      const likes = Object.fromEntries(genres.map((g) => [g, { count: rnd.int(0, 5), sum: rnd.int(0, 25) }]));
+      const u = user([...new Map(rated)], likes);
+      const all = recommendForUser(big, u, { limit: 80, explain: true });
+      const limit = rnd.int(1, 10);
+      expect(recommendForUser(big, u, { limit, explain: true })).toEqual(all.slice(0, limit));
+    }
   });
 
   it('serves a model without a head from its lists alone', () => {

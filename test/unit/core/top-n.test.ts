@@ -24,4 +24,15 @@ describe('TopN', () => {
     none.offer(1, 1, 1);
     expect(none.items).toEqual([]);
   });
+
+  it('needs no score until full, then at least that of its last item', () => {
+    const top = new TopN(2);
+    expect(top.floor).toBe(-Infinity);
+    top.offer(1, 0.5, 1);
+    expect(top.floor).toBe(-Infinity);
+    top.offer(2, 0.9, 2);
+    expect(top.floor).toBe(0.5);
+    top.offer(3, 0.7, 3);
+    expect(top.floor).toBe(0.7);
+  });
 });
