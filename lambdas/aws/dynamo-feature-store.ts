@@ -33,6 +33,7 @@ import {
 import type { Offsets, OffsetsUpdate } from '../core/kafka-offsets';
 import { sameCatalogEntry, type Movie } from '../core/movie';
 import type { FeatureKeys, FeatureStore, SilverFeatures, UserProfile } from '../core/ports';
+import type { UserInput } from '../core/recommender';
 import { batchGet, batchPut, type RetryOptions } from './dynamo-batch';
 
 export interface DynamoTables {
@@ -137,6 +138,11 @@ export class DynamoFeatureStore implements FeatureStore {
     } while (start);
     ratings.sort(latestFirst);
     return features ? { features, ratings: latest === undefined ? ratings : ratings.slice(0, latest) } : undefined;
+  }
+
+  /** The whole profile: a Query reads every attribute of an item it returns, so leaving some out saves nothing. */
+  async getRankingProfile(userId: number, latest: number): Promise<UserInput | undefined> {
+    return this.getUserProfile(userId, latest);
   }
 
   async ratedAmong(userId: number, movieIds: readonly number[]): Promise<Set<number>> {

@@ -8,6 +8,7 @@ import type { FeatureChanges, FeatureSnapshot, MovieFeatures, UserFeatures } fro
 import type { SilverRatings } from './holdout';
 import type { Model, ModelManifest } from './model';
 import type { Movie } from './movie';
+import type { UserInput } from './recommender';
 
 /** The Kafka coordinates of one bronze or quarantine object: one per topic-partition per batch. */
 export interface LakeObjectId {
@@ -65,6 +66,8 @@ export interface FeatureStore {
   writeChanges(changes: FeatureChanges): Promise<void>;
   /** The user's features and their `latest` newest ratings (all when not given). */
   getUserProfile(userId: number, latest?: number): Promise<UserProfile | undefined>;
+  /** As `getUserProfile`, with only what ranking reads of each rating: a store may skip the rest. */
+  getRankingProfile(userId: number, latest: number): Promise<UserInput | undefined>;
   /** Which of `movieIds` the user has rated: a lookup per movie, whatever the user's rating count. */
   ratedAmong(userId: number, movieIds: readonly number[]): Promise<Set<number>>;
   getMovieFeatures(movieIds: readonly number[]): Promise<Map<number, MovieFeatures>>;

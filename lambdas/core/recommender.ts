@@ -33,10 +33,13 @@ export interface ScoreParts {
   because: { movieId: number; title: string; rating: number; contribution: number }[];
 }
 
+/** A rating as ranking reads it: which movie, how well liked, and when (the newest count first). */
+export type SourceRating = Pick<RatingEvent, 'movieId' | 'rating' | 'eventTime'>;
+
 export interface UserInput {
   features: UserFeatures;
   /** The user's latest ratings, newest first: the config's `cfSources` of them are enough. */
-  ratings: readonly RatingEvent[];
+  ratings: readonly SourceRating[];
 }
 
 export interface RecommendOptions {
@@ -114,7 +117,7 @@ export function recommendForUser(
  * The model alone: movies ranked by their collaborative score, the same sum the blend scales
  * (rated movies excluded). Offline evaluation scores this as "model".
  */
-export function rankByCollaborative(model: ModelIndex, ratings: readonly RatingEvent[], limit: number, config: RankerConfig = DEFAULT_RANKER): number[] {
+export function rankByCollaborative(model: ModelIndex, ratings: readonly SourceRating[], limit: number, config: RankerConfig = DEFAULT_RANKER): number[] {
   const { slots, cf } = new Candidates(model, config, ratings, undefined, []);
   return Array.from(slots.keys())
     .sort((a, b) => cf[b]! - cf[a]! || model.slotMovies[slots[a]!]!.movieId - model.slotMovies[slots[b]!]!.movieId)
@@ -239,7 +242,7 @@ function popularLists(model: ModelIndex, config: RankerConfig, affinity: Readonl
 class Candidates {
   /** The sources' slots and liking weights, for those in the catalog. */
   readonly sourceSlots: Int32Array;
-  readonly sourceRatings: readonly RatingEvent[];
+  readonly sourceRatings: readonly SourceRating[];
   readonly sourceWeights: Float64Array;
   /** The candidates' slots and collaborative sums, and those found rated since (1): no longer ranked. */
   readonly slots: Int32Array;
@@ -251,12 +254,12 @@ class Candidates {
   constructor(
     readonly model: ModelIndex,
     config: RankerConfig,
-    ratings: readonly RatingEvent[],
+    ratings: readonly SourceRating[],
     private readonly genre: string | undefined,
     popular: readonly Int32Array[],
   ) {
     const latest = latestRatings(ratings, config.cfSources);
-    const sources: RatingEvent[] = [];
+    const sources: SourceRating[] = [];
     const sourceSlots = new Int32Array(latest.length);
     const sourceWeights = new Float64Array(latest.length);
     for (const r of latest) {
@@ -531,7 +534,7 @@ function liking(rating: number, weight: number): number {
 }
 
 /** The ratings whose weights are added: a heavy rater's latest `limit`. */
-function latestRatings(ratings: readonly RatingEvent[], limit: number): readonly RatingEvent[] {
+function latestRatings(ratings: readonly SourceRating[], limit: number): readonly SourceRating[] {
   if (ratings.length <= limit) return ratings;
   // A store that reads them latest first spares the sort.
   const sorted = ratings.every((r, i) => i === 0 || latestFirst(ratings[i - 1]!, r) <= 0);

@@ -7,8 +7,8 @@
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { indexModel, type ModelIndex } from '../core/model';
-import type { FeatureStore, Logger, ModelStore, UserProfile } from '../core/ports';
-import { DEFAULT_RANKER, recommendForUser, similarMovies, UserRanking, type RankerConfig, type Recommendation, type RecommendOptions } from '../core/recommender';
+import type { FeatureStore, Logger, ModelStore } from '../core/ports';
+import { DEFAULT_RANKER, recommendForUser, similarMovies, UserRanking, type RankerConfig, type Recommendation, type RecommendOptions, type UserInput } from '../core/recommender';
 import { API } from './api-description';
 import { createRouter, truncate, type Params } from './api-router';
 import { checkGenre, getMovie, getUser, getUserRatings, searchCatalog } from './catalog-reads';
@@ -71,7 +71,7 @@ export function createRecommendHandler(deps: RecommendDeps): (event: HttpEvent) 
     },
     recommend: async (params) => {
       const userId = params.int('userId');
-      const [m, profile] = await Promise.all([model(), deps.features.getUserProfile(userId, ranker.cfSources)]);
+      const [m, profile] = await Promise.all([model(), deps.features.getRankingProfile(userId, ranker.cfSources)]);
       const genre = params.text('genre');
       checkGenre(m, genre);
       const options: RecommendOptions = { limit: params.int('limit'), explain: params.flag('explain'), ...(genre === undefined ? {} : { genre }) };
@@ -110,7 +110,7 @@ export function createRecommendHandler(deps: RecommendDeps): (event: HttpEvent) 
 async function recommendUnrated(
   features: FeatureStore,
   model: ModelIndex,
-  profile: UserProfile | undefined,
+  profile: UserInput | undefined,
   options: RecommendOptions,
   ranker: RankerConfig,
 ): Promise<Recommendation[]> {

@@ -103,6 +103,20 @@ export function describeFeatureStoreContract(name: string, make: () => Promise<C
       expect((await s.ratedAmong(8, [1, 2])).size).toBe(0);
     });
 
+    it("gives ranking the same latest ratings, each with its movie, rating and time", async () => {
+      const s = await store();
+      await applyTo(s, [ev('a', 7, 1, 4, 1000), ev('b', 7, 2, 3, 3000), ev('c', 7, 3, 5, 3000), ev('d', 7, 4, 1, 2000)]);
+      for (const latest of [2, 10]) {
+        const full = (await s.getUserProfile(7, latest))!;
+        const ranking = (await s.getRankingProfile(7, latest))!;
+        expect(ranking.features).toEqual(full.features);
+        expect(ranking.ratings.map((r) => ({ movieId: r.movieId, rating: r.rating, eventTime: r.eventTime }))).toEqual(
+          full.ratings.map((r) => ({ movieId: r.movieId, rating: r.rating, eventTime: r.eventTime })),
+        );
+      }
+      expect(await s.getRankingProfile(8, 10)).toBeUndefined();
+    });
+
     it('never replaces a rating with an older one, even from a writer that read a stale snapshot', async () => {
       const s = await store();
       await applyTo(s, [ev('new', 7, 1, 5, 2000)]);

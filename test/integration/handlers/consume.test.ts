@@ -141,6 +141,7 @@ describe('consume handler on SQLite', () => {
           throw new Error('disk I/O error');
         },
         getUserProfile: (id) => stores.features.getUserProfile(id),
+        getRankingProfile: (id, latest) => stores.features.getRankingProfile(id, latest),
         upsertMovies: (m) => stores.features.upsertMovies(m),
         reconcile: (silver, asOf) => stores.features.reconcile(silver, asOf),
         getMovieFeatures: (ids) => stores.features.getMovieFeatures(ids),

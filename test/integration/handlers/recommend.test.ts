@@ -171,9 +171,10 @@ describe('recommend handler on SQLite', () => {
         reconcile: (silver, asOf) => features.reconcile(silver, asOf),
         getMovieFeatures: (ids) => features.getMovieFeatures(ids),
         ratedAmong: (id, movies) => features.ratedAmong(id, movies),
-        getUserProfile: async (id, latest) => {
+        getUserProfile: (id, latest) => features.getUserProfile(id, latest),
+        getRankingProfile: async (id, latest) => {
           if (failing) throw new Error('database is locked');
-          return features.getUserProfile(id, latest);
+          return features.getRankingProfile(id, latest);
         },
       },
       models,
@@ -210,8 +211,8 @@ describe('recommend handler for a heavy rater', () => {
 
     const read: number[] = [];
     const features: FeatureStore = Object.assign(Object.create(stores.features) as FeatureStore, {
-      getUserProfile: async (id: number, latest?: number) => {
-        const profile = await stores.features.getUserProfile(id, latest);
+      getRankingProfile: async (id: number, latest: number) => {
+        const profile = await stores.features.getRankingProfile(id, latest);
         read.push(profile?.ratings.length ?? 0);
         return profile;
       },

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { MIGRATIONS, openDatabase, schemaVersion } from '../../../local/sqlite/database';
 import { NO_HEAD } from '../../../lambdas/core/item-neighbours';
 import { SqliteModelStore } from '../../../local/sqlite/sqlite-model-store';
-import { LATEST_RATINGS } from '../../../local/sqlite/sqlite-feature-store';
+import { LATEST_RANKING_RATINGS, LATEST_RATINGS } from '../../../local/sqlite/sqlite-feature-store';
 import { demoModel } from '../../helpers/model-store-contract';
 import { useTempDir } from '../../helpers/temp-dir';
 
@@ -23,8 +23,10 @@ describe('openDatabase', () => {
 
   it("reads a user's latest ratings from the ratings_latest index alone, without the table's rows", () => {
     const db = openDatabase(join(tempDir(), 'movierec.db'));
-    const plan = db.prepare(`EXPLAIN QUERY PLAN ${LATEST_RATINGS}`).all(1, 10) as { detail: string }[];
-    expect(plan.map((p) => p.detail)).toEqual(['SEARCH ratings USING COVERING INDEX ratings_latest (user_id=?)']);
+    for (const query of [LATEST_RATINGS, LATEST_RANKING_RATINGS]) {
+      const plan = db.prepare(`EXPLAIN QUERY PLAN ${query}`).all(1, 10) as { detail: string }[];
+      expect(plan.map((p) => p.detail)).toEqual(['SEARCH ratings USING COVERING INDEX ratings_latest (user_id=?)']);
+    }
     db.close();
   });
 
