@@ -47,10 +47,10 @@ export const KEEP_LATEST_RATING = `ON CONFLICT (user_id, movie_id) DO UPDATE SET
     OR (excluded.event_time = ratings.event_time AND excluded.event_id = ratings.event_id AND excluded.rating > ratings.rating)`;
 
 /** A user's latest ratings, by the ratings_latest index alone: a request reads only the rows it takes. */
-export const LATEST_RATINGS =
-  'SELECT movie_id, rating, event_time, event_id FROM ratings WHERE user_id = ? ORDER BY event_time DESC, movie_id LIMIT ?';
+const latestRatingsOf = (columns: string) => `SELECT ${columns} FROM ratings WHERE user_id = ? ORDER BY event_time DESC, movie_id LIMIT ?`;
+export const LATEST_RATINGS = latestRatingsOf('movie_id, rating, event_time, event_id');
 /** The same, with only what ranking reads. */
-export const LATEST_RANKING_RATINGS = 'SELECT movie_id, rating, event_time FROM ratings WHERE user_id = ? ORDER BY event_time DESC, movie_id LIMIT ?';
+export const LATEST_RANKING_RATINGS = latestRatingsOf('movie_id, rating, event_time');
 
 /** The latest silver date whose every rating `ratings` holds (or a newer one). */
 export const RESTORED_SILVER_DATE = 'restored_silver_date';
@@ -246,7 +246,7 @@ export class SqliteFeatureStore implements FeatureStore {
   }
 
   async getRankingProfile(userId: number, latest: number): Promise<UserInput | undefined> {
-    // Without the event ids, strings that take a third of the time of reading a row.
+    // Without the event ids: strings, whose conversion takes about a fifth of the time of reading a row.
     return this.profile(userId, () =>
       (this.stmt.rankingRatings.raw().all(userId, latest) as [number, number, number][]).map(
         ([movieId, rating, eventTime]): SourceRating => ({ movieId, rating, eventTime }),
