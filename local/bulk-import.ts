@@ -110,7 +110,7 @@ export class BulkImport {
     // A user's events in the order the consumer would apply them: by batch, then by offset.
     this.db.exec(`CREATE TEMP TABLE import_sorted AS
       SELECT b.user_id, b.movie_id, b.rating, b.event_time, b.event_id
-      FROM temp.import_objects i CROSS JOIN bronze_events b ON b.object_key = i.object_key
+      FROM temp.import_objects i CROSS JOIN lake_objects o ON o.object_key = i.object_key CROSS JOIN bronze_events b ON b.object_id = o.object_id
       ORDER BY b.user_id, i.seq, b.kafka_offset`);
     const page = this.db
       .prepare<[number, number], SortedRow>(

@@ -228,6 +228,48 @@ export const MIGRATIONS: readonly string[] = [
   DROP INDEX ratings_latest;
   CREATE INDEX ratings_latest ON ratings (user_id, event_time DESC, movie_id, rating, event_id);
   `,
+  // Every bronze row repeated its object's key, about 75 characters, as the first column of its
+  // primary key: more than half of the row, compared in full on every insert. Rows now name their
+  // object by a number that stays the object's when it is written again. Ranking reads its ratings
+  // without their event ids, so the index of a user's latest ratings no longer holds them: the
+  // ratings page (`getUserProfile`) looks each of its rows up in the table instead.
+  `
+  CREATE TABLE lake_objects_by_id (
+    object_id INTEGER PRIMARY KEY,
+    object_key TEXT NOT NULL UNIQUE,
+    area TEXT NOT NULL CHECK (area IN ('events', 'quarantine')),
+    dt TEXT NOT NULL,
+    hour TEXT NOT NULL,
+    topic TEXT NOT NULL,
+    partition INTEGER NOT NULL,
+    first_offset INTEGER NOT NULL,
+    last_offset INTEGER NOT NULL,
+    record_count INTEGER NOT NULL
+  );
+  INSERT INTO lake_objects_by_id (object_key, area, dt, hour, topic, partition, first_offset, last_offset, record_count)
+    SELECT object_key, area, dt, hour, topic, partition, first_offset, last_offset, record_count FROM lake_objects ORDER BY object_key;
+  CREATE TABLE bronze_events_by_object (
+    object_id INTEGER NOT NULL,
+    kafka_offset INTEGER NOT NULL,
+    event_id TEXT NOT NULL,
+    user_id INTEGER NOT NULL,
+    movie_id INTEGER NOT NULL,
+    rating REAL NOT NULL,
+    event_time INTEGER NOT NULL,
+    PRIMARY KEY (object_id, kafka_offset)
+  ) WITHOUT ROWID;
+  INSERT INTO bronze_events_by_object (object_id, kafka_offset, event_id, user_id, movie_id, rating, event_time)
+    SELECT o.object_id, b.kafka_offset, b.event_id, b.user_id, b.movie_id, b.rating, b.event_time
+    FROM lake_objects_by_id o CROSS JOIN bronze_events b ON b.object_key = o.object_key
+    ORDER BY o.object_id, b.kafka_offset;
+  DROP TABLE bronze_events;
+  DROP TABLE lake_objects;
+  ALTER TABLE lake_objects_by_id RENAME TO lake_objects;
+  ALTER TABLE bronze_events_by_object RENAME TO bronze_events;
+  CREATE INDEX lake_objects_area_dt ON lake_objects (area, dt);
+  DROP INDEX ratings_latest;
+  CREATE INDEX ratings_latest ON ratings (user_id, event_time DESC, movie_id, rating);
+  `,
 ];
 
 export function openDatabase(file: string): Db {

@@ -1,6 +1,6 @@
 /**
  * The event lake in SQLite: one `lake_objects` row per bronze or quarantine object, keyed like
- * the S3 object, with its records beside it. Writing an object replaces it whole, so a retried
+ * the S3 object, with its records beside it (bronze rows name their object by its `object_id`). Writing an object replaces it whole, so a retried
  * batch leaves exactly one copy.
  */
 import { lakeObjectKey, lakePartition, type LakeArea } from '../../lambdas/core/lake/lake-layout';
@@ -15,15 +15,21 @@ export class SqliteEventLake implements EventLake {
   private readonly insertQuarantine;
 
   constructor(private readonly db: Db) {
-    this.putObject = db.prepare(
-      `INSERT OR REPLACE INTO lake_objects
-         (object_key, area, dt, hour, topic, partition, first_offset, last_offset, record_count)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    this.deleteBronze = db.prepare('DELETE FROM bronze_events WHERE object_key = ?');
+    // An object written again keeps its id, which its bronze rows name.
+    this.putObject = db
+      .prepare<[string, LakeArea, string, string, string, number, number, number, number], number>(
+        `INSERT INTO lake_objects (object_key, area, dt, hour, topic, partition, first_offset, last_offset, record_count)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (object_key) DO UPDATE SET area = excluded.area, dt = excluded.dt, hour = excluded.hour, topic = excluded.topic,
+           partition = excluded.partition, first_offset = excluded.first_offset, last_offset = excluded.last_offset,
+           record_count = excluded.record_count
+         RETURNING object_id`,
+      )
+      .pluck();
+    this.deleteBronze = db.prepare('DELETE FROM bronze_events WHERE object_id = ?');
     this.deleteQuarantine = db.prepare('DELETE FROM quarantine_records WHERE object_key = ?');
     this.insertBronze = db.prepare(
-      `INSERT INTO bronze_events (object_key, kafka_offset, event_id, user_id, movie_id, rating, event_time)
+      `INSERT INTO bronze_events (object_id, kafka_offset, event_id, user_id, movie_id, rating, event_time)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertQuarantine = db.prepare(
@@ -34,17 +40,17 @@ export class SqliteEventLake implements EventLake {
 
   async writeBronze(id: LakeObjectId, records: readonly BronzeRecord[]): Promise<void> {
     this.db.transaction(() => {
-      const key = this.replaceObject('events', id, records.length);
-      this.deleteBronze.run(key);
+      const { objectId } = this.replaceObject('events', id, records.length);
+      this.deleteBronze.run(objectId);
       for (const { offset, event: e } of records) {
-        this.insertBronze.run(key, offset, e.eventId, e.userId, e.movieId, e.rating, e.eventTime);
+        this.insertBronze.run(objectId, offset, e.eventId, e.userId, e.movieId, e.rating, e.eventTime);
       }
     }).immediate();
   }
 
   async writeQuarantine(id: LakeObjectId, records: readonly QuarantineRecord[]): Promise<void> {
     this.db.transaction(() => {
-      const key = this.replaceObject('quarantine', id, records.length);
+      const { key } = this.replaceObject('quarantine', id, records.length);
       this.deleteQuarantine.run(key);
       for (const r of records) this.insertQuarantine.run(key, r.offset, r.timestamp, r.reason, r.value, r.key);
     }).immediate();
@@ -55,10 +61,20 @@ export class SqliteEventLake implements EventLake {
     { area: 'events'; id: LakeObjectId; records: BronzeRecord[] } | { area: 'quarantine'; id: LakeObjectId; records: QuarantineRecord[] }
   > {
     const rows = this.db
-      .prepare('SELECT object_key, area, dt, hour, topic, partition, first_offset, last_offset FROM lake_objects ORDER BY object_key')
-      .all() as { object_key: string; area: LakeArea; dt: string; hour: string; topic: string; partition: number; first_offset: number; last_offset: number }[];
+      .prepare('SELECT object_id, object_key, area, dt, hour, topic, partition, first_offset, last_offset FROM lake_objects ORDER BY object_key')
+      .all() as {
+      object_id: number;
+      object_key: string;
+      area: LakeArea;
+      dt: string;
+      hour: string;
+      topic: string;
+      partition: number;
+      first_offset: number;
+      last_offset: number;
+    }[];
     const bronze = this.db.prepare(
-      'SELECT kafka_offset, event_id, user_id, movie_id, rating, event_time FROM bronze_events WHERE object_key = ? ORDER BY kafka_offset',
+      'SELECT kafka_offset, event_id, user_id, movie_id, rating, event_time FROM bronze_events WHERE object_id = ? ORDER BY kafka_offset',
     );
     const quarantine = this.db.prepare(
       'SELECT kafka_offset, kafka_timestamp, reason, value, record_key FROM quarantine_records WHERE object_key = ? ORDER BY kafka_offset',
@@ -72,7 +88,7 @@ export class SqliteEventLake implements EventLake {
         timestamp: Date.parse(`${r.dt}T${r.hour}:00:00Z`),
       };
       if (r.area === 'events') {
-        const records = (bronze.all(r.object_key) as { kafka_offset: number; event_id: string; user_id: number; movie_id: number; rating: number; event_time: number }[]).map(
+        const records = (bronze.all(r.object_id) as { kafka_offset: number; event_id: string; user_id: number; movie_id: number; rating: number; event_time: number }[]).map(
           (b) => ({ offset: b.kafka_offset, event: { eventId: b.event_id, userId: b.user_id, movieId: b.movie_id, rating: b.rating, eventTime: b.event_time } }),
         );
         yield { area: 'events', id, records };
@@ -85,10 +101,10 @@ export class SqliteEventLake implements EventLake {
     }
   }
 
-  private replaceObject(area: LakeArea, id: LakeObjectId, count: number): string {
+  private replaceObject(area: LakeArea, id: LakeObjectId, count: number): { key: string; objectId: number } {
     const key = lakeObjectKey(area, id);
     const { dt, hour } = lakePartition(id.timestamp);
-    this.putObject.run(key, area, dt, hour, id.topic, id.partition, id.firstOffset, id.lastOffset, count);
-    return key;
+    const objectId = this.putObject.get(key, area, dt, hour, id.topic, id.partition, id.firstOffset, id.lastOffset, count)!;
+    return { key, objectId };
   }
 }

@@ -46,10 +46,11 @@ export const KEEP_LATEST_RATING = `ON CONFLICT (user_id, movie_id) DO UPDATE SET
     OR (excluded.event_time = ratings.event_time AND excluded.event_id > ratings.event_id)
     OR (excluded.event_time = ratings.event_time AND excluded.event_id = ratings.event_id AND excluded.rating > ratings.rating)`;
 
-/** A user's latest ratings, by the ratings_latest index alone: a request reads only the rows it takes. */
+/** A user's latest ratings, by the ratings_latest index: a request reads only the rows it takes. */
 const latestRatingsOf = (columns: string) => `SELECT ${columns} FROM ratings WHERE user_id = ? ORDER BY event_time DESC, movie_id LIMIT ?`;
+/** With their event ids, which the index does not hold: each row is looked up in the table. */
 export const LATEST_RATINGS = latestRatingsOf('movie_id, rating, event_time, event_id');
-/** The same, with only what ranking reads. */
+/** Only what ranking reads, from the index alone. */
 export const LATEST_RANKING_RATINGS = latestRatingsOf('movie_id, rating, event_time');
 
 /** The latest silver date whose every rating `ratings` holds (or a newer one). */

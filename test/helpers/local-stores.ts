@@ -11,6 +11,13 @@ import { runDailyBatch, type BatchResult } from '../../local/batch-runner';
 import { batchHandlers } from '../../local/system';
 import { useTempDir } from './temp-dir';
 
+/** The lake's objects as S3 names them, by key: their ids are the database's own. */
+export const LAKE_OBJECT_ROWS =
+  'SELECT object_key, area, dt, hour, topic, partition, first_offset, last_offset, record_count FROM lake_objects ORDER BY object_key';
+/** Each bronze row with its object's key. */
+export const BRONZE_ROWS = `SELECT o.object_key, b.kafka_offset, b.event_id, b.user_id, b.movie_id, b.rating, b.event_time
+  FROM bronze_events b JOIN lake_objects o ON o.object_id = b.object_id ORDER BY o.object_key, b.kafka_offset`;
+
 export interface RecordingLogger extends Logger {
   lines: { level: string; message: string; data?: Record<string, unknown> }[];
 }

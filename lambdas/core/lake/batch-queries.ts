@@ -24,7 +24,7 @@ export const SILVER_RATINGS: BatchQuery = {
     SELECT user_id, movie_id, rating, event_time, event_id FROM (
       SELECT b.user_id, b.movie_id, b.rating, b.event_time, b.event_id,
              ROW_NUMBER() OVER (PARTITION BY b.user_id, b.movie_id ORDER BY b.event_time DESC, b.event_id DESC, b.rating DESC) AS rn
-      FROM bronze_events b JOIN lake_objects o ON o.object_key = b.object_key
+      FROM bronze_events b JOIN lake_objects o ON o.object_id = b.object_id
       WHERE o.area = 'events' AND o.dt >= :from AND o.dt <= :dt
     ) WHERE rn = 1
     ORDER BY user_id, movie_id`,
@@ -52,7 +52,7 @@ export const SILVER_RATINGS_MERGE: BatchQuery = {
       SELECT user_id, movie_id, rating, event_time, event_id FROM (
         SELECT b.user_id, b.movie_id, b.rating, b.event_time, b.event_id,
                ROW_NUMBER() OVER (PARTITION BY b.user_id, b.movie_id ORDER BY b.event_time DESC, b.event_id DESC, b.rating DESC) AS rn
-        FROM bronze_events b JOIN lake_objects o ON o.object_key = b.object_key
+        FROM bronze_events b JOIN lake_objects o ON o.object_id = b.object_id
         WHERE o.area = 'events' AND o.dt >= :base AND o.dt <= :dt
       ) WHERE rn = 1)
     SELECT s.user_id, s.movie_id, s.rating, s.event_time, s.event_id FROM silver_ratings s
@@ -97,7 +97,7 @@ const genresJson = (sums: string) => `
  * order, each lookup reads pages of its own (3x as long).
  */
 export const MERGED_PAIRS = `
-  SELECT b.user_id, b.movie_id FROM bronze_events b JOIN lake_objects l ON l.object_key = b.object_key
+  SELECT b.user_id, b.movie_id FROM bronze_events b JOIN lake_objects l ON l.object_id = b.object_id
   WHERE l.area = 'events' AND l.dt >= :base AND l.dt <= :dt
   GROUP BY b.user_id, b.movie_id ORDER BY b.user_id, b.movie_id`;
 

@@ -262,7 +262,7 @@ describe('daily batch on SQLite', () => {
     const pairsOf = (day: string) =>
       stores.db
         .prepare(
-          `SELECT DISTINCT b.user_id || ':' || b.movie_id FROM bronze_events b JOIN lake_objects o ON o.object_key = b.object_key
+          `SELECT DISTINCT b.user_id || ':' || b.movie_id FROM bronze_events b JOIN lake_objects o ON o.object_id = b.object_id
            WHERE o.area = 'events' AND o.dt = ?`,
         )
         .pluck()

@@ -3,7 +3,7 @@ import { createConsumeHandler } from '../../../lambdas/handlers/consume';
 import type { Db } from '../../../local/sqlite/database';
 import type { SqliteFeatureStore } from '../../../local/sqlite/sqlite-feature-store';
 import { KAFKA_TIME, mskEvent, mskRecord, rating } from '../../helpers/msk';
-import { recordingLogger, sqliteStores, type RecordingLogger } from '../../helpers/local-stores';
+import { BRONZE_ROWS, LAKE_OBJECT_ROWS, recordingLogger, sqliteStores, type RecordingLogger } from '../../helpers/local-stores';
 import { useTempDir } from '../../helpers/temp-dir';
 
 describe('consume handler on SQLite', () => {
@@ -29,8 +29,8 @@ describe('consume handler on SQLite', () => {
   function state() {
     const all = (sql: string) => db.prepare(sql).all();
     return {
-      objects: all('SELECT * FROM lake_objects ORDER BY object_key'),
-      bronze: all('SELECT * FROM bronze_events ORDER BY object_key, kafka_offset'),
+      objects: all(LAKE_OBJECT_ROWS),
+      bronze: all(BRONZE_ROWS),
       quarantine: all('SELECT * FROM quarantine_records ORDER BY object_key, kafka_offset'),
       ratings: all('SELECT * FROM ratings ORDER BY user_id, movie_id'),
       users: all('SELECT * FROM user_features ORDER BY user_id'),

@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runBatch } from '../../../local/commands/batch';
-import { openDatabase, type Db } from '../../../local/sqlite/database';
+import { openDatabase } from '../../../local/sqlite/database';
 import { DATABASE_FILE, openLocalSystem, type LocalSystem } from '../../../local/system';
 import { seededRandom } from '../../../lambdas/core/random';
 import type { Movie } from '../../../lambdas/core/movie';
-import { recordingLogger } from '../../helpers/local-stores';
+import { BRONZE_ROWS, LAKE_OBJECT_ROWS, recordingLogger } from '../../helpers/local-stores';
 import { useTempDir } from '../../helpers/temp-dir';
 
 const NOW = Date.UTC(2026, 10, 24, 12, 30);
@@ -43,29 +43,27 @@ function events(count: number, seed: number): object[] {
   return out;
 }
 
+const ordered = (table: string, order: string) => `SELECT * FROM ${table} ORDER BY ${order}`;
+
 const ONLINE_TABLES = {
-  lake_objects: 'object_key',
-  bronze_events: 'object_key, kafka_offset',
-  quarantine_records: 'object_key, kafka_offset',
-  kafka_offsets: 'topic, partition',
-  ratings: 'user_id, movie_id',
-  user_features: 'user_id',
-  global_stats: 'id',
+  lake_objects: LAKE_OBJECT_ROWS,
+  bronze_events: BRONZE_ROWS,
+  quarantine_records: ordered('quarantine_records', 'object_key, kafka_offset'),
+  kafka_offsets: ordered('kafka_offsets', 'topic, partition'),
+  ratings: ordered('ratings', 'user_id, movie_id'),
+  user_features: ordered('user_features', 'user_id'),
+  global_stats: ordered('global_stats', 'id'),
 };
 /** The model: 60 movies all fit its head, so its weights are all of it (no neighbour lists). */
 const GOLD_TABLES = {
-  silver_ratings: 'dt, user_id, movie_id',
-  silver_user_features: 'dt, user_id',
-  silver_movie_features: 'dt, movie_id',
-  gold_movies: 'dt, movie_id',
-  gold_popularity: 'dt, genre, rank',
-  gold_head_weights: 'dt',
-  movie_features: 'movie_id',
+  silver_ratings: ordered('silver_ratings', 'dt, user_id, movie_id'),
+  silver_user_features: ordered('silver_user_features', 'dt, user_id'),
+  silver_movie_features: ordered('silver_movie_features', 'dt, movie_id'),
+  gold_movies: ordered('gold_movies', 'dt, movie_id'),
+  gold_popularity: ordered('gold_popularity', 'dt, genre, rank'),
+  gold_head_weights: ordered('gold_head_weights', 'dt'),
+  movie_features: ordered('movie_features', 'movie_id'),
 };
-
-function rows(db: Db, table: string, order: string): unknown[] {
-  return db.prepare(`SELECT * FROM ${table} ORDER BY ${order}`).all();
-}
 
 describe('bulk import', () => {
   const tempDir = useTempDir();
@@ -104,10 +102,10 @@ describe('bulk import', () => {
     const compare = (tables: Record<string, string>) => {
       const [a, b] = [openDatabase(join(liveDir, DATABASE_FILE)), openDatabase(join(bulkDir, DATABASE_FILE))];
       try {
-        for (const [table, order] of Object.entries(tables)) {
-          const expected = rows(a, table, order);
+        for (const [table, query] of Object.entries(tables)) {
+          const expected = a.prepare(query).all();
           expect(expected.length, table).toBeGreaterThan(0);
-          expect(rows(b, table, order), table).toEqual(expected);
+          expect(b.prepare(query).all(), table).toEqual(expected);
         }
         // Before the batch, a movie's Bayesian mean takes the global mean of the commit that last
         // changed it: the consumer's batches and the import's groups of users commit differently.
@@ -151,8 +149,8 @@ describe('bulk import', () => {
     await live.close();
     await bulk.close();
     const [a, b] = [openDatabase(join(liveDir, DATABASE_FILE)), openDatabase(join(bulkDir, DATABASE_FILE))];
-    for (const [table, order] of Object.entries({ ratings: 'user_id, movie_id', user_features: 'user_id' })) {
-      expect(rows(b, table, order), table).toEqual(rows(a, table, order));
+    for (const query of [ONLINE_TABLES.ratings, ONLINE_TABLES.user_features]) {
+      expect(b.prepare(query).all(), query).toEqual(a.prepare(query).all());
     }
     a.close();
     b.close();

@@ -5,7 +5,7 @@ import { BulkImport } from '../../../local/bulk-import';
 import { generateDemoData } from '../../../local/demo-data';
 import { EmbeddedProducer, messageFor } from '../../../local/embedded-producer';
 import { exportLake, importLake } from '../../../local/lake-transfer';
-import { recordingLogger, sqliteStores } from '../../helpers/local-stores';
+import { BRONZE_ROWS, LAKE_OBJECT_ROWS, recordingLogger, sqliteStores } from '../../helpers/local-stores';
 import { startS3, type LocalS3 } from '../../helpers/s3rver';
 import { useTempDir } from '../../helpers/temp-dir';
 
@@ -25,8 +25,8 @@ describe('lake export to S3 and import back (s3rver)', () => {
   function state(stores: ReturnType<typeof sqliteStores>) {
     const all = (sql: string) => stores.db.prepare(sql).raw().all();
     return {
-      objects: all('SELECT * FROM lake_objects ORDER BY object_key'),
-      bronze: all('SELECT * FROM bronze_events ORDER BY object_key, kafka_offset'),
+      objects: all(LAKE_OBJECT_ROWS),
+      bronze: all(BRONZE_ROWS),
       quarantine: all('SELECT * FROM quarantine_records ORDER BY object_key, kafka_offset'),
       ratings: all('SELECT * FROM ratings ORDER BY user_id, movie_id'),
       // Genres are a JSON object whose key order follows arrival: compare them parsed.

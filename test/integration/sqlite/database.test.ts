@@ -21,12 +21,11 @@ describe('openDatabase', () => {
     db.close();
   });
 
-  it("reads a user's latest ratings from the ratings_latest index alone, without the table's rows", () => {
+  it("reads a user's latest ratings for ranking from the ratings_latest index alone, and with event ids through it", () => {
     const db = openDatabase(join(tempDir(), 'movierec.db'));
-    for (const query of [LATEST_RATINGS, LATEST_RANKING_RATINGS]) {
-      const plan = db.prepare(`EXPLAIN QUERY PLAN ${query}`).all(1, 10) as { detail: string }[];
-      expect(plan.map((p) => p.detail)).toEqual(['SEARCH ratings USING COVERING INDEX ratings_latest (user_id=?)']);
-    }
+    const plan = (query: string) => (db.prepare(`EXPLAIN QUERY PLAN ${query}`).all(1, 10) as { detail: string }[]).map((p) => p.detail);
+    expect(plan(LATEST_RANKING_RATINGS)).toEqual(['SEARCH ratings USING COVERING INDEX ratings_latest (user_id=?)']);
+    expect(plan(LATEST_RATINGS)).toEqual(['SEARCH ratings USING INDEX ratings_latest (user_id=?)']);
     db.close();
   });
 
@@ -95,6 +94,45 @@ describe('openDatabase', () => {
     expect(schemaVersion(db)).toBe(MIGRATIONS.length);
     expect(db.prepare('SELECT * FROM silver_user_features ORDER BY dt, user_id').all()).toEqual(before);
     expect(overflowPages(db)).toBe(0);
+    db.close();
+  });
+  it("keeps a previous version's lake, its bronze rows naming their object by id, in fewer pages", () => {
+    const file = join(tempDir(), 'movierec.db');
+    const previous = new Database(file);
+    const version = MIGRATIONS.length - 1;
+    for (const migration of MIGRATIONS.slice(0, version)) previous.exec(migration);
+    previous.pragma(`user_version = ${version}`);
+    const object = previous.prepare(
+      `INSERT INTO lake_objects (object_key, area, dt, hour, topic, partition, first_offset, last_offset, record_count)
+       VALUES (?, ?, '2026-11-24', '13', 'user-events', 0, ?, ?, ?)`,
+    );
+    const bronze = previous.prepare(
+      'INSERT INTO bronze_events (object_key, kafka_offset, event_id, user_id, movie_id, rating, event_time) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    for (let o = 0; o < 20; o++) {
+      const key = `bronze/events/dt=2026-11-24/hour=13/user-events-0-${o * 100}-${o * 100 + 99}.jsonl.gz`;
+      object.run(key, 'events', o * 100, o * 100 + 99, 100);
+      for (let i = 0; i < 100; i++) bronze.run(key, o * 100 + i, `e-${o}-${i}`, 1 + i, 1 + o, 3.5, 1_795_000_000_000 + i);
+    }
+    object.run('bronze/quarantine/dt=2026-11-24/hour=13/user-events-0-0-99.jsonl.gz', 'quarantine', 0, 99, 1);
+    const lake = 'SELECT object_key, area, dt, hour, topic, partition, first_offset, last_offset, record_count FROM lake_objects ORDER BY object_key';
+    const objectsBefore = previous.prepare(lake).all();
+    const rowsBefore = previous.prepare('SELECT * FROM bronze_events ORDER BY object_key, kafka_offset').all();
+    const pages = (db: Database.Database) => db.prepare("SELECT COUNT(*) FROM dbstat WHERE name = 'bronze_events'").pluck().get() as number;
+    const pagesBefore = pages(previous);
+    previous.close();
+
+    const db = openDatabase(file);
+    expect(schemaVersion(db)).toBe(MIGRATIONS.length);
+    expect(db.prepare(lake).all()).toEqual(objectsBefore);
+    const rowsAfter = db
+      .prepare(
+        `SELECT o.object_key, b.kafka_offset, b.event_id, b.user_id, b.movie_id, b.rating, b.event_time
+         FROM bronze_events b JOIN lake_objects o ON o.object_id = b.object_id ORDER BY o.object_key, b.kafka_offset`,
+      )
+      .all();
+    expect(rowsAfter).toEqual(rowsBefore);
+    expect(pages(db)).toBeLessThan(pagesBefore / 2);
     db.close();
   });
 });
