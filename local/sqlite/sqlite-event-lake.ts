@@ -1,7 +1,7 @@
 /**
  * The event lake in SQLite: one `lake_objects` row per bronze or quarantine object, keyed like
- * the S3 object, with its records beside it (bronze rows name their object by its `object_id`). Writing an object replaces it whole, so a retried
- * batch leaves exactly one copy.
+ * the S3 object, with its records beside it (bronze rows name their object by its `object_id`).
+ * Writing an object replaces it whole, so a retried batch leaves exactly one copy.
  */
 import { lakeObjectKey, lakePartition, type LakeArea } from '../../lambdas/core/lake/lake-layout';
 import type { BronzeRecord, EventLake, LakeObjectId, QuarantineRecord } from '../../lambdas/core/ports';
@@ -15,14 +15,13 @@ export class SqliteEventLake implements EventLake {
   private readonly insertQuarantine;
 
   constructor(private readonly db: Db) {
-    // An object written again keeps its id, which its bronze rows name.
+    // An object written again keeps its id, which its bronze rows name. Its key is made of every
+    // other column but the count, so the count is all that can differ.
     this.putObject = db
       .prepare<[string, LakeArea, string, string, string, number, number, number, number], number>(
         `INSERT INTO lake_objects (object_key, area, dt, hour, topic, partition, first_offset, last_offset, record_count)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (object_key) DO UPDATE SET area = excluded.area, dt = excluded.dt, hour = excluded.hour, topic = excluded.topic,
-           partition = excluded.partition, first_offset = excluded.first_offset, last_offset = excluded.last_offset,
-           record_count = excluded.record_count
+         ON CONFLICT (object_key) DO UPDATE SET record_count = excluded.record_count
          RETURNING object_id`,
       )
       .pluck();

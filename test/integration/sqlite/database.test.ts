@@ -5,6 +5,7 @@ import { MIGRATIONS, openDatabase, schemaVersion } from '../../../local/sqlite/d
 import { NO_HEAD } from '../../../lambdas/core/item-neighbours';
 import { SqliteModelStore } from '../../../local/sqlite/sqlite-model-store';
 import { LATEST_RANKING_RATINGS, LATEST_RATINGS } from '../../../local/sqlite/sqlite-feature-store';
+import { BRONZE_ROWS, LAKE_OBJECT_ROWS } from '../../helpers/local-stores';
 import { demoModel } from '../../helpers/model-store-contract';
 import { useTempDir } from '../../helpers/temp-dir';
 
@@ -96,12 +97,13 @@ describe('openDatabase', () => {
     expect(overflowPages(db)).toBe(0);
     db.close();
   });
+
   it("keeps a previous version's lake, its bronze rows naming their object by id, in fewer pages", () => {
     const file = join(tempDir(), 'movierec.db');
     const previous = new Database(file);
-    const version = MIGRATIONS.length - 1;
-    for (const migration of MIGRATIONS.slice(0, version)) previous.exec(migration);
-    previous.pragma(`user_version = ${version}`);
+    // Version 8: the last with bronze rows keyed by their object's key.
+    for (const migration of MIGRATIONS.slice(0, 8)) previous.exec(migration);
+    previous.pragma('user_version = 8');
     const object = previous.prepare(
       `INSERT INTO lake_objects (object_key, area, dt, hour, topic, partition, first_offset, last_offset, record_count)
        VALUES (?, ?, '2026-11-24', '13', 'user-events', 0, ?, ?, ?)`,
@@ -115,8 +117,7 @@ describe('openDatabase', () => {
       for (let i = 0; i < 100; i++) bronze.run(key, o * 100 + i, `e-${o}-${i}`, 1 + i, 1 + o, 3.5, 1_795_000_000_000 + i);
     }
     object.run('bronze/quarantine/dt=2026-11-24/hour=13/user-events-0-0-99.jsonl.gz', 'quarantine', 0, 99, 1);
-    const lake = 'SELECT object_key, area, dt, hour, topic, partition, first_offset, last_offset, record_count FROM lake_objects ORDER BY object_key';
-    const objectsBefore = previous.prepare(lake).all();
+    const objectsBefore = previous.prepare(LAKE_OBJECT_ROWS).all();
     const rowsBefore = previous.prepare('SELECT * FROM bronze_events ORDER BY object_key, kafka_offset').all();
     const pages = (db: Database.Database) => db.prepare("SELECT COUNT(*) FROM dbstat WHERE name = 'bronze_events'").pluck().get() as number;
     const pagesBefore = pages(previous);
@@ -124,14 +125,8 @@ describe('openDatabase', () => {
 
     const db = openDatabase(file);
     expect(schemaVersion(db)).toBe(MIGRATIONS.length);
-    expect(db.prepare(lake).all()).toEqual(objectsBefore);
-    const rowsAfter = db
-      .prepare(
-        `SELECT o.object_key, b.kafka_offset, b.event_id, b.user_id, b.movie_id, b.rating, b.event_time
-         FROM bronze_events b JOIN lake_objects o ON o.object_id = b.object_id ORDER BY o.object_key, b.kafka_offset`,
-      )
-      .all();
-    expect(rowsAfter).toEqual(rowsBefore);
+    expect(db.prepare(LAKE_OBJECT_ROWS).all()).toEqual(objectsBefore);
+    expect(db.prepare(BRONZE_ROWS).all()).toEqual(rowsBefore);
     expect(pages(db)).toBeLessThan(pagesBefore / 2);
     db.close();
   });
