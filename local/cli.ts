@@ -29,6 +29,7 @@ import { serve } from './commands/serve';
 import { replayFailedBatches } from './commands/replay-failures';
 import { moviesQuery, recommendQuery, similarQuery, statusQuery, type QueryAnswer } from './commands/queries';
 import { openLocalReader, openLocalSystem, type LocalReader, type LocalSystem } from './system';
+import type { CheckPolicy } from './startup-check';
 import type { Logger } from '../lambdas/core/ports';
 
 const DEFAULT_DATA_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'data');
@@ -75,7 +76,9 @@ Options:
   --port N         HTTP port (default: $PORT or ${DEFAULT_PORT}; 0 picks a free one)
   --host HOST      HTTP address (default: 127.0.0.1)
   --no-demo        do not load the demo data into an empty database
-  --no-check       skip the integrity check at start (PRAGMA quick_check, about 1 s per GB of database)
+  --check          check the database's integrity at this start (PRAGMA quick_check, about 1 s per GB); it
+                   runs by itself after an unclean stop, on a database never checked, and weekly
+  --no-check       skip the integrity check at start, even when it is due
   -h, --help       show this help
 
 Environment:
@@ -98,6 +101,7 @@ const OPTIONS = {
   host: { type: 'string', default: '127.0.0.1' },
   demo: { type: 'boolean', default: true },
   'no-demo': { type: 'boolean' },
+  check: { type: 'boolean', default: false },
   'no-check': { type: 'boolean', default: false },
   force: { type: 'boolean', default: false },
   full: { type: 'boolean', default: false },
@@ -262,13 +266,18 @@ async function withSystem(
   process.on('SIGTERM', onSignal);
   const quality = usage(() => parseModelQuality({ holdout: process.env.MODEL_HOLDOUT, maxDrop: process.env.MODEL_GATE_MAX_DROP }));
   const trainEveryDays = usage(() => parseTrainEveryDays(process.env.MODEL_TRAIN_EVERY_DAYS));
-  const system = openLocalSystem(dataDir, logger, { create, check: !values['no-check'], quality, trainEveryDays });
+  const system = openLocalSystem(dataDir, logger, { create, check: checkPolicy(values), say: (line) => process.stderr.write(`${line}\n`), quality, trainEveryDays });
   if (system.created) process.stdout.write(`Created the data folder ${dataDir}.\n`);
   try {
     return await work(system, { logger, signal: controller.signal });
   } finally {
     await system.close();
   }
+}
+
+function checkPolicy(values: Values): CheckPolicy {
+  if (values.check && values['no-check']) throw new UsageError('--check and --no-check cannot be given together');
+  return values.check ? 'always' : values['no-check'] ? 'never' : 'due';
 }
 
 /** Runs a query on the data folder, read beside any server that holds it, and prints its answer. */

@@ -1,7 +1,7 @@
 /**
  * The data folder: one movierec process at a time. A lock file holds the owner's pid; a second
  * process is refused with that pid, and a lock whose process is gone (killed, or the machine
- * restarted) is taken over. Only the commands that start a system (`npm run local`, `import`)
+ * restarted) is taken over: the folder was not closed cleanly. Only the commands that start a system (`npm run local`, `import`)
  * create a folder; the others refuse one that holds no database, so a mistyped path is an error,
  * not a new empty database.
  */
@@ -20,6 +20,8 @@ export interface DataDir {
   database: string;
   /** True when this call made the folder. */
   created: boolean;
+  /** True when the lock was taken over from a process that died holding it: the last stop was not clean. */
+  stoppedUncleanly: boolean;
   /** Gives up the lock; a lock taken over by another process is left alone. */
   release(): void;
 }
@@ -49,11 +51,12 @@ export function openDataDir(path: string, create: boolean): DataDir {
     }
   }
   const lock = join(path, LOCK_FILE);
-  takeLock(lock, path);
+  const stoppedUncleanly = takeLock(lock, path);
   return {
     path,
     database,
     created,
+    stoppedUncleanly,
     release: () => {
       if (lockHolder(lock) === process.pid) unlinkSync(lock);
     },
@@ -73,7 +76,8 @@ function makeFolders(path: string): void {
   for (const dir of missing) mkdirSync(dir);
 }
 
-function takeLock(lock: string, path: string): void {
+/** Takes the lock; true when it was a dead process's. */
+function takeLock(lock: string, path: string): boolean {
   // Written aside, then linked: the lock appears with its pid in it, never empty.
   const mine = `${lock}.${process.pid}`;
   try {
@@ -86,7 +90,7 @@ function takeLock(lock: string, path: string): void {
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         linkSync(mine, lock);
-        return;
+        return attempt > 0;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
           throw new DataDirError(`cannot lock the data folder ${path}: ${(err as Error).message}`);

@@ -17,7 +17,7 @@ import { BulkImport } from './bulk-import';
 import { EmbeddedProducer } from './embedded-producer';
 import { EventPipeline } from './event-pipeline';
 import { DATABASE_FILE, existingDatabase, openDataDir } from './data-dir';
-import { atomically, checkIntegrity, getMeta, isDatabaseEmpty, openDatabase, openDatabaseForReading, rethrowBusyAsTransient, setMeta, type Db } from './sqlite/database';
+import { atomically, getMeta, isDatabaseEmpty, openDatabase, openDatabaseForReading, rethrowBusyAsTransient, setMeta, type Db } from './sqlite/database';
 import { SqliteBatchLake } from './sqlite/sqlite-batch-lake';
 import { SqliteBatchRunLog } from './sqlite/sqlite-batch-run-log';
 import { SqliteBatchSqlEngine } from './sqlite/sqlite-batch-sql-engine';
@@ -25,6 +25,7 @@ import { SqliteEventLake } from './sqlite/sqlite-event-lake';
 import { SqliteFeatureStore } from './sqlite/sqlite-feature-store';
 import { SqliteModelStore } from './sqlite/sqlite-model-store';
 import { SqliteOperationsReads } from './sqlite/sqlite-operations-reads';
+import { checkAtStart, type CheckPolicy, type StartupCheck } from './startup-check';
 
 export { DATABASE_FILE };
 
@@ -56,8 +57,10 @@ export interface LocalSystem {
 export interface OpenOptions {
   /** Make the folder and database when missing (serving and imports); otherwise a missing one is an error. */
   create?: boolean;
-  /** Run PRAGMA quick_check before anything else (default true): a damaged database is refused, not written to. */
-  check?: boolean;
+  /** When PRAGMA quick_check runs before anything else (default `due`): a damaged database is refused, not written to. */
+  check?: CheckPolicy;
+  /** Told of long work at start: a schema upgrade, a check of a large database. */
+  say?: (line: string) => void;
   /** How the daily batch measures and gates each new model (default: the latest 10% held out, a 10% drop allowed). */
   quality?: ModelQuality;
   /** Days from one training of the model's item weights to the next (default 7: Sundays). */
@@ -68,7 +71,7 @@ export function openLocalSystem(dataDir: string, logger: Logger, options: OpenOp
   const dir = openDataDir(dataDir, options.create ?? false);
   let db: Db;
   try {
-    db = openChecked(dir.database, options.check ?? true);
+    db = openChecked(dir.database, { policy: options.check ?? 'due', stoppedUncleanly: dir.stoppedUncleanly, ...(options.say ? { say: options.say } : {}) });
   } catch (err) {
     dir.release();
     throw err;
@@ -127,10 +130,10 @@ export function openLocalReader(dataDir: string, logger: Logger): LocalReader {
   };
 }
 
-function openChecked(file: string, check: boolean): Db {
-  const db = openDatabase(file);
+function openChecked(file: string, check: StartupCheck): Db {
+  const db = openDatabase(file, check.say);
   try {
-    if (check) checkIntegrity(db, file);
+    checkAtStart(db, file, check);
     return db;
   } catch (err) {
     db.close();

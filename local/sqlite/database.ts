@@ -272,7 +272,11 @@ export const MIGRATIONS: readonly string[] = [
   `,
 ];
 
-export function openDatabase(file: string): Db {
+/**
+ * `say` hears of an upgrade of an existing database's schema, which rewrites tables: a minute or so
+ * for 10M ratings.
+ */
+export function openDatabase(file: string, say?: (line: string) => void): Db {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
@@ -283,7 +287,7 @@ export function openDatabase(file: string): Db {
   db.pragma('journal_size_limit = 67108864');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
-  migrate(db);
+  migrate(db, say);
   return db;
 }
 
@@ -358,19 +362,24 @@ export function schemaVersion(db: Db): number {
   return db.pragma('user_version', { simple: true }) as number;
 }
 
-function migrate(db: Db): void {
+function migrate(db: Db, say?: (line: string) => void): void {
   const from = schemaVersion(db);
   if (from > MIGRATIONS.length) {
     throw new Error(
       `database schema version ${from} is newer than this movierec (${MIGRATIONS.length}); upgrade movierec or use another --data-dir`,
     );
   }
+  // A new database (version 0) is made in an instant; only an existing one's upgrade is told.
+  const told = from > 0 && from < MIGRATIONS.length && say !== undefined;
+  const started = performance.now();
+  if (told) say(`Upgrading the database from schema version ${from} to ${MIGRATIONS.length} (on a large database, a minute or more)...`);
   for (let v = from; v < MIGRATIONS.length; v++) {
     db.transaction(() => {
       db.exec(MIGRATIONS[v]!);
       db.pragma(`user_version = ${v + 1}`);
     })();
   }
+  if (told) say(`Upgraded in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
 }
 
 export function getMeta(db: Db, key: string): string | undefined {

@@ -3,7 +3,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DataDirError, LOCK_FILE, openDataDir } from '../../../local/data-dir';
-import { openLocalSystem } from '../../../local/system';
+import { openLocalSystem, type LocalSystem } from '../../../local/system';
+import { CHECKED_AT, checkAtStart } from '../../../local/startup-check';
+import { openDatabase } from '../../../local/sqlite/database';
 import { recordingLogger } from '../../helpers/local-stores';
 import { useTempDir } from '../../helpers/temp-dir';
 
@@ -20,6 +22,7 @@ describe('the data folder', () => {
     expect(existsSync(path)).toBe(false);
     const dir = openDataDir(path, true);
     expect(dir.created).toBe(true);
+    expect(dir.stoppedUncleanly).toBe(false);
     expect(readFileSync(join(path, LOCK_FILE), 'utf8')).toBe(`${process.pid}\n`);
     dir.release();
     expect(existsSync(join(path, LOCK_FILE))).toBe(false);
@@ -50,24 +53,72 @@ describe('the data folder', () => {
     const gone = spawnSync('sh', ['-c', 'echo $$']).stdout.toString().trim();
     writeFileSync(join(dir, LOCK_FILE), `${gone}\n`);
     const opened = openDataDir(dir, true);
+    expect(opened.stoppedUncleanly).toBe(true);
     expect(readFileSync(join(dir, LOCK_FILE), 'utf8')).toBe(`${process.pid}\n`);
     opened.release();
   });
 
-  it('refuses a damaged database at start, and opens it with the check off', async () => {
+  /** A folder of 3,000 movies, closed cleanly, then a page in its middle overwritten, as by a torn disk write. */
+  async function damagedFolder(beforeDamage?: (system: LocalSystem) => void): Promise<string> {
     const dir = tempDir();
     const system = openLocalSystem(dir, recordingLogger(), { create: true });
     await system.features.upsertMovies(Array.from({ length: 3000 }, (_, i) => ({ movieId: i + 1, title: `Movie ${i + 1}`, genres: ['Drama'] })));
+    beforeDamage?.(system);
     // Closing the last connection checkpoints the WAL into the file.
     await system.close();
     const file = join(dir, 'movierec.db');
     const bytes = readFileSync(file);
-    // A page in the middle: the header stays valid, as after a torn disk write.
+    // The header stays valid.
     bytes.fill(0x5a, 16 * 4096, 17 * 4096);
     writeFileSync(file, bytes);
-    expect(() => openLocalSystem(dir, recordingLogger())).toThrow(/^the database .*movierec\.db is damaged \(.+\): restore it from a backup/);
+    return dir;
+  }
+  const DAMAGED = /^the database .*movierec\.db is damaged \(.+\): restore it from a backup/;
+
+  it('checks a database after an unclean stop, and refuses a damaged one', async () => {
+    const dir = await damagedFolder();
+    const gone = spawnSync('sh', ['-c', 'echo $$']).stdout.toString().trim();
+    writeFileSync(join(dir, LOCK_FILE), `${gone}\n`);
+    expect(() => openLocalSystem(dir, recordingLogger())).toThrow(DAMAGED);
     // Refused, it held no lock: the check can be skipped, at the user's word.
-    const unchecked = openLocalSystem(dir, recordingLogger(), { check: false });
+    const unchecked = openLocalSystem(dir, recordingLogger(), { check: 'never' });
     await unchecked.close();
+  });
+
+  it('after a clean stop, checks only when asked or a week after the last check', async () => {
+    const checkedLately = await damagedFolder();
+    const opened = openLocalSystem(checkedLately, recordingLogger());
+    await opened.close();
+    expect(() => openLocalSystem(checkedLately, recordingLogger(), { check: 'always' })).toThrow(DAMAGED);
+
+    const checkedLongAgo = await damagedFolder((system) => system.meta.set(CHECKED_AT, new Date(Date.now() - 8 * 86_400_000).toISOString()));
+    expect(() => openLocalSystem(checkedLongAgo, recordingLogger())).toThrow(DAMAGED);
+
+    const neverChecked = await damagedFolder((system) => system.meta.set(CHECKED_AT, 'never'));
+    expect(() => openLocalSystem(neverChecked, recordingLogger())).toThrow(DAMAGED);
+  });
+
+  it('records a passed check, and tells of a check of a large database', async () => {
+    const dir = tempDir();
+    const system = openLocalSystem(dir, recordingLogger(), { create: true });
+    expect(Date.now() - Date.parse(system.meta.get(CHECKED_AT)!)).toBeLessThan(60_000);
+    await system.close();
+
+    const file = join(tempDir(), 'large.db');
+    const db = openDatabase(file);
+    const lines: string[] = [];
+    const check = (stoppedUncleanly: boolean) => checkAtStart(db, file, { policy: 'due', stoppedUncleanly, say: (line) => lines.push(line), now: Date.UTC(2026, 0, 10) });
+    check(false);
+    expect(lines).toEqual([]);
+    db.prepare('INSERT INTO meta (key, value) VALUES (?, zeroblob(?))').run('padding', 100 * 2 ** 20);
+    check(false);
+    expect(lines).toEqual([]);
+    check(true);
+    expect(lines).toEqual([
+      expect.stringMatching(/^Checking the database \(0\.1 GB, about a second per GB\): the last process to use it did not stop cleanly\.$/),
+      expect.stringMatching(/^Checked in \d+\.\d s: no problem found\.$/),
+    ]);
+    expect(db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(CHECKED_AT)).toBe('2026-01-10T00:00:00.000Z');
+    db.close();
   });
 });

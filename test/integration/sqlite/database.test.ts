@@ -12,9 +12,11 @@ import { useTempDir } from '../../helpers/temp-dir';
 describe('openDatabase', () => {
   const tempDir = useTempDir();
 
-  it('creates the file and its folder, in WAL mode, at the latest schema version', () => {
+  it('creates the file and its folder, in WAL mode, at the latest schema version, without a word of upgrading', () => {
     const file = join(tempDir(), 'nested', 'movierec.db');
-    const db = openDatabase(file);
+    const told: string[] = [];
+    const db = openDatabase(file, (line) => told.push(line));
+    expect(told).toEqual([]);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(schemaVersion(db)).toBe(MIGRATIONS.length);
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all();
@@ -123,7 +125,12 @@ describe('openDatabase', () => {
     const pagesBefore = pages(previous);
     previous.close();
 
-    const db = openDatabase(file);
+    const told: string[] = [];
+    const db = openDatabase(file, (line) => told.push(line));
+    expect(told).toEqual([
+      `Upgrading the database from schema version 8 to ${MIGRATIONS.length} (on a large database, a minute or more)...`,
+      expect.stringMatching(/^Upgraded in \d+\.\d s\.$/),
+    ]);
     expect(schemaVersion(db)).toBe(MIGRATIONS.length);
     expect(db.prepare(LAKE_OBJECT_ROWS).all()).toEqual(objectsBefore);
     expect(db.prepare(BRONZE_ROWS).all()).toEqual(rowsBefore);
