@@ -131,24 +131,24 @@ try {
   const db = openDatabase(join(dataDir, DATABASE_FILE));
   fillOnlineRatings(db, date);
   const modelLoads: number[] = [];
-  const recommendRuns: { p50: number; p99: number }[] = [];
+  const recommendRuns: { p50: number; p99: number; cpuMs: number }[] = [];
   for (let r = 0; r < runs; r++) {
     modelLoads.push(await measureModelLoad(db));
     recommendRuns.push(await measureRecommend(db, preset.users, plan.recommendRequests, r + 1));
-    say(`serving run ${r + 1}: model load ${modelLoads[r]!.toFixed(0)} ms, recommend p50 ${recommendRuns[r]!.p50.toFixed(3)} ms, p99 ${recommendRuns[r]!.p99.toFixed(3)} ms`);
+    say(`serving run ${r + 1}: model load ${modelLoads[r]!.toFixed(0)} ms, recommend p50 ${recommendRuns[r]!.p50.toFixed(3)} ms, p99 ${recommendRuns[r]!.p99.toFixed(3)} ms, CPU ${recommendRuns[r]!.cpuMs.toFixed(3)} ms a request`);
   }
-  const heavyRuns: { p50: number; p99: number; fullProfileMs: number }[] = [];
+  const heavyRuns: { p50: number; p99: number; cpuMs: number; fullProfileMs: number }[] = [];
   for (let r = 0; r < runs; r++) {
     heavyRuns.push(await measureHeavyRater(db, HEAVY_RATINGS, 200));
     say(`heavy rater run ${r + 1} (${HEAVY_RATINGS} ratings): recommend p50 ${heavyRuns[r]!.p50.toFixed(2)} ms, p99 ${heavyRuns[r]!.p99.toFixed(2)} ms; their whole profile ${heavyRuns[r]!.fullProfileMs.toFixed(0)} ms`);
   }
   db.close();
   const server = await startServer(dataDir);
-  const httpRuns: { rps: number; p99: number; errors: number }[] = [];
+  const httpRuns: { rps: number; p99: number; errors: number; serverCpuMs: number }[] = [];
   try {
     for (let r = 0; r < runs; r++) {
       httpRuns.push(await measureHttp(server.port, preset.users, plan.httpRequests, r + 1));
-      say(`http run ${r + 1}: ${Math.round(httpRuns[r]!.rps)} requests/s, p99 ${httpRuns[r]!.p99.toFixed(1)} ms, ${httpRuns[r]!.errors} errors`);
+      say(`http run ${r + 1}: ${Math.round(httpRuns[r]!.rps)} requests/s, p99 ${httpRuns[r]!.p99.toFixed(1)} ms, ${httpRuns[r]!.errors} errors, server CPU ${httpRuns[r]!.serverCpuMs.toFixed(3)} ms a request`);
     }
   } finally {
     await server.stop();
@@ -226,6 +226,7 @@ try {
     model_load_ms: round(median(modelLoads), 1),
     recommend_p50_ms: round(median(recommendRuns.map((r) => r.p50)), 3),
     recommend_p99_ms: round(median(recommendRuns.map((r) => r.p99)), 3),
+    recommend_cpu_ms: round(median(recommendRuns.map((r) => r.cpuMs)), 3),
     heavy_rater_ratings: HEAVY_RATINGS,
     heavy_rater_recommend_p50_ms: round(median(heavyRuns.map((r) => r.p50)), 2),
     heavy_rater_recommend_p99_ms: round(median(heavyRuns.map((r) => r.p99)), 2),
@@ -233,6 +234,7 @@ try {
     heavy_rater_whole_profile_ms: round(median(heavyRuns.map((r) => r.fullProfileMs)), 0),
     http_rps: Math.round(median(httpRuns.map((r) => r.rps))),
     http_p99_ms: round(median(httpRuns.map((r) => r.p99)), 1),
+    http_server_cpu_ms: round(median(httpRuns.map((r) => r.serverCpuMs)), 3),
     http_errors: httpRuns.reduce((n, r) => n + r.errors, 0),
   };
   if (values.json) process.stdout.write(`${JSON.stringify(report)}\n`);

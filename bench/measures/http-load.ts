@@ -112,9 +112,31 @@ export async function sendLoad(
   return { seconds, latencies, errors };
 }
 
-/** Recommendations for random users; returns requests per second, p99 and errors. */
-export async function measureHttp(port: number, users: number, total: number, seed: number): Promise<{ rps: number; p99: number; errors: number }> {
+/**
+ * The server's CPU seconds so far, as its own /metrics gives them (prom-client's
+ * process_cpu_seconds_total): what a request costs the event loop, apart from the load generator's.
+ */
+async function serverCpuSeconds(port: number): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const m = /^movierec_process_cpu_seconds_total (\S+)$/m.exec(text);
+  if (!m) throw new Error('the server\'s /metrics has no movierec_process_cpu_seconds_total');
+  return Number(m[1]);
+}
+
+/**
+ * Recommendations for random users: requests per second, p99, errors, and the server's CPU per
+ * request (ms), counted after a first request that loads the model.
+ */
+export async function measureHttp(
+  port: number,
+  users: number,
+  total: number,
+  seed: number,
+): Promise<{ rps: number; p99: number; errors: number; serverCpuMs: number }> {
   const rnd = seededRandom(seed);
+  await (await fetch(`http://127.0.0.1:${port}/users/1/recommendations`)).text();
+  const cpuBefore = await serverCpuSeconds(port);
   const { seconds, latencies, errors } = await sendLoad(port, total, () => ({ path: `/users/${rnd.int(1, users)}/recommendations?limit=10`, status: 200 }));
-  return { rps: total / seconds, p99: percentile(latencies, 99), errors: errors.length };
+  const serverCpuMs = ((await serverCpuSeconds(port)) - cpuBefore) * 1000 / total;
+  return { rps: total / seconds, p99: percentile(latencies, 99), errors: errors.length, serverCpuMs };
 }

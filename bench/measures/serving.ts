@@ -17,20 +17,21 @@ export async function measureModelLoad(db: Db): Promise<number> {
   return performance.now() - started;
 }
 
-/** Latencies (ms) of `requests` recommendation requests for random users, after a warm-up. */
-export async function measureRecommend(db: Db, users: number, requests: number, seed: number): Promise<{ p50: number; p99: number }> {
+/** Latencies (ms) of `requests` recommendation requests for random users after a warm-up, and their mean CPU (ms). */
+export async function measureRecommend(db: Db, users: number, requests: number, seed: number): Promise<Latencies> {
   const rnd = seededRandom(seed);
   return recommendLatencies(new SqliteFeatureStore(db), db, () => rnd.int(1, users), 200, requests);
 }
 
-/** p50 and p99 (ms) of the recommend handler in-process, for the users `pick` gives, after `warmup` calls. */
-async function recommendLatencies(
-  features: SqliteFeatureStore,
-  db: Db,
-  pick: () => number,
-  warmup: number,
-  requests: number,
-): Promise<{ p50: number; p99: number }> {
+interface Latencies {
+  p50: number;
+  p99: number;
+  /** This process's CPU (user and system) a request, mean. */
+  cpuMs: number;
+}
+
+/** p50, p99 and CPU (ms) of the recommend handler in-process, for the users `pick` gives, after `warmup` calls. */
+async function recommendLatencies(features: SqliteFeatureStore, db: Db, pick: () => number, warmup: number, requests: number): Promise<Latencies> {
   const handler = createRecommendHandler({ features, models: new SqliteModelStore(db), logger: { debug() {}, warn() {}, error() {} } });
   const call = async () => {
     const result = await handler({ rawPath: `/users/${pick()}/recommendations`, rawQueryString: 'limit=10', requestContext: { http: { method: 'GET' } } });
@@ -38,19 +39,21 @@ async function recommendLatencies(
   };
   for (let i = 0; i < warmup; i++) await call();
   const latencies = new Float64Array(requests);
+  const cpu = process.cpuUsage();
   for (let i = 0; i < requests; i++) {
     const started = performance.now();
     await call();
     latencies[i] = performance.now() - started;
   }
-  return { p50: percentile([...latencies], 50), p99: percentile([...latencies], 99) };
+  const { user, system } = process.cpuUsage(cpu);
+  return { p50: percentile([...latencies], 50), p99: percentile([...latencies], 99), cpuMs: (user + system) / 1000 / requests };
 }
 
 /**
  * A user with `count` ratings (movie ids past the catalog, as a hostile client could send): the
  * latency of their recommendations, and of reading their whole profile, which requests no longer do.
  */
-export async function measureHeavyRater(db: Db, count: number, requests: number): Promise<{ p50: number; p99: number; fullProfileMs: number }> {
+export async function measureHeavyRater(db: Db, count: number, requests: number): Promise<Latencies & { fullProfileMs: number }> {
   const userId = 2_000_000_000;
   const insert = db.prepare('INSERT OR REPLACE INTO ratings (user_id, movie_id, rating, event_time, event_id) VALUES (?, ?, ?, ?, ?)');
   db.transaction(() => {
@@ -61,9 +64,9 @@ export async function measureHeavyRater(db: Db, count: number, requests: number)
     ).run(userId, count, count * 2.75, 1_700_000_000_000 + count * 1000);
   })();
   const features = new SqliteFeatureStore(db);
-  const { p50, p99 } = await recommendLatencies(features, db, () => userId, 20, requests);
+  const latencies = await recommendLatencies(features, db, () => userId, 20, requests);
   const started = performance.now();
   await features.getUserProfile(userId);
   const fullProfileMs = performance.now() - started;
-  return { p50, p99, fullProfileMs };
+  return { ...latencies, fullProfileMs };
 }

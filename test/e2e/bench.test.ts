@@ -13,8 +13,10 @@ const KEYS = [
   'batch_peak_rss_mb',
   'recommend_p50_ms',
   'recommend_p99_ms',
+  'recommend_cpu_ms',
   'http_rps',
   'http_p99_ms',
+  'http_server_cpu_ms',
   'model_load_ms',
 ];
 
