@@ -4,7 +4,7 @@
  * have them, and three rankers scored on the movies held out: the model alone (its collaborative
  * sum), the hybrid blend the API serves, and the most rated movies. Metrics at 10.
  */
-import type { RatingEvent } from './event-contract';
+import { latestFirst, type RatingEvent } from './event-contract';
 import { evaluate, type EvaluationResult } from './evaluation';
 import { applyRatings } from './features';
 import type { NeighbourParams } from './item-neighbours';
@@ -123,10 +123,11 @@ export function ratingsOf(data: SilverRatings, users: ReadonlySet<number>): Rati
   return out;
 }
 
-/** The online features each user would have from these ratings, as the consumer computes them, with their ratings. */
+/** The online features each user would have from these ratings, as the consumer computes them, with their ratings newest first. */
 export function userProfiles(events: readonly RatingEvent[], genres: ReadonlyMap<number, readonly string[]>): Map<number, UserInput> {
   const { changes } = applyRatings({ users: new Map(), ratings: new Map(), genres, global: { ratingCount: 0, ratingSum: 0 } }, events, 0);
   const ratings = new Map<number, RatingEvent[]>(changes.users.map((u) => [u.userId, []]));
   for (const r of changes.ratings) ratings.get(r.userId)!.push(r);
+  for (const list of ratings.values()) list.sort(latestFirst);
   return new Map(changes.users.map((u) => [u.userId, { features: u, ratings: ratings.get(u.userId)! }]));
 }

@@ -10,7 +10,7 @@
  * of its largest part, naming a rated movie only when that movie brings a real share of the score.
  */
 import type { RatingEvent } from './event-contract';
-import { latestFirst, RATING_MAX, RATING_MIN } from './event-contract';
+import { RATING_MAX, RATING_MIN } from './event-contract';
 import type { UserFeatures } from './features';
 import type { ModelIndex, ModelMovie } from './model';
 import { TopN } from './top-n';
@@ -33,12 +33,15 @@ export interface ScoreParts {
   because: { movieId: number; title: string; rating: number; contribution: number }[];
 }
 
-/** A rating as ranking reads it: which movie, how well liked, and when (the newest count first). */
-export type SourceRating = Pick<RatingEvent, 'movieId' | 'rating' | 'eventTime'>;
+/** A rating as ranking reads it: which movie, and how well liked. */
+export type SourceRating = Pick<RatingEvent, 'movieId' | 'rating'>;
 
 export interface UserInput {
   features: UserFeatures;
-  /** The user's latest ratings, newest first: the config's `cfSources` of them are enough. */
+  /**
+   * The user's latest ratings, newest first (`latestFirst`): the config's `cfSources` first ones
+   * are the collaborative sources, so a store need read no more.
+   */
   ratings: readonly SourceRating[];
 }
 
@@ -258,7 +261,7 @@ class Candidates {
     private readonly genre: string | undefined,
     popular: readonly Int32Array[],
   ) {
-    const latest = latestRatings(ratings, config.cfSources);
+    const latest = ratings.length <= config.cfSources ? ratings : ratings.slice(0, config.cfSources);
     const sources: SourceRating[] = [];
     const sourceSlots = new Int32Array(latest.length);
     const sourceWeights = new Float64Array(latest.length);
@@ -531,14 +534,6 @@ function largestPart(p: Record<Signal, number>): Signal {
 /** How much a rated movie's weights count (see RankerConfig.liking). */
 function liking(rating: number, weight: number): number {
   return 1 - weight + (weight * (rating - RATING_MIN)) / (RATING_MAX - RATING_MIN);
-}
-
-/** The ratings whose weights are added: a heavy rater's latest `limit`. */
-function latestRatings(ratings: readonly SourceRating[], limit: number): readonly SourceRating[] {
-  if (ratings.length <= limit) return ratings;
-  // A store that reads them latest first spares the sort.
-  const sorted = ratings.every((r, i) => i === 0 || latestFirst(ratings[i - 1]!, r) <= 0);
-  return (sorted ? ratings : [...ratings].sort(latestFirst)).slice(0, limit);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RatingEvent } from '../../lambdas/core/event-contract';
+import { MAX_ID, type RatingEvent } from '../../lambdas/core/event-contract';
 import { applyRatings, type MovieFeatures, type UserFeatures } from '../../lambdas/core/features';
 import type { FeatureStore, SilverFeatures } from '../../lambdas/core/ports';
 import { ratingEvent as ev } from './msk';
@@ -103,17 +103,23 @@ export function describeFeatureStoreContract(name: string, make: () => Promise<C
       expect((await s.ratedAmong(8, [1, 2])).size).toBe(0);
     });
 
-    it("gives ranking the same latest ratings, each with its movie, rating and time", async () => {
+    it('gives ranking the same latest ratings, newest first, each with its movie and rating', async () => {
       const s = await store();
-      await applyTo(s, [ev('a', 7, 1, 4, 1000), ev('b', 7, 2, 3, 3000), ev('c', 7, 3, 5, 3000), ev('d', 7, 4, 1, 2000)]);
+      await applyTo(s, [ev('a', 7, 1, 4, 1000), ev('b', 7, 2, 3.5, 3000), ev('c', 7, MAX_ID, 5, 3000), ev('d', 7, 4, 0.5, 2000)]);
       for (const latest of [2, 10]) {
         const full = (await s.getUserProfile(7, latest))!;
         const ranking = (await s.getRankingProfile(7, latest))!;
         expect(ranking.features).toEqual(full.features);
-        expect(ranking.ratings.map((r) => ({ movieId: r.movieId, rating: r.rating, eventTime: r.eventTime }))).toEqual(
-          full.ratings.map((r) => ({ movieId: r.movieId, rating: r.rating, eventTime: r.eventTime })),
+        expect(ranking.ratings.map((r) => ({ movieId: r.movieId, rating: r.rating }))).toEqual(
+          full.ratings.map((r) => ({ movieId: r.movieId, rating: r.rating })),
         );
       }
+      expect((await s.getRankingProfile(7, 10))!.ratings).toEqual([
+        { movieId: 2, rating: 3.5 },
+        { movieId: MAX_ID, rating: 5 },
+        { movieId: 4, rating: 0.5 },
+        { movieId: 1, rating: 4 },
+      ].map((r) => expect.objectContaining(r)));
       expect(await s.getRankingProfile(8, 10)).toBeUndefined();
     });
 
