@@ -285,6 +285,9 @@ export function openDatabase(file: string, say?: (line: string) => void): Db {
   // every 40 MB of WAL rather than every 4 MB, and shrink the WAL back afterwards.
   db.pragma('wal_autocheckpoint = 10000');
   db.pragma('journal_size_limit = 67108864');
+  // 64 MB of page cache rather than SQLite's 2 MB: the inner pages of a 10M-rating folder's tables
+  // and indexes stay in memory, so a consumer batch of 1,000 random users reads only their leaves.
+  db.pragma('cache_size = -65536');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   migrate(db, say);

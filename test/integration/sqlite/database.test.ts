@@ -12,12 +12,13 @@ import { useTempDir } from '../../helpers/temp-dir';
 describe('openDatabase', () => {
   const tempDir = useTempDir();
 
-  it('creates the file and its folder, in WAL mode, at the latest schema version, without a word of upgrading', () => {
+  it('creates the file and its folder, in WAL mode with a 64 MB page cache, at the latest schema version, without a word of upgrading', () => {
     const file = join(tempDir(), 'nested', 'movierec.db');
     const told: string[] = [];
     const db = openDatabase(file, (line) => told.push(line));
     expect(told).toEqual([]);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('cache_size', { simple: true })).toBe(-65536);
     expect(schemaVersion(db)).toBe(MIGRATIONS.length);
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all();
     expect(tables).toEqual(expect.arrayContaining(['ratings', 'user_features', 'movie_features', 'lake_objects', 'model_pointer']));
