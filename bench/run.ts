@@ -19,7 +19,7 @@ import { measureInversion, trainInChild } from './measures/ease';
 import { addBronze, fillOnlineRatings, loadLake, runBatchInChild, type BatchRun } from './measures/full-scale';
 import { measureHttp, startServer } from './measures/http-load';
 import { measureNaiveConsume } from './measures/naive-consume';
-import { measureHeavyRater, measureModelLoad, measureRecommend } from './measures/serving';
+import { measureHeavyRater, measureModelLoad, measureRecommend, type Latencies } from './measures/serving';
 import { median, round } from './stats';
 import { DAY_MS, dayEvents, generateWorkload, PRESETS, type Preset } from './workload';
 
@@ -131,20 +131,20 @@ try {
   const db = openDatabase(join(dataDir, DATABASE_FILE));
   fillOnlineRatings(db, date);
   const modelLoads: number[] = [];
-  const recommendRuns: { p50: number; p99: number; cpuMs: number }[] = [];
+  const recommendRuns: Latencies[] = [];
   for (let r = 0; r < runs; r++) {
     modelLoads.push(await measureModelLoad(db));
     recommendRuns.push(await measureRecommend(db, preset.users, plan.recommendRequests, r + 1));
     say(`serving run ${r + 1}: model load ${modelLoads[r]!.toFixed(0)} ms, recommend p50 ${recommendRuns[r]!.p50.toFixed(3)} ms, p99 ${recommendRuns[r]!.p99.toFixed(3)} ms, CPU ${recommendRuns[r]!.cpuMs.toFixed(3)} ms a request`);
   }
-  const heavyRuns: { p50: number; p99: number; cpuMs: number; fullProfileMs: number }[] = [];
+  const heavyRuns: Awaited<ReturnType<typeof measureHeavyRater>>[] = [];
   for (let r = 0; r < runs; r++) {
     heavyRuns.push(await measureHeavyRater(db, HEAVY_RATINGS, 200));
     say(`heavy rater run ${r + 1} (${HEAVY_RATINGS} ratings): recommend p50 ${heavyRuns[r]!.p50.toFixed(2)} ms, p99 ${heavyRuns[r]!.p99.toFixed(2)} ms; their whole profile ${heavyRuns[r]!.fullProfileMs.toFixed(0)} ms`);
   }
   db.close();
   const server = await startServer(dataDir);
-  const httpRuns: { rps: number; p99: number; errors: number; serverCpuMs: number }[] = [];
+  const httpRuns: Awaited<ReturnType<typeof measureHttp>>[] = [];
   try {
     for (let r = 0; r < runs; r++) {
       httpRuns.push(await measureHttp(server.port, preset.users, plan.httpRequests, r + 1));

@@ -23,7 +23,7 @@ export async function measureRecommend(db: Db, users: number, requests: number, 
   return recommendLatencies(new SqliteFeatureStore(db), db, () => rnd.int(1, users), 200, requests);
 }
 
-interface Latencies {
+export interface Latencies {
   p50: number;
   p99: number;
   /** This process's CPU (user and system) a request, mean. */

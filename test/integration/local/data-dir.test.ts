@@ -9,6 +9,12 @@ import { openDatabase } from '../../../local/sqlite/database';
 import { recordingLogger } from '../../helpers/local-stores';
 import { useTempDir } from '../../helpers/temp-dir';
 
+/** A lock left in `dir` by a process that is gone, as after kill -9. */
+function leaveDeadLock(dir: string): void {
+  const gone = spawnSync('sh', ['-c', 'echo $$']).stdout.toString().trim();
+  writeFileSync(join(dir, LOCK_FILE), `${gone}\n`);
+}
+
 describe('the data folder', () => {
   const tempDir = useTempDir();
   const children: ReturnType<typeof spawn>[] = [];
@@ -50,8 +56,7 @@ describe('the data folder', () => {
 
   it('takes over the lock of a process that is gone, as after kill -9', () => {
     const dir = tempDir();
-    const gone = spawnSync('sh', ['-c', 'echo $$']).stdout.toString().trim();
-    writeFileSync(join(dir, LOCK_FILE), `${gone}\n`);
+    leaveDeadLock(dir);
     const opened = openDataDir(dir, true);
     expect(opened.stoppedUncleanly).toBe(true);
     expect(readFileSync(join(dir, LOCK_FILE), 'utf8')).toBe(`${process.pid}\n`);
@@ -77,8 +82,7 @@ describe('the data folder', () => {
 
   it('checks a database after an unclean stop, and refuses a damaged one', async () => {
     const dir = await damagedFolder();
-    const gone = spawnSync('sh', ['-c', 'echo $$']).stdout.toString().trim();
-    writeFileSync(join(dir, LOCK_FILE), `${gone}\n`);
+    leaveDeadLock(dir);
     expect(() => openLocalSystem(dir, recordingLogger())).toThrow(DAMAGED);
     // Refused, it held no lock: the check can be skipped, at the user's word.
     const unchecked = openLocalSystem(dir, recordingLogger(), { check: 'never' });
