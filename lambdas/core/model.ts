@@ -232,7 +232,14 @@ export interface ModelIndex {
    * Per-slot working memory of a recommendation, zero between calls: requests are synchronous,
    * so one set serves them all and a request allocates nothing in proportion to the catalog.
    */
-  scratch: { state: Uint8Array; cf: Float64Array; place: Int32Array };
+  scratch: {
+    state: Uint8Array;
+    cf: Float64Array;
+    place: Int32Array;
+    /** The request's candidates so far, and the slots outside the head whose state or sum it set. */
+    list: Int32Array;
+    touched: Int32Array;
+  };
   popular: readonly number[];
   popularByGenre: ReadonlyMap<string, readonly number[]>;
   /** The same rankings as slots (movies without one left out): a request takes candidates from them without a lookup each. */
@@ -287,7 +294,13 @@ export function indexModel(model: Model): ModelIndex {
     slotGenreStart,
     slotGenres,
     slotPopularity: Float64Array.from(slotMovies, (m) => (maxLogCount > 0 ? Math.log1p(m.ratingCount) / maxLogCount : 0)),
-    scratch: { state: new Uint8Array(slotMovies.length), cf: headScores.sums, place: new Int32Array(slotMovies.length).fill(-1) },
+    scratch: {
+      state: new Uint8Array(slotMovies.length),
+      cf: headScores.sums,
+      place: new Int32Array(slotMovies.length).fill(-1),
+      list: new Int32Array(slotMovies.length),
+      touched: new Int32Array(slotMovies.length),
+    },
     popular: model.popular,
     popularByGenre: model.popularByGenre,
     popularSlots: slotsOf(model.popular),

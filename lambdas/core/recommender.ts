@@ -165,10 +165,12 @@ export class UserRanking {
     const split = new ScoreSplit(model, this.config, candidates, this.user, this.affinity);
     const best = new TopN(limit);
     const { slots, dropped } = candidates;
+    let floor = best.floor;
     for (let i = 0; i < slots.length; i++) {
       // Most candidates cannot reach the page even with the best genre part: their genres go unread.
-      if (dropped[i] || split.bound(i) < best.floor) continue;
+      if (dropped[i] || split.bound(i) < floor) continue;
       best.offer(i, split.score(i), model.slotMovies[slots[i]!]!.movieId);
+      floor = best.floor;
     }
     return new RankedPage(model, this.config, this.genre, candidates, split, best.items);
   }
@@ -251,8 +253,9 @@ class Candidates {
   readonly slots: Int32Array;
   readonly cf: Float64Array;
   readonly dropped: Uint8Array;
-  private readonly list: number[] = [];
-  private readonly touched: number[] = [];
+  /** How many slots scratch.list and scratch.touched hold. */
+  private listed = 0;
+  private touched = 0;
 
   constructor(
     readonly model: ModelIndex,
@@ -261,36 +264,37 @@ class Candidates {
     private readonly genre: string | undefined,
     popular: readonly Int32Array[],
   ) {
-    const latest = ratings.length <= config.cfSources ? ratings : ratings.slice(0, config.cfSources);
+    const { state, cf, list } = model.scratch;
+    const sourceCount = Math.min(ratings.length, config.cfSources);
     const sources: SourceRating[] = [];
-    const sourceSlots = new Int32Array(latest.length);
-    const sourceWeights = new Float64Array(latest.length);
-    for (const r of latest) {
-      const slot = model.slots.get(r.movieId);
-      if (slot === undefined) continue;
-      sourceSlots[sources.length] = slot;
-      sourceWeights[sources.length] = liking(r.rating, config.liking);
-      sources.push(r);
-    }
-    this.sourceRatings = sources;
-    this.sourceSlots = sourceSlots.subarray(0, sources.length);
-    this.sourceWeights = sourceWeights.subarray(0, sources.length);
+    const sourceSlots = new Int32Array(sourceCount);
+    const sourceWeights = new Float64Array(sourceCount);
     try {
-      for (const r of ratings) this.exclude(r.movieId);
+      // One lookup per rating: every rated movie is excluded, the latest ones are the sources.
+      for (let k = 0; k < ratings.length; k++) {
+        const r = ratings[k]!;
+        const slot = model.slots.get(r.movieId);
+        if (slot === undefined) continue;
+        if (k < sourceCount) {
+          sourceSlots[sources.length] = slot;
+          sourceWeights[sources.length] = liking(r.rating, config.liking);
+          sources.push(r);
+        }
+        if (state[slot] !== SlotState.excluded) this.mark(slot, SlotState.excluded);
+      }
+      this.sourceRatings = sources;
+      this.sourceSlots = sourceSlots.subarray(0, sources.length);
+      this.sourceWeights = sourceWeights.subarray(0, sources.length);
       this.addCollaborative();
-      for (const list of popular) {
+      for (const slots of popular) {
         let taken = 0;
-        for (let i = 0; i < list.length && taken < config.popularCandidates; i++) if (this.consider(list[i]!)) taken++;
+        for (let i = 0; i < slots.length && taken < config.popularCandidates; i++) if (this.consider(slots[i]!)) taken++;
       }
-      const { cf } = model.scratch;
-      const { list } = this;
-      this.dropped = new Uint8Array(list.length);
-      this.slots = new Int32Array(list.length);
-      this.cf = new Float64Array(list.length);
-      for (let i = 0; i < list.length; i++) {
-        this.slots[i] = list[i]!;
-        this.cf[i] = cf[list[i]!]!;
-      }
+      const n = this.listed;
+      this.dropped = new Uint8Array(n);
+      this.slots = list.slice(0, n);
+      this.cf = new Float64Array(n);
+      for (let i = 0; i < n; i++) this.cf[i] = cf[list[i]!]!;
     } finally {
       this.release();
     }
@@ -312,30 +316,33 @@ class Candidates {
 
   /** Adds `slot` to the candidates unless excluded or already there; whether it is one now. */
   private consider(slot: number): boolean {
-    const { state } = this.model.scratch;
-    if (state[slot] !== SlotState.free) return state[slot] === SlotState.candidate;
+    const state = this.model.scratch.state[slot];
+    if (state !== SlotState.free) return state === SlotState.candidate;
     const excluded = this.genre !== undefined && !this.model.slotMovies[slot]!.genres.includes(this.genre);
-    state[slot] = excluded ? SlotState.excluded : SlotState.candidate;
-    this.touched.push(slot);
-    if (!excluded) this.list.push(slot);
+    this.mark(slot, excluded ? SlotState.excluded : SlotState.candidate);
     return !excluded;
   }
 
-  private release(): void {
-    const { state, cf } = this.model.scratch;
-    cf.fill(0, 0, this.model.headSize);
-    for (const slot of this.touched) {
-      state[slot] = SlotState.free;
-      cf[slot] = 0;
-    }
+  /**
+   * Records a slot's state for this request. Only the slots outside the head are remembered to be
+   * freed: the head's states and sums are cleared whole.
+   */
+  private mark(slot: number, state: number): void {
+    const { scratch, headSize } = this.model;
+    if (scratch.state[slot] === SlotState.free && slot >= headSize) scratch.touched[this.touched++] = slot;
+    scratch.state[slot] = state;
+    if (state === SlotState.candidate) scratch.list[this.listed++] = slot;
   }
 
-  private exclude(movieId: number): void {
-    const slot = this.model.slots.get(movieId);
-    const { state } = this.model.scratch;
-    if (slot !== undefined && state[slot] !== SlotState.excluded) {
-      state[slot] = SlotState.excluded;
-      this.touched.push(slot);
+  private release(): void {
+    const { scratch, headSize } = this.model;
+    const { state, cf, touched } = scratch;
+    cf.fill(0, 0, headSize);
+    state.fill(SlotState.free, 0, headSize);
+    for (let i = 0; i < this.touched; i++) {
+      const slot = touched[i]!;
+      state[slot] = SlotState.free;
+      cf[slot] = 0;
     }
   }
 
@@ -345,7 +352,7 @@ class Candidates {
    */
   private addCollaborative(): void {
     const { headSize, headScores, neighbourStart, neighbourSlots, neighbourScores, scratch } = this.model;
-    const { cf } = scratch;
+    const { cf, state } = scratch;
     const { sourceSlots, sourceWeights } = this;
     const headRows: number[] = [];
     const headLikings: number[] = [];
@@ -358,13 +365,14 @@ class Candidates {
       } else {
         for (let j = neighbourStart[s]!, end = neighbourStart[s + 1]!; j < end; j++) {
           const t = neighbourSlots[j]!;
-          this.consider(t);
+          // The head's slots are all considered below.
+          if (t >= headSize && state[t] === SlotState.free) this.consider(t);
           cf[t]! += weight * neighbourScores[j]!;
         }
       }
     }
     headScores.add(headRows, headLikings, headRows.length);
-    if (this.hasSources) for (let t = 0; t < headSize; t++) this.consider(t);
+    if (this.hasSources) for (let t = 0; t < headSize; t++) if (state[t] === SlotState.free) this.consider(t);
   }
 }
 
@@ -461,31 +469,32 @@ function contributions(candidates: Candidates, config: RankerConfig, chosen: rea
   const raised = new Int32Array(chosen.length);
   // Per chosen slot, the largest few: source numbers by contribution.
   const best = chosen.map(() => new TopN(config.explainedSources));
-  const add = (i: number, k: number, weight: number) => {
-    const contribution = scale * sourceWeights[k]! * weight;
+  const add = (i: number, k: number, contribution: number) => {
     if (!(contribution > 0)) return;
     raised[i]!++;
     best[i]!.offer(k, contribution, sourceRatings[k]!.movieId);
   };
   if (scale > 0) {
-    const { headSize, headScores, neighbourStart, neighbourSlots, neighbourScores, scratch } = model;
+    const { headSize, headScores, neighbourStart, neighbourSlots, neighbourScores } = model;
     const headWeights = headScores.weights;
     // The chosen slots' places, for the lists' lookups; -1 again afterwards.
-    chosen.forEach((slot, i) => (scratch.place[slot] = i));
+    const { place } = model.scratch;
+    chosen.forEach((slot, i) => (place[slot] = i));
     try {
       for (let k = 0; k < sourceSlots.length; k++) {
         const s = sourceSlots[k]!;
+        const liked = scale * sourceWeights[k]!;
         if (s < headSize) {
-          for (let i = 0; i < chosen.length; i++) if (chosen[i]! < headSize) add(i, k, headWeights[s * headSize + chosen[i]!]!);
+          for (let i = 0; i < chosen.length; i++) if (chosen[i]! < headSize) add(i, k, liked * headWeights[s * headSize + chosen[i]!]!);
         } else {
           for (let j = neighbourStart[s]!, end = neighbourStart[s + 1]!; j < end; j++) {
-            const i = scratch.place[neighbourSlots[j]!]!;
-            if (i >= 0) add(i, k, neighbourScores[j]!);
+            const i = place[neighbourSlots[j]!]!;
+            if (i >= 0) add(i, k, liked * neighbourScores[j]!);
           }
         }
       }
     } finally {
-      for (const slot of chosen) scratch.place[slot] = -1;
+      for (const slot of chosen) place[slot] = -1;
     }
   }
   return best.map((b, i) => ({

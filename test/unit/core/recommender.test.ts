@@ -65,6 +65,30 @@ function user(ratings: [number, number][], genres: UserFeatures['genres'] = {}):
 
 const ids = (items: { movieId: number }[]) => items.map((i) => i.movieId);
 
+const GENRES = ['Action', 'Comedy', 'Drama', 'Horror', 'Romance', 'War'];
+
+/** 80 movies of random genres and counts: the first 20 a head of random weights, the others random lists. */
+function randomModel(rnd: ReturnType<typeof seededRandom>): Model {
+  const pick = () => GENRES.filter(() => rnd.float() < 0.3);
+  const many = Array.from({ length: 80 }, (_, i) => movie(i + 1, pick(), rnd.int(0, 500)));
+  const headIds = many.slice(0, 20).map((m) => m.movieId);
+  return {
+    ...model,
+    movies: many,
+    head: head(headIds, headIds.map((a) => headIds.map((b) => (a === b ? 0 : rnd.float() - 0.4)))),
+    neighbours: new Map(many.slice(20).map((m) => [m.movieId, Array.from({ length: 5 }, () => ({ movieId: rnd.int(1, 80), score: rnd.float() }))])),
+    popular: [...many].sort((a, b) => b.ratingCount - a.ratingCount).map((m) => m.movieId),
+    popularByGenre: new Map(GENRES.map((g) => [g, many.filter((m) => m.genres.includes(g)).map((m) => m.movieId)])),
+  };
+}
+
+/** Up to 12 ratings of randomModel's movies, and random genre likings. */
+function randomUser(rnd: ReturnType<typeof seededRandom>): ReturnType<typeof user> {
+  const rated: [number, number][] = Array.from({ length: rnd.int(1, 12) }, () => [rnd.int(1, 80), rnd.int(1, 10) / 2]);
+  const likes = Object.fromEntries(GENRES.map((g) => [g, { count: rnd.int(0, 5), sum: rnd.int(0, 25) }]));
+  return user([...new Map(rated)], likes);
+}
+
 describe('recommendForUser', () => {
   it('ranks by popularity for an unknown user', () => {
     const items = recommendForUser(index, undefined, { limit: 10 });
@@ -188,25 +212,26 @@ describe('recommendForUser', () => {
 
   it('gives the first items of a longer page, whichever candidates it passes over unscored', () => {
     const rnd = seededRandom(11);
-    const genres = ['Action', 'Comedy', 'Drama', 'Horror', 'Romance', 'War'];
-    const pick = () => genres.filter(() => rnd.float() < 0.3);
-    const many = Array.from({ length: 80 }, (_, i) => movie(i + 1, pick(), rnd.int(0, 500)));
-    const headIds = many.slice(0, 20).map((m) => m.movieId);
-    const big = indexModel({
-      ...model,
-      movies: many,
-      head: head(headIds, headIds.map((a) => headIds.map((b) => (a === b ? 0 : rnd.float() - 0.4)))),
-      neighbours: new Map(many.slice(20).map((m) => [m.movieId, Array.from({ length: 5 }, () => ({ movieId: rnd.int(1, 80), score: rnd.float() }))])),
-      popular: [...many].sort((a, b) => b.ratingCount - a.ratingCount).map((m) => m.movieId),
-      popularByGenre: new Map(genres.map((g) => [g, many.filter((m) => m.genres.includes(g)).map((m) => m.movieId)])),
-    });
+    const big = indexModel(randomModel(rnd));
     for (let n = 0; n < 50; n++) {
-      const rated: [number, number][] = Array.from({ length: rnd.int(1, 12) }, () => [rnd.int(1, 80), rnd.int(1, 10) / 2]);
-      const likes = Object.fromEntries(genres.map((g) => [g, { count: rnd.int(0, 5), sum: rnd.int(0, 25) }]));
-      const u = user([...new Map(rated)], likes);
+      const u = randomUser(rnd);
       const all = recommendForUser(big, u, { limit: 80, explain: true });
       const limit = rnd.int(1, 10);
       expect(recommendForUser(big, u, { limit, explain: true })).toEqual(all.slice(0, limit));
+    }
+  });
+
+  it("answers each request as a fresh index would, and leaves the model's working memory clear", () => {
+    const rnd = seededRandom(5);
+    const trained = randomModel(rnd);
+    const shared = indexModel(trained);
+    for (let n = 0; n < 40; n++) {
+      const u = randomUser(rnd);
+      const options = { limit: 10, explain: true, ...(n % 3 === 0 ? { genre: GENRES[n % GENRES.length]! } : {}) };
+      expect(recommendForUser(shared, u, options)).toEqual(recommendForUser(indexModel(trained), u, options));
+      expect(shared.scratch.state.every((s) => s === 0)).toBe(true);
+      expect(shared.scratch.cf.every((x) => x === 0)).toBe(true);
+      expect(shared.scratch.place.every((i) => i === -1)).toBe(true);
     }
   });
 
