@@ -15,17 +15,25 @@ export class TopN {
   }
 
   offer(item: number, score: number, id: number): void {
-    if (this.items.length === this.n && !this.ranksBefore(score, id, this.n - 1)) return;
-    let at = this.items.length;
-    while (at > 0 && this.ranksBefore(score, id, at - 1)) at--;
-    this.items.splice(at, 0, item);
-    this.scores.splice(at, 0, score);
-    this.ids.splice(at, 0, id);
-    if (this.items.length > this.n) {
-      this.items.pop();
-      this.scores.pop();
-      this.ids.pop();
+    const { items, scores, ids } = this;
+    let at: number;
+    if (items.length < this.n) {
+      items.push(item);
+      scores.push(score);
+      ids.push(id);
+      at = items.length - 1;
+    } else if (this.ranksBefore(score, id, this.n - 1)) at = this.n - 1;
+    else return;
+    // Moved down in place, not spliced: a splice allocates an array of what it removes, and offers
+    // run for every candidate and every explanation of every request.
+    for (; at > 0 && this.ranksBefore(score, id, at - 1); at--) {
+      items[at] = items[at - 1]!;
+      scores[at] = scores[at - 1]!;
+      ids[at] = ids[at - 1]!;
     }
+    items[at] = item;
+    scores[at] = score;
+    ids[at] = id;
   }
 
   // A method, not a closure made per offer: offers run once per candidate of every request.

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../../lambdas/core/random';
 import { TopN } from '../../../lambdas/core/top-n';
 
 describe('TopN', () => {
@@ -34,5 +35,19 @@ describe('TopN', () => {
     expect(top.floor).toBe(0.5);
     top.offer(3, 0.7, 3);
     expect(top.floor).toBe(0.7);
+  });
+
+  it('keeps what sorting every offer would, whatever the order and the ties', () => {
+    const rnd = seededRandom(3);
+    for (let round = 0; round < 200; round++) {
+      const n = rnd.int(1, 12);
+      const offers = Array.from({ length: rnd.int(0, 40) }, (_, item) => ({ item, score: rnd.int(0, 8) / 4, id: rnd.int(1, 30) }));
+      const top = new TopN(n);
+      for (const o of offers) top.offer(o.item, o.score, o.id);
+      const sorted = [...offers].sort((a, b) => b.score - a.score || a.id - b.id || a.item - b.item).slice(0, n);
+      expect(top.scores).toEqual(sorted.map((o) => o.score));
+      // Equal score and id: the one offered first stays before.
+      expect(top.items).toEqual(sorted.map((o) => o.item));
+    }
   });
 });
