@@ -14,7 +14,6 @@ import { addToMovie, ratingKey, sameUserFeatures } from '../../lambdas/core/feat
 import type { Movie } from '../../lambdas/core/movie';
 import type { FeatureKeys, FeatureStore, SilverFeatures, UserProfile } from '../../lambdas/core/ports';
 import type { SourceRating, UserInput } from '../../lambdas/core/recommender';
-import { BoundedCache } from './bounded-cache';
 import { getMeta, setMeta, type Db } from './database';
 import { toMovieFeatures, toUser, type MovieFeatureRow, type UserRow } from '../../lambdas/core/lake/feature-rows';
 
@@ -65,11 +64,6 @@ export const RESTORED_SILVER_DATE = 'restored_silver_date';
 /** Users kept in the cache: those active lately, a few kilobytes each. */
 export const USER_CACHE_ENTRIES = 50_000;
 /**
- * Ratings kept for ranking reads, in all users' lists together: about eight bytes each, in the
- * arrays SQLite's rows were read into. A request served from them reads no rating from SQLite.
- */
-export const RANKING_CACHE_RATINGS = 5_000_000;
-/**
  * Movies kept in the caches: a whole catalog of the size MovieLens has (62,000 in ml-25m), about
  * a hundred bytes each. A smaller cache than the catalog is emptied and filled again by every
  * import group and consumer batch that touches most movies.
@@ -81,11 +75,6 @@ export class SqliteFeatureStore implements FeatureStore {
   private readonly users = new BoundedCache<number, UserFeatures | null>(USER_CACHE_ENTRIES);
   private readonly movieFeatures = new BoundedCache<number, MovieFeatures | null>(MOVIE_CACHE_ENTRIES);
   private readonly genres = new BoundedCache<number, readonly string[] | null>(MOVIE_CACHE_ENTRIES);
-  /** A user's latest ratings as ranking reads them, packed (LATEST_RANKING_RATINGS), and the limit they were read with. */
-  private readonly rankingRatings = new BoundedCache<number, { limit: number; packed: readonly number[] }>(
-    RANKING_CACHE_RATINGS,
-    (entry) => entry.packed.length,
-  );
   private dataVersion = -1;
   /** Runs `work` in one transaction: made once, as better-sqlite3 builds each transaction function's wrappers anew (5 us). */
   private readonly inTransaction: <T>(work: () => T) => T;
@@ -244,11 +233,7 @@ export class SqliteFeatureStore implements FeatureStore {
       return written;
     }).immediate();
     // Committed: the cache follows.
-    for (const u of changes.users) {
-      this.users.set(u.userId, u);
-      this.rankingRatings.delete(u.userId);
-    }
-    for (const r of changes.ratings) this.rankingRatings.delete(r.userId);
+    for (const u of changes.users) this.users.set(u.userId, u);
     for (const m of movies) this.movieFeatures.set(m.movieId, m);
   }
 
@@ -271,20 +256,11 @@ export class SqliteFeatureStore implements FeatureStore {
   }
 
   async getRankingProfile(userId: number, latest: number): Promise<UserInput | undefined> {
-    return this.profile(userId, () => {
-      // LIMIT -1: every row.
-      const limit = latest < 0 ? Infinity : latest;
-      const cached = this.rankingRatings.get(userId);
-      let packed: readonly number[];
-      // A list read with a larger limit, or shorter than its limit (the whole list), holds this one.
-      if (cached && (limit <= cached.limit || cached.packed.length < cached.limit)) {
-        packed = cached.packed.length > limit ? cached.packed.slice(0, limit) : cached.packed;
-      } else {
-        packed = this.stmt.rankingRatings.all(userId, latest);
-        this.rankingRatings.set(userId, { limit, packed });
-      }
-      return packed.map((p): SourceRating => ({ movieId: Math.floor(p / RATING_PACK), rating: (p % RATING_PACK) / 2 }));
-    });
+    return this.profile(userId, () =>
+      this.stmt.rankingRatings.all(userId, latest).map(
+        (packed): SourceRating => ({ movieId: Math.floor(packed / RATING_PACK), rating: (packed % RATING_PACK) / 2 }),
+      ),
+    );
   }
 
   /** The cached features, parsed once while no other connection commits, and the ratings read with them. */
@@ -347,7 +323,6 @@ export class SqliteFeatureStore implements FeatureStore {
   /** Empties the caches: after a rollback, or a commit they cannot follow. */
   forgetCached(): void {
     this.users.clear();
-    this.rankingRatings.clear();
     this.movieFeatures.clear();
     this.genres.clear();
   }
@@ -397,4 +372,28 @@ function toRating(row: RatingRow): RatingEvent {
     eventTime: row.event_time,
     eventId: row.event_id,
   };
+}
+
+/** A map that forgets its oldest entries beyond `capacity`. */
+class BoundedCache<K, V> {
+  private readonly map = new Map<K, V>();
+
+  constructor(private readonly capacity: number) {}
+
+  getOrLoad(key: K, load: () => V): V {
+    if (this.map.has(key)) return this.map.get(key) as V;
+    const value = load();
+    this.set(key, value);
+    return value;
+  }
+
+  set(key: K, value: V): void {
+    this.map.delete(key);
+    this.map.set(key, value);
+    if (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value as K);
+  }
+
+  clear(): void {
+    this.map.clear();
+  }
 }

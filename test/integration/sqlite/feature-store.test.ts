@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { applyRatings } from '../../../lambdas/core/features';
 import type { FeatureStore } from '../../../lambdas/core/ports';
 import { openDatabase, type Db } from '../../../local/sqlite/database';
-import { KEEP_LATEST_RATING, SqliteFeatureStore } from '../../../local/sqlite/sqlite-feature-store';
+import { SqliteFeatureStore } from '../../../local/sqlite/sqlite-feature-store';
 import { CONTRACT_SILVER_DATE, describeFeatureStoreContract } from '../../helpers/feature-store-contract';
 import { useDatabase, writeSilverFeatures } from '../../helpers/local-stores';
 import { useTempDir } from '../../helpers/temp-dir';
@@ -42,31 +42,6 @@ describe('SqliteFeatureStore caches', () => {
     expect(snapshot.genres.get(10)).toEqual(['Comedy']);
     await rate(first, 1, 12, 5, 3000);
     expect((await second.getUserProfile(1))?.features).toMatchObject({ ratingCount: 3, ratingSum: 11 });
-  });
-
-  it("keeps a user's ranking ratings until a commit changes them: its own, another connection's, or a bulk write's", async () => {
-    const file = join(tempDir(), 'movierec.db');
-    const [a, b] = [openDatabase(file), openDatabase(file)];
-    open.push(a, b);
-    const [first, second] = [new SqliteFeatureStore(a), new SqliteFeatureStore(b)];
-    const latest = async (limit: number) => (await first.getRankingProfile(1, limit))?.ratings.map((r) => r.movieId);
-    await rate(first, 1, 10, 4, 1000);
-    expect(await latest(1000)).toEqual([10]);
-    await rate(first, 1, 11, 5, 2000);
-    expect(await latest(1000)).toEqual([11, 10]);
-    await rate(second, 1, 12, 3, 3000);
-    expect(await latest(1000)).toEqual([12, 11, 10]);
-    // A shorter list than one read before is its start; a longer one than a cut list is read again.
-    expect(await latest(2)).toEqual([12, 11]);
-    const cut = new SqliteFeatureStore(a);
-    expect(await cut.getRankingProfile(1, 1)).toMatchObject({ ratings: [{ movieId: 12, rating: 3 }] });
-    expect((await cut.getRankingProfile(1, 3))?.ratings.map((r) => r.movieId)).toEqual([12, 11, 10]);
-    // As the bulk import writes: the ratings by SQL on the store's own connection, then the features.
-    const keys = { userIds: [1], movieIds: [13], pairs: [{ userId: 1, movieId: 13 }] };
-    const { changes } = applyRatings(await first.readSnapshot(keys), [{ eventId: 'e4000', userId: 1, movieId: 13, rating: 2.5, eventTime: 4000 }], 4000);
-    a.prepare(`INSERT INTO ratings (user_id, movie_id, rating, event_time, event_id) VALUES (1, 13, 2.5, 4000, 'e4000') ${KEEP_LATEST_RATING}`).run();
-    await first.writeChanges({ ...changes, ratings: [] });
-    expect(await first.getRankingProfile(1, 1000)).toMatchObject({ features: { ratingCount: 4 }, ratings: [{ movieId: 13, rating: 2.5 }, {}, {}, {}] });
   });
 
   it('keeps no change of a batch whose write failed', async () => {
