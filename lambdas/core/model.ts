@@ -236,7 +236,7 @@ export interface ModelIndex {
     state: Uint8Array;
     cf: Float64Array;
     place: Int32Array;
-    /** The request's candidates so far, and the slots outside the head whose state or sum it set. */
+    /** The request's candidates so far, and the slots outside the head whose state or sum it set: written from the start by each request. */
     list: Int32Array;
     touched: Int32Array;
   };

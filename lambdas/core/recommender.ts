@@ -280,7 +280,8 @@ class Candidates {
           sourceWeights[sources.length] = liking(r.rating, config.liking);
           sources.push(r);
         }
-        if (state[slot] !== SlotState.excluded) this.mark(slot, SlotState.excluded);
+        // Exclusions come first: a slot is free here unless rated twice.
+        if (state[slot] === SlotState.free) this.mark(slot, SlotState.excluded);
       }
       this.sourceRatings = sources;
       this.sourceSlots = sourceSlots.subarray(0, sources.length);
@@ -324,12 +325,12 @@ class Candidates {
   }
 
   /**
-   * Records a slot's state for this request. Only the slots outside the head are remembered to be
-   * freed: the head's states and sums are cleared whole.
+   * Records a free slot's state for this request. Only the slots outside the head are remembered to
+   * be freed: the head's states and sums are cleared whole.
    */
   private mark(slot: number, state: number): void {
     const { scratch, headSize } = this.model;
-    if (scratch.state[slot] === SlotState.free && slot >= headSize) scratch.touched[this.touched++] = slot;
+    if (slot >= headSize) scratch.touched[this.touched++] = slot;
     scratch.state[slot] = state;
     if (state === SlotState.candidate) scratch.list[this.listed++] = slot;
   }
