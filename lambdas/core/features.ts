@@ -174,20 +174,31 @@ export function applyRatings(
   batchTime: number,
   positions?: readonly EventPosition[],
 ): { changes: FeatureChanges; outcomes: Outcome[] } {
-  // The rating each (user, movie) ends on: the newest of the stored one and the batch's events.
-  const finals = new Map<string, RatingEvent>();
-  const byPair = new Map<string, number[]>();
-  const outcomes = events.map((event, i): Outcome => {
+  // One record per (user, movie), so that each event costs one key and one lookup; `changed`
+  // lists the pairs whose rating the batch replaces, in the order they first changed.
+  const pairs = new Map<string, Pair>();
+  const changed: Pair[] = [];
+  const outcomes = new Array<Outcome>(events.length);
+  for (let i = 0; i < events.length; i++) {
+    const event = events[i]!;
     const key = ratingKey(event.userId, event.movieId);
-    const indexes = byPair.get(key);
-    if (indexes) indexes.push(i);
-    else byPair.set(key, [i]);
-    const current = finals.get(key) ?? snapshot.ratings.get(key);
+    let pair = pairs.get(key);
+    if (pair) pair.indexes?.push(i);
+    else {
+      const stored = snapshot.ratings.get(key);
+      pairs.set(key, (pair = { final: stored, stored, indexes: positions && [i], changed: false }));
+    }
+    const current = pair.final;
     const newer = !current || isNewer(event, current);
-    if (newer) finals.set(key, event);
-    if (current && isSameRating(event, current)) return 'duplicate';
-    return newer ? 'applied' : 'superseded';
-  });
+    if (newer) {
+      pair.final = event;
+      if (!pair.changed) {
+        pair.changed = true;
+        changed.push(pair);
+      }
+    }
+    outcomes[i] = current && isSameRating(event, current) ? 'duplicate' : newer ? 'applied' : 'superseded';
+  }
 
   const applied = snapshot.applied;
   const users = new Map<number, UserFeatures>();
@@ -196,53 +207,58 @@ export function applyRatings(
   const moves = positions && new OffsetMoves(positions);
 
   // Each user's changed ratings enter their latest list once, after the loop.
-  const recentChanges = new Map<number, RecentRating[]>();
-  for (const [key, final] of finals) {
-    const stored = snapshot.ratings.get(key);
+  const recentChanges = new Map<number, RatingEvent[]>();
+  const ratings: RatingEvent[] = [];
+  for (const pair of changed) {
+    const final = pair.final!;
+    ratings.push(final);
     // A new event id for the same time and value: the id is kept, the features do not change.
-    if (stored && isSameRating(final, stored)) continue;
-    const indexes = byPair.get(key)!;
+    if (pair.stored && isSameRating(final, pair.stored)) continue;
     // What each item already holds of this pair: the stored rating, or a newer one from events
     // its offsets reach (written to it by an earlier attempt whose ratings did not all land).
-    const pair: PairHistory = { final, stored, events, indexes, positions };
+    const heldByUser = held(pair, events, positions, applied?.users.get(final.userId));
+    const heldByMovie = held(pair, events, positions, applied?.movies.get(final.movieId));
+    const heldByGlobal = held(pair, events, positions, applied?.global);
 
     let u = users.get(final.userId);
     if (!u) {
       const s = snapshot.users.get(final.userId);
       u = s ? { ...s, genres: cloneGenres(s.genres) } : emptyUser(final.userId);
+      u.updatedAt = Math.max(u.updatedAt, batchTime);
       users.set(final.userId, u);
     }
-    u.updatedAt = Math.max(u.updatedAt, batchTime);
-    const forUser = changeFrom(pair, applied?.users.get(final.userId));
-    if (forUser) {
-      u.ratingCount += forUser.added;
-      u.ratingSum += forUser.delta;
+    if (!isHeld(final, heldByUser)) {
+      const added = heldByUser ? 0 : 1;
+      const delta = final.rating - (heldByUser?.rating ?? 0);
+      u.ratingCount += added;
+      u.ratingSum += delta;
       u.lastActive = Math.max(u.lastActive, final.eventTime);
-      let recent = recentChanges.get(final.userId);
-      if (!recent) recentChanges.set(final.userId, (recent = []));
-      recent.push({ movieId: final.movieId, rating: final.rating, eventTime: final.eventTime });
-      for (const g of snapshot.genres.get(final.movieId) ?? []) {
+      const recent = recentChanges.get(final.userId);
+      if (recent) recent.push(final);
+      else recentChanges.set(final.userId, [final]);
+      for (const g of snapshot.genres.get(final.movieId) ?? NO_GENRES) {
         const stat = (u.genres[g] ??= { count: 0, sum: 0 });
-        stat.count += forUser.added;
-        stat.sum += forUser.delta;
+        stat.count += added;
+        stat.sum += delta;
       }
     }
 
     let m = movies.get(final.movieId);
     if (!m) movies.set(final.movieId, (m = { movieId: final.movieId, ratingCount: 0, ratingSum: 0 }));
-    const forMovie = changeFrom(pair, applied?.movies.get(final.movieId));
-    m.ratingCount += forMovie?.added ?? 0;
-    m.ratingSum += forMovie?.delta ?? 0;
+    if (!isHeld(final, heldByMovie)) {
+      m.ratingCount += heldByMovie ? 0 : 1;
+      m.ratingSum += final.rating - (heldByMovie?.rating ?? 0);
+    }
+    if (!isHeld(final, heldByGlobal)) {
+      global.ratingCount += heldByGlobal ? 0 : 1;
+      global.ratingSum += final.rating - (heldByGlobal?.rating ?? 0);
+    }
 
-    const forGlobal = changeFrom(pair, applied?.global);
-    global.ratingCount += forGlobal?.added ?? 0;
-    global.ratingSum += forGlobal?.delta ?? 0;
-
-    moves?.touch(final.userId, final.movieId, indexes);
+    if (moves) moves.touch(final.userId, final.movieId, pair.indexes!);
   }
-  for (const [userId, changed] of recentChanges) {
+  for (const [userId, latest] of recentChanges) {
     const u = users.get(userId)!;
-    u.recent = withChanges(u.recent, changed);
+    u.recent = withChanges(u.recent, latest);
   }
 
   const priorMean = globalMean({
@@ -256,7 +272,7 @@ export function applyRatings(
     }
   }
   const changes: FeatureChanges = {
-    ratings: [...finals.values()],
+    ratings,
     users: [...users.values()],
     movies: [...movies.values()],
     global,
@@ -267,49 +283,47 @@ export function applyRatings(
   return { changes, outcomes };
 }
 
-interface RatingChange {
-  added: number;
-  delta: number;
-}
+const NO_GENRES: readonly string[] = [];
 
-/** A pair's rating at the end of the batch, the stored one, and the batch's events of the pair. */
-interface PairHistory {
-  final: RatingEvent;
+/** A (user, movie) the batch rates: the stored rating, the one the batch ends on, and its events. */
+interface Pair {
+  final: RatingEvent | undefined;
   stored: RatingEvent | undefined;
-  events: readonly RatingEvent[];
-  indexes: readonly number[];
-  positions: readonly EventPosition[] | undefined;
+  /** Indexes of the pair's events in the batch, kept only when the batch has positions. */
+  indexes: number[] | undefined;
+  changed: boolean;
 }
 
-/** What the pair adds to an item whose offsets are `offsets`: nothing when it already holds the final rating. */
-function changeFrom(pair: PairHistory, offsets: Offsets | undefined): RatingChange | undefined {
-  const held = pair.positions && offsets ? newestReached(pair.stored, pair.events, pair.indexes, pair.positions, offsets) : pair.stored;
-  return held && isSameRating(pair.final, held) ? undefined : { added: held ? 0 : 1, delta: pair.final.rating - (held?.rating ?? 0) };
-}
-
-/** The newest of `stored` and the pair's events whose offsets `offsets` reaches. */
-function newestReached(
-  stored: RatingEvent | undefined,
+/** The rating an item whose offsets are `offsets` already holds of the pair. */
+function held(
+  pair: Pair,
   events: readonly RatingEvent[],
-  indexes: readonly number[],
-  positions: readonly EventPosition[],
-  offsets: Offsets,
+  positions: readonly EventPosition[] | undefined,
+  offsets: Offsets | undefined,
 ): RatingEvent | undefined {
-  let held = stored;
-  for (const i of indexes) {
-    if (reaches(offsets, positions[i]!) && (!held || isNewer(events[i]!, held))) held = events[i];
+  if (!positions || !offsets) return pair.stored;
+  let newest = pair.stored;
+  for (const i of pair.indexes!) {
+    if (reaches(offsets, positions[i]!) && (!newest || isNewer(events[i]!, newest))) newest = events[i];
   }
-  return held;
+  return newest;
+}
+
+/** Whether an item holding `heldRating` already has the pair's final rating, so gets nothing from it. */
+function isHeld(final: RatingEvent, heldRating: RatingEvent | undefined): boolean {
+  return heldRating !== undefined && isSameRating(final, heldRating);
 }
 
 /**
  * The latest list after some of its movies' ratings changed. A changed rating is never older than
  * the one it replaces, so the latest RECENT_RATINGS are among the list and the changes.
  */
-function withChanges(recent: readonly RecentRating[], changed: readonly RecentRating[]): RecentRating[] {
+function withChanges(recent: readonly RecentRating[], changed: RatingEvent[]): RecentRating[] {
   const movies = new Set(changed.map((r) => r.movieId));
-  const next = recent.filter((r) => !movies.has(r.movieId)).concat(changed);
   // Ties by movie id, so that every order of the same events gives the same list.
+  changed.sort(latestFirst);
+  const next = recent.filter((r) => !movies.has(r.movieId));
+  for (const r of changed.slice(0, RECENT_RATINGS)) next.push({ movieId: r.movieId, rating: r.rating, eventTime: r.eventTime });
   next.sort(latestFirst);
   return next.slice(0, RECENT_RATINGS);
 }
