@@ -7,11 +7,19 @@ import { lakeObjectKey, lakePartition, type LakeArea } from '../../lambdas/core/
 import type { BronzeRecord, EventLake, LakeObjectId, QuarantineRecord } from '../../lambdas/core/ports';
 import type { Db } from './database';
 
+const BRONZE_COLUMNS = 7;
+/** Bronze rows per INSERT: one statement step for many rows costs a third less per row than one for each. */
+const BRONZE_ROWS_PER_INSERT = 64;
+const bronzeInsert = (rows: number) =>
+  `INSERT INTO bronze_events (object_id, kafka_offset, event_id, user_id, movie_id, rating, event_time)
+   VALUES ${Array<string>(rows).fill(`(${Array<string>(BRONZE_COLUMNS).fill('?').join(', ')})`).join(', ')}`;
+
 export class SqliteEventLake implements EventLake {
   private readonly putObject;
   private readonly deleteBronze;
   private readonly deleteQuarantine;
   private readonly insertBronze;
+  private readonly insertBronzeRows;
   private readonly insertQuarantine;
 
   constructor(private readonly db: Db) {
@@ -27,10 +35,8 @@ export class SqliteEventLake implements EventLake {
       .pluck();
     this.deleteBronze = db.prepare('DELETE FROM bronze_events WHERE object_id = ?');
     this.deleteQuarantine = db.prepare('DELETE FROM quarantine_records WHERE object_key = ?');
-    this.insertBronze = db.prepare(
-      `INSERT INTO bronze_events (object_id, kafka_offset, event_id, user_id, movie_id, rating, event_time)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    );
+    this.insertBronze = db.prepare(bronzeInsert(1));
+    this.insertBronzeRows = db.prepare(bronzeInsert(BRONZE_ROWS_PER_INSERT));
     this.insertQuarantine = db.prepare(
       `INSERT INTO quarantine_records (object_key, kafka_offset, kafka_timestamp, reason, value, record_key)
        VALUES (?, ?, ?, ?, ?, ?)`,
@@ -41,7 +47,23 @@ export class SqliteEventLake implements EventLake {
     this.db.transaction(() => {
       const { objectId } = this.replaceObject('events', id, records.length);
       this.deleteBronze.run(objectId);
-      for (const { offset, event: e } of records) {
+      const params = new Array<string | number>(BRONZE_ROWS_PER_INSERT * BRONZE_COLUMNS);
+      let i = 0;
+      for (; i + BRONZE_ROWS_PER_INSERT <= records.length; i += BRONZE_ROWS_PER_INSERT) {
+        for (let j = 0; j < BRONZE_ROWS_PER_INSERT; j++) {
+          const { offset, event: e } = records[i + j]!;
+          const at = j * BRONZE_COLUMNS;
+          params[at] = objectId;
+          params[at + 1] = offset;
+          params[at + 2] = e.eventId;
+          params[at + 3] = e.userId;
+          params[at + 4] = e.movieId;
+          params[at + 5] = e.rating;
+          params[at + 6] = e.eventTime;
+        }
+        this.insertBronzeRows.run(params);
+      }
+      for (const { offset, event: e } of records.slice(i)) {
         this.insertBronze.run(objectId, offset, e.eventId, e.userId, e.movieId, e.rating, e.eventTime);
       }
     }).immediate();

@@ -45,6 +45,14 @@ describe('SqliteEventLake', () => {
     expect(db.prepare('SELECT COUNT(*) FROM bronze_events').pluck().get()).toBe(2);
   });
 
+  it('stores every record of an object longer than one multi-row insert, each with its own fields', async () => {
+    const records = Array.from({ length: 150 }, (_, i) => event(1000 + i));
+    const big = { ...id, firstOffset: 1000, lastOffset: 1149 };
+    await lake.writeBronze(big, records);
+    const [stored] = [...lake.objects()];
+    expect(stored).toEqual({ area: 'events', id: big, records });
+  });
+
   it('keeps quarantined records with their reason and the raw value', async () => {
     const record = { offset: 11, timestamp: id.timestamp, reason: 'rating must be a number', value: 'e30=', key: 'MQ==' };
     await lake.writeQuarantine(id, [record]);
