@@ -185,9 +185,9 @@ export class BulkImport {
       const quarantine: QuarantineRecord[] = [];
       for (const record of records) {
         this.batchTime = Math.max(this.batchTime, record.timestamp);
-        const { result, value, recordKey } = parsed(record);
+        const { result, value } = parsed(record);
         if (result.ok) bronze.push({ offset: record.offset, event: result.event });
-        else quarantine.push({ offset: record.offset, timestamp: record.timestamp, reason: result.reason, value, key: recordKey });
+        else quarantine.push({ offset: record.offset, timestamp: record.timestamp, reason: result.reason, value, key: base64Key(record) });
       }
       this.counts.received += records.length;
       this.counts.quarantined += quarantine.length;
@@ -208,18 +208,21 @@ export class BulkImport {
  * event the contract refuses, goes through the consumer's own decoding of the encoded value, so
  * that a quarantined record holds the very value and reason the topic would have given it.
  */
-function parsed(record: ImportRecord): { result: ParseResult; value: string; recordKey: string } {
+function parsed(record: ImportRecord): { result: ParseResult; value: string } {
   const origin: RecordOrigin = { topic: record.topic, partition: record.partition, offset: record.offset, timestamp: record.timestamp };
-  if ('base64Value' in record) {
-    return { result: parseRecordValue(record.base64Value, origin), value: record.base64Value, recordKey: record.base64Key };
-  }
-  const recordKey = record.key === null ? '' : Buffer.from(record.key).toString('base64');
+  if ('base64Value' in record) return { result: parseRecordValue(record.base64Value, origin), value: record.base64Value };
   if (isPlain(record.event)) {
     const result = validateEvent(record.event, origin);
-    if (result.ok) return { result, value: '', recordKey };
+    if (result.ok) return { result, value: '' };
   }
   const value = encodedValue(record.event).toString('base64');
-  return { result: parseRecordValue(value, origin), value, recordKey };
+  return { result: parseRecordValue(value, origin), value };
+}
+
+/** The record's key as quarantine keeps it: base64, '' for none. Only a quarantined record needs it. */
+function base64Key(record: ImportRecord): string {
+  if ('base64Key' in record) return record.base64Key;
+  return record.key === null ? '' : Buffer.from(record.key).toString('base64');
 }
 
 const CONTRACT_FIELDS = new Set(['event_id', 'type', 'user_id', 'movie_id', 'rating', 'timestamp']);
