@@ -6,10 +6,11 @@
  *
  * It works in two passes. The first validates each batch's records as the consumer does and writes
  * its lake objects, many batches to a commit, with no JSON or base64 round trip for an event that
- * is plainly one. The second reads the imported events back sorted by user and applies them a group
- * of users at a time, with the consumer's own rule (`applyRatings`): a user's events keep their
- * arrival order, so each pair ends on the rating, and each event on the outcome, that consuming
- * them batch by batch gives. Reading a group's users' ratings is one range read each, and their
+ * is plainly one. The second reads the imported events back sorted by user and movie and applies
+ * them a group of users at a time, with the consumer's own rule (`applyRatings`): a pair's events
+ * keep their arrival order, so each pair ends on the rating, and each event on the outcome, that
+ * consuming them batch by batch gives (what a user's features sum and keep does not depend on the
+ * order of their movies). Reading a group's users' ratings is one range read each, and their
  * writes land in key order, where the consumer's land on random pages.
  *
  * Interrupted between `add` calls, `finish` applies what was added. A crash before `finish` leaves
@@ -107,21 +108,21 @@ export class BulkImport {
   /** Applies every event added to the online ratings and features; returns the consumer's counts. */
   async finish(onApplied: (done: number, total: number) => void = () => undefined): Promise<ConsumeCounts> {
     this.db.exec('DROP TABLE IF EXISTS temp.import_sorted');
-    // A user's events in the order the consumer would apply them: by batch, then by offset.
+    // In key order, and each pair's events in the order the consumer would apply them: by batch, then by offset.
     this.db.exec(`CREATE TEMP TABLE import_sorted AS
       SELECT b.user_id, b.movie_id, b.rating, b.event_time, b.event_id
       FROM temp.import_objects i CROSS JOIN lake_objects o ON o.object_key = i.object_key CROSS JOIN bronze_events b ON b.object_id = o.object_id
-      ORDER BY b.user_id, i.seq, b.kafka_offset`);
+      ORDER BY b.user_id, b.movie_id, i.seq, b.kafka_offset`);
     const page = this.db
       .prepare<[number, number], SortedRow>(
         'SELECT rowid, user_id, movie_id, rating, event_time, event_id FROM temp.import_sorted WHERE rowid > ? ORDER BY rowid LIMIT ?',
       )
       .raw();
-    // The ratings a group ends on, by the store's own rule, written in key order.
+    // The ratings a group ends on, by the store's own rule, written in key order: the table's.
     const upsertRatings = this.db.prepare(
       `INSERT INTO ratings (user_id, movie_id, rating, event_time, event_id)
        SELECT user_id, movie_id, rating, event_time, event_id FROM temp.import_sorted WHERE rowid BETWEEN ? AND ?
-       ORDER BY user_id, movie_id ${KEEP_LATEST_RATING}`,
+       ORDER BY rowid ${KEEP_LATEST_RATING}`,
     );
     try {
       let group: RatingEvent[] = [];
