@@ -227,11 +227,9 @@ export function applyRatings(
       u.updatedAt = Math.max(u.updatedAt, batchTime);
       users.set(final.userId, u);
     }
-    if (!isHeld(final, heldByUser)) {
+    if (addRating(u, final, heldByUser)) {
       const added = heldByUser ? 0 : 1;
       const delta = final.rating - (heldByUser?.rating ?? 0);
-      u.ratingCount += added;
-      u.ratingSum += delta;
       u.lastActive = Math.max(u.lastActive, final.eventTime);
       const recent = recentChanges.get(final.userId);
       if (recent) recent.push(final);
@@ -245,14 +243,8 @@ export function applyRatings(
 
     let m = movies.get(final.movieId);
     if (!m) movies.set(final.movieId, (m = { movieId: final.movieId, ratingCount: 0, ratingSum: 0 }));
-    if (!isHeld(final, heldByMovie)) {
-      m.ratingCount += heldByMovie ? 0 : 1;
-      m.ratingSum += final.rating - (heldByMovie?.rating ?? 0);
-    }
-    if (!isHeld(final, heldByGlobal)) {
-      global.ratingCount += heldByGlobal ? 0 : 1;
-      global.ratingSum += final.rating - (heldByGlobal?.rating ?? 0);
-    }
+    addRating(m, final, heldByMovie);
+    addRating(global, final, heldByGlobal);
 
     if (moves) moves.touch(final.userId, final.movieId, pair.indexes!);
   }
@@ -309,9 +301,15 @@ function held(
   return newest;
 }
 
-/** Whether an item holding `heldRating` already has the pair's final rating, so gets nothing from it. */
-function isHeld(final: RatingEvent, heldRating: RatingEvent | undefined): boolean {
-  return heldRating !== undefined && isSameRating(final, heldRating);
+/**
+ * Counts the pair's final rating in an item that holds `heldRating` of it, in place of that one;
+ * false, and nothing changed, when the item already holds the final rating.
+ */
+function addRating(item: { ratingCount: number; ratingSum: number }, final: RatingEvent, heldRating: RatingEvent | undefined): boolean {
+  if (heldRating && isSameRating(final, heldRating)) return false;
+  item.ratingCount += heldRating ? 0 : 1;
+  item.ratingSum += final.rating - (heldRating?.rating ?? 0);
+  return true;
 }
 
 /**
