@@ -17,6 +17,7 @@
  * bronze ahead of the online features; the next daily batch restores them (Publish), as it does
  * after a torn consumer batch, and importing the same events again counts them as duplicates.
  */
+import { availableParallelism } from 'node:os';
 import { lakeObjectIdOf, lakeObjectKey } from '../lambdas/core/lake/lake-layout';
 import {
   MAX_EVENT_ID_LENGTH,
@@ -48,6 +49,8 @@ export type ImportRecord = RecordPosition &
 
 /** Events applied per group of users: a commit, and the memory of one group's snapshot. */
 const GROUP_EVENTS = 250_000;
+/** Helper threads of SQLite's sorter: one per core beside the import's own (on 2 cores, 25M events sort in 0.7× the time). */
+const SORT_THREADS = Math.max(0, availableParallelism() - 1);
 /** Sorted events read back per query. */
 const READ_PAGE = 50_000;
 
@@ -108,11 +111,18 @@ export class BulkImport {
   /** Applies every event added to the online ratings and features; returns the consumer's counts. */
   async finish(onApplied: (done: number, total: number) => void = () => undefined): Promise<ConsumeCounts> {
     this.db.exec('DROP TABLE IF EXISTS temp.import_sorted');
-    // In key order, and each pair's events in the order the consumer would apply them: by batch, then by offset.
-    this.db.exec(`CREATE TEMP TABLE import_sorted AS
-      SELECT b.user_id, b.movie_id, b.rating, b.event_time, b.event_id
-      FROM temp.import_objects i CROSS JOIN lake_objects o ON o.object_key = i.object_key CROSS JOIN bronze_events b ON b.object_id = o.object_id
-      ORDER BY b.user_id, b.movie_id, i.seq, b.kafka_offset`);
+    // The sort of every event is the import's longest statement: SQLite's sorter may spread it over the spare cores.
+    const threads = this.db.pragma('threads', { simple: true }) as number;
+    this.db.pragma(`threads = ${SORT_THREADS}`);
+    try {
+      // In key order, and each pair's events in the order the consumer would apply them: by batch, then by offset.
+      this.db.exec(`CREATE TEMP TABLE import_sorted AS
+        SELECT b.user_id, b.movie_id, b.rating, b.event_time, b.event_id
+        FROM temp.import_objects i CROSS JOIN lake_objects o ON o.object_key = i.object_key CROSS JOIN bronze_events b ON b.object_id = o.object_id
+        ORDER BY b.user_id, b.movie_id, i.seq, b.kafka_offset`);
+    } finally {
+      this.db.pragma(`threads = ${threads}`);
+    }
     const page = this.db
       .prepare<[number, number], SortedRow>(
         'SELECT rowid, user_id, movie_id, rating, event_time, event_id FROM temp.import_sorted WHERE rowid > ? ORDER BY rowid LIMIT ?',
