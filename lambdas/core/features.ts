@@ -174,19 +174,29 @@ export function applyRatings(
   batchTime: number,
   positions?: readonly EventPosition[],
 ): { changes: FeatureChanges; outcomes: Outcome[] } {
-  // One record per (user, movie), so that each event costs one key and one lookup; `changed`
-  // lists the pairs whose rating the batch replaces, in the order they first changed.
-  const pairs = new Map<string, Pair>();
+  // One record per (user, movie), by user then movie: a run of one user's events (a bulk import
+  // sorts them so) costs one number lookup each, and no string key unless the snapshot holds
+  // ratings to find. `changed` lists the pairs whose rating the batch replaces, in the order they
+  // first changed.
+  const pairsByUser = new Map<number, Map<number, Pair>>();
+  let userId = NaN;
+  let pairs = new Map<number, Pair>();
+  const storedRatings = snapshot.ratings.size > 0 ? snapshot.ratings : undefined;
   const changed: Pair[] = [];
   const outcomes = new Array<Outcome>(events.length);
   for (let i = 0; i < events.length; i++) {
     const event = events[i]!;
-    const key = ratingKey(event.userId, event.movieId);
-    let pair = pairs.get(key);
+    if (event.userId !== userId) {
+      userId = event.userId;
+      let p = pairsByUser.get(userId);
+      if (!p) pairsByUser.set(userId, (p = new Map()));
+      pairs = p;
+    }
+    let pair = pairs.get(event.movieId);
     if (pair) pair.indexes?.push(i);
     else {
-      const stored = snapshot.ratings.get(key);
-      pairs.set(key, (pair = { final: stored, stored, indexes: positions && [i], changed: false }));
+      const stored = storedRatings?.get(ratingKey(event.userId, event.movieId));
+      pairs.set(event.movieId, (pair = { final: stored, stored, indexes: positions && [i], changed: false }));
     }
     const current = pair.final;
     const newer = !current || isNewer(event, current);
@@ -201,14 +211,13 @@ export function applyRatings(
   }
 
   const applied = snapshot.applied;
-  const users = new Map<number, UserFeatures>();
-  const movies = new Map<number, MovieDelta>();
+  const users = new Map<number, UserChanges>();
+  const movies = new Map<number, MovieChanges>();
   const global: GlobalStats = { ratingCount: 0, ratingSum: 0 };
   const moves = positions && new OffsetMoves(positions);
 
-  // Each user's changed ratings enter their latest list once, after the loop.
-  const recentChanges = new Map<number, RatingEvent[]>();
   const ratings: RatingEvent[] = [];
+  let user: UserChanges | undefined;
   for (const pair of changed) {
     const final = pair.final!;
     ratings.push(final);
@@ -220,53 +229,57 @@ export function applyRatings(
     const heldByMovie = held(pair, events, positions, applied?.movies.get(final.movieId));
     const heldByGlobal = held(pair, events, positions, applied?.global);
 
-    let u = users.get(final.userId);
-    if (!u) {
-      const s = snapshot.users.get(final.userId);
-      u = s ? { ...s, genres: cloneGenres(s.genres) } : emptyUser(final.userId);
-      u.updatedAt = Math.max(u.updatedAt, batchTime);
-      users.set(final.userId, u);
+    let movie = movies.get(final.movieId);
+    if (!movie) {
+      movie = { delta: { movieId: final.movieId, ratingCount: 0, ratingSum: 0 }, genres: snapshot.genres.get(final.movieId) ?? NO_GENRES };
+      movies.set(final.movieId, movie);
     }
+    if (user?.features.userId !== final.userId) {
+      user = users.get(final.userId);
+      if (!user) {
+        const s = snapshot.users.get(final.userId);
+        const features = s ? { ...s, genres: cloneGenres(s.genres) } : emptyUser(final.userId);
+        features.updatedAt = Math.max(features.updatedAt, batchTime);
+        users.set(final.userId, (user = { features, latest: [] }));
+      }
+    }
+    const u = user.features;
     if (addRating(u, final, heldByUser)) {
       const added = heldByUser ? 0 : 1;
       const delta = final.rating - (heldByUser?.rating ?? 0);
       u.lastActive = Math.max(u.lastActive, final.eventTime);
-      const recent = recentChanges.get(final.userId);
-      if (recent) recent.push(final);
-      else recentChanges.set(final.userId, [final]);
-      for (const g of snapshot.genres.get(final.movieId) ?? NO_GENRES) {
+      // Each user's changed ratings enter their latest list once, after the loop.
+      user.latest.push(final);
+      for (const g of movie.genres) {
         const stat = (u.genres[g] ??= { count: 0, sum: 0 });
         stat.count += added;
         stat.sum += delta;
       }
     }
-
-    let m = movies.get(final.movieId);
-    if (!m) movies.set(final.movieId, (m = { movieId: final.movieId, ratingCount: 0, ratingSum: 0 }));
-    addRating(m, final, heldByMovie);
+    addRating(movie.delta, final, heldByMovie);
     addRating(global, final, heldByGlobal);
 
     if (moves) moves.touch(final.userId, final.movieId, pair.indexes!);
   }
-  for (const [userId, latest] of recentChanges) {
-    const u = users.get(userId)!;
-    u.recent = withChanges(u.recent, latest);
+  for (const { features, latest } of users.values()) {
+    if (latest.length > 0) features.recent = withChanges(features.recent, latest);
   }
 
   const priorMean = globalMean({
     ratingCount: snapshot.global.ratingCount + global.ratingCount,
     ratingSum: snapshot.global.ratingSum + global.ratingSum,
   });
+  const deltas = [...movies.values()].map((m) => m.delta);
   if (snapshot.movies) {
-    for (const m of movies.values()) {
+    for (const m of deltas) {
       const read = snapshot.movies.get(m.movieId) ?? { ratingCount: 0, ratingSum: 0 };
       m.bayesianMean = bayesianMean(read.ratingCount + m.ratingCount, read.ratingSum + m.ratingSum, priorMean);
     }
   }
   const changes: FeatureChanges = {
     ratings,
-    users: [...users.values()],
-    movies: [...movies.values()],
+    users: [...users.values()].map((u) => u.features),
+    movies: deltas,
     global,
     batchTime,
     priorMean,
@@ -276,6 +289,18 @@ export function applyRatings(
 }
 
 const NO_GENRES: readonly string[] = [];
+
+/** A user the batch changes: the features so far, and the changed ratings to enter their latest list. */
+interface UserChanges {
+  features: UserFeatures;
+  latest: RatingEvent[];
+}
+
+/** A movie the batch changes: what it adds to the movie, and the genres it adds to a user's. */
+interface MovieChanges {
+  delta: MovieDelta;
+  genres: readonly string[];
+}
 
 /** A (user, movie) the batch rates: the stored rating, the one the batch ends on, and its events. */
 interface Pair {
