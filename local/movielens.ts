@@ -111,17 +111,17 @@ export async function* readRatingEvents(
   let chunk: RatingEventObject[] = [];
   let lineNo = 0;
   let rest = '';
-  const take = (line: string): void => {
+  // A line from `start` to `end` of `text`, its line break excluded.
+  const take = (text: string, start: number, end: number): void => {
     lineNo++;
-    if (line === '' || (lineNo === 1 && source.format === 'csv')) return;
-    chunk.push(ratingEvent(line, separator));
+    if (end > start && text.charCodeAt(end - 1) === CR) end--;
+    if (end === start || (lineNo === 1 && source.format === 'csv')) return;
+    chunk.push(ratingEvent(text, start, end, separator));
   };
   for await (const block of stream as AsyncIterable<string>) {
     const text = rest + block;
     let start = 0;
-    for (let end = text.indexOf('\n'); end >= 0; start = end + 1, end = text.indexOf('\n', start)) {
-      take(text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end));
-    }
+    for (let end = text.indexOf('\n'); end >= 0; start = end + 1, end = text.indexOf('\n', start)) take(text, start, end);
     rest = text.slice(start);
     if (chunk.length >= chunkSize) {
       onBytes(stream.bytesRead);
@@ -129,14 +129,26 @@ export async function* readRatingEvents(
       chunk = chunk.slice(chunk.length - (chunk.length % chunkSize));
     }
   }
-  if (rest !== '') take(rest.endsWith('\r') ? rest.slice(0, -1) : rest);
+  if (rest !== '') take(rest, 0, rest.length);
   onBytes(stream.bytesRead);
   for (let i = 0; i < chunk.length; i += chunkSize) yield chunk.slice(i, i + chunkSize);
 }
 
-/** One line's rating. A malformed line is not an error here: it becomes an event that the consumer quarantines. */
-function ratingEvent(line: string, separator: string): RatingEventObject {
-  const [userId, movieId, rating, seconds] = line.split(separator, 4).map(Number);
+const CR = 13;
+
+/**
+ * One line's rating. A line of four plain numbers (digits, with a fraction in the rating) is read
+ * where it lies, with no strings cut from it; any other goes through `Number` field by field, and
+ * a malformed line is not an error here: it becomes an event that the consumer quarantines.
+ */
+function ratingEvent(text: string, start: number, end: number, separator: string): RatingEventObject {
+  const fields: ArrayLike<number> = readPlainFields(text, start, end, separator.charCodeAt(0))
+    ? PLAIN_FIELDS
+    : text.slice(start, end).split(separator, 4).map(Number);
+  const userId = fields[0];
+  const movieId = fields[1];
+  const rating = fields[2];
+  const seconds = fields[3];
   return {
     event_id: `movielens-${userId}-${movieId}-${seconds}`,
     type: 'rating',
@@ -145,6 +157,37 @@ function ratingEvent(line: string, separator: string): RatingEventObject {
     rating: rating!,
     timestamp: seconds! * 1000,
   };
+}
+
+const PLAIN_FIELDS = new Float64Array(4);
+/** Digits a plain field may have: below 2^53, so that the field and its scale are exact. */
+const MAX_PLAIN_DIGITS = 15;
+
+/**
+ * Reads exactly four separated fields of digits, each with an optional fraction ("3.5"), into
+ * PLAIN_FIELDS; false for anything else. A value is an exact integer over an exact power of ten,
+ * and the division rounds it as `Number` rounds the decimal: the two give the same number.
+ */
+function readPlainFields(text: string, start: number, end: number, separator: number): boolean {
+  let field = 0;
+  let value = 0;
+  let digits = 0;
+  let scale = 0; // 0 before a point; then 10 to the digits after it
+  for (let i = start; i <= end; i++) {
+    const c = i === end ? separator : text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (++digits > MAX_PLAIN_DIGITS) return false;
+      value = value * 10 + (c - 48);
+      if (scale > 0) scale *= 10;
+    } else if (c === 46 && scale === 0 && digits > 0) scale = 1;
+    else if (c === separator && digits > 0 && scale !== 1 && field < 4) {
+      PLAIN_FIELDS[field++] = scale > 0 ? value / scale : value;
+      value = 0;
+      digits = 0;
+      scale = 0;
+    } else return false;
+  }
+  return field === 4;
 }
 
 function parseIntField(value: string | undefined, file: string, line: number): number {

@@ -65,6 +65,23 @@ describe('detectMovieLens', () => {
     for await (const chunk of readRatingEvents(detectMovieLens(dir), 10)) chunks.push(...chunk);
     expect(JSON.parse(JSON.stringify(chunks[0]))).toMatchObject({ user_id: 1, movie_id: null });
   });
+
+  it('reads each field of a line as Number reads it, in whatever form it is written', async () => {
+    const lines = ['1,2,3.5,964982703', '007,2,4.25,10', '1,2,3,4,5', '1,2,.5,10', '1,2,5.,10', ' 1,2,3,10', '1,2,3', '1,2,1e1,10',
+      '123456789012345,2,3,10', '1234567890123456,2,3,10', '1,2,1.000000000000001,10', '1,2,0.1,10', '-1,2,3,10', '1,2,3,10\r'];
+    const dir = tempDir();
+    writeMovieLens(dir, 'csv', MOVIES, []);
+    writeFileSync(join(dir, 'ratings.csv'), `userId,movieId,rating,timestamp\n${lines.join('\n')}`);
+    const events = [];
+    for await (const chunk of readRatingEvents(detectMovieLens(dir), 4)) events.push(...chunk);
+    expect(events).toEqual(
+      lines.map((line) => {
+        const [user, movie, rating, seconds] = line.split(',', 4).map(Number);
+        return { event_id: `movielens-${user}-${movie}-${seconds}`, type: 'rating', user_id: user, movie_id: movie, rating, timestamp: seconds! * 1000 };
+      }),
+    );
+    expect(events[2]).toMatchObject({ user_id: 1, movie_id: 2, rating: 3, timestamp: 4000 });
+  });
 });
 
 describe('MovieLens reader, an empty genre', () => {
