@@ -11,11 +11,13 @@
  * keep their arrival order, so each pair ends on the rating, and each event on the outcome, that
  * consuming them batch by batch gives (what a user's features sum and keep does not depend on the
  * order of their movies). Reading a group's users' ratings is one range read each, and their
- * writes land in key order, where the consumer's land on random pages.
+ * writes land in key order, where the consumer's land on random pages. What the groups add to each
+ * movie is summed and written once, at the end: each group rates most of the catalog.
  *
- * Interrupted between `add` calls, `finish` applies what was added. A crash before `finish` leaves
- * bronze ahead of the online features; the next daily batch restores them (Publish), as it does
- * after a torn consumer batch, and importing the same events again counts them as duplicates.
+ * Interrupted between `add` calls, `finish` applies what was added. A crash before `finish` ends
+ * leaves bronze ahead of the online features (movies' the furthest behind); the next daily batch
+ * restores them (Publish), as it does after a torn consumer batch, and importing the same events
+ * again counts them as duplicates.
  */
 import { availableParallelism } from 'node:os';
 import { lakeObjectIdOf, lakeObjectKey } from '../lambdas/core/lake/lake-layout';
@@ -27,7 +29,7 @@ import {
   type RatingEvent,
   type RecordOrigin,
 } from '../lambdas/core/event-contract';
-import { applyRatings } from '../lambdas/core/features';
+import { applyRatings, DEFAULT_GLOBAL_MEAN, type FeatureChanges, type MovieDelta } from '../lambdas/core/features';
 import type { BronzeRecord, QuarantineRecord } from '../lambdas/core/ports';
 import type { ConsumeCounts } from '../lambdas/handlers/consume';
 import { BATCH_SIZE, keyFor, type EmbeddedProducer } from './embedded-producer';
@@ -47,12 +49,17 @@ export type ImportRecord = RecordPosition &
     | { base64Key: string; base64Value: string }
   );
 
-/** Events applied per group of users: a commit, and the memory of one group's snapshot. */
-const GROUP_EVENTS = 250_000;
+/** How the second pass cuts its work. */
+export interface BulkImportSizes {
+  /** Events applied per group of users: a commit, and the memory of one group's snapshot. */
+  groupEvents: number;
+  /** Sorted events read back per query. */
+  readPage: number;
+}
+
+const SIZES: BulkImportSizes = { groupEvents: 250_000, readPage: 50_000 };
 /** Helper threads of SQLite's sorter: one per core beside the import's own (on 2 cores, 25M events sort in 0.7× the time). */
 const SORT_THREADS = Math.max(0, availableParallelism() - 1);
-/** Sorted events read back per query. */
-const READ_PAGE = 50_000;
 
 type SortedRow = [rowid: number, userId: number, movieId: number, rating: number, eventTime: number, eventId: string];
 
@@ -68,6 +75,7 @@ export class BulkImport {
     private readonly lake: SqliteEventLake,
     private readonly features: SqliteFeatureStore,
     private readonly producer: EmbeddedProducer,
+    private readonly sizes = SIZES,
   ) {
     // The objects this import wrote, in the order the consumer would have met them.
     db.exec('CREATE TEMP TABLE IF NOT EXISTS import_objects (object_key TEXT PRIMARY KEY, seq INTEGER NOT NULL)');
@@ -134,27 +142,40 @@ export class BulkImport {
        SELECT user_id, movie_id, rating, event_time, event_id FROM temp.import_sorted WHERE rowid BETWEEN ? AND ?
        ORDER BY rowid ${KEEP_LATEST_RATING}`,
     );
+    const movies = new Map<number, MovieDelta>();
     try {
       let group: RatingEvent[] = [];
       let first = 1;
       let last = 0;
+      let priorMean = DEFAULT_GLOBAL_MEAN;
       const apply = async () => {
-        await this.apply(group, () => upsertRatings.run(first, last));
+        priorMean = (await this.apply(group, movies, () => upsertRatings.run(first, last))) ?? priorMean;
         onApplied(last, this.imported);
         group = [];
         first = last + 1;
       };
       for (;;) {
-        const rows = page.all(last, READ_PAGE) as SortedRow[];
+        const rows = page.all(last, this.sizes.readPage) as SortedRow[];
         for (const [rowid, userId, movieId, rating, eventTime, eventId] of rows) {
           // A group ends between users: each user's events are applied together.
-          if (group.length >= GROUP_EVENTS && group[group.length - 1]!.userId !== userId) await apply();
+          if (group.length >= this.sizes.groupEvents && group[group.length - 1]!.userId !== userId) await apply();
           group.push({ userId, movieId, rating, eventTime, eventId });
           last = rowid;
         }
-        if (rows.length < READ_PAGE) break;
+        if (rows.length < this.sizes.readPage) break;
       }
       if (group.length > 0) await apply();
+      if (movies.size > 0) {
+        const changes: FeatureChanges = {
+          ratings: [],
+          users: [],
+          movies: [...movies.values()],
+          global: { ratingCount: 0, ratingSum: 0 },
+          batchTime: this.batchTime,
+          priorMean,
+        };
+        await atomically(this.db, () => this.features.writeChanges(changes), () => this.features.forgetCached());
+      }
     } finally {
       this.db.exec('DROP TABLE IF EXISTS temp.import_sorted');
       this.db.exec('DELETE FROM temp.import_objects');
@@ -162,23 +183,35 @@ export class BulkImport {
     return { ...this.counts };
   }
 
-  /** One group of users' events, with their ratings, features, movies' and global stats in one commit. */
-  private async apply(events: readonly RatingEvent[], writeRatings: () => void): Promise<void> {
+  /**
+   * One group of users' events, with their ratings, features and the global stats in one commit;
+   * what it adds to each movie is added to `movies`. Returns the global mean after it, if it changed anything.
+   */
+  private async apply(events: readonly RatingEvent[], movies: Map<number, MovieDelta>, writeRatings: () => void): Promise<number | undefined> {
     const userIds = [...new Set(events.map((e) => e.userId))];
     const movieIds = [...new Set(events.map((e) => e.movieId))];
     const snapshot = this.features.readUsersSnapshot(userIds, movieIds);
     const { changes, outcomes } = applyRatings(snapshot, events, this.batchTime);
     for (const o of outcomes) this.counts[o]++;
-    if (changes.ratings.length === 0) return;
+    if (changes.ratings.length === 0) return undefined;
     await atomically(
       this.db,
       async () => {
         writeRatings();
         // The ratings are written above, from the table in key order: the changes without them.
-        await this.features.writeChanges({ ...changes, ratings: [] });
+        await this.features.writeChanges({ ...changes, ratings: [], movies: [] });
       },
       () => this.features.forgetCached(),
     );
+    for (const delta of changes.movies) {
+      const sum = movies.get(delta.movieId);
+      if (!sum) movies.set(delta.movieId, { ...delta });
+      else {
+        sum.ratingCount += delta.ratingCount;
+        sum.ratingSum += delta.ratingSum;
+      }
+    }
+    return changes.priorMean;
   }
 
   /** One MSK event's records, split into bronze and quarantine objects as the consumer splits them. */

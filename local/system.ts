@@ -13,7 +13,7 @@ import { createSilverFeaturesHandler } from '../lambdas/handlers/batch/silver-fe
 import { createConsumeHandler } from '../lambdas/handlers/consume';
 import { createRecommendHandler } from '../lambdas/handlers/recommend';
 import type { BatchHandlers } from './batch-runner';
-import { BulkImport } from './bulk-import';
+import { BulkImport, type BulkImportSizes } from './bulk-import';
 import { EmbeddedProducer } from './embedded-producer';
 import { EventPipeline } from './event-pipeline';
 import { DATABASE_FILE, existingDatabase, openDataDir } from './data-dir';
@@ -36,7 +36,7 @@ export interface LocalSystem {
   producer: EmbeddedProducer;
   pipeline: EventPipeline;
   /** A bulk import into this folder: the consumer's result without its batch-by-batch commits. */
-  bulkImport(): BulkImport;
+  bulkImport(sizes?: BulkImportSizes): BulkImport;
   recommend: ReturnType<typeof createRecommendHandler>;
   /** The daily batch's Task handlers, keyed by state name: each step runs alone, between consumer batches. */
   batch: BatchHandlers;
@@ -92,7 +92,7 @@ export function openLocalSystem(dataDir: string, logger: Logger, options: OpenOp
     lake,
     producer,
     pipeline,
-    bulkImport: () => new BulkImport(db, lake, features, producer),
+    bulkImport: (sizes) => new BulkImport(db, lake, features, producer, sizes),
     recommend: createRecommendHandler({ features, models, logger, servedBy: 'local' }),
     batch: batchHandlers(db, features, models, {
       alone: (work) => pipeline.exclusive(work),

@@ -84,12 +84,15 @@ describe('bulk import', () => {
     return [systems[0]!, systems[1]!, dirs[0], dirs[1]];
   }
 
-  it('leaves the lake, ratings and features that consuming the same batches leaves, and the same model after the batch', async () => {
+  it.each([
+    ['in one group of users', undefined],
+    ['in groups of users and pages smaller than the import', { groupEvents: 500, readPage: 700 }],
+  ])('leaves the lake, ratings and features that consuming the same batches leaves, and the same model after the batch, %s', async (_, sizes) => {
     const [live, bulk, liveDir, bulkDir] = await twoFolders(events(1_500, 1));
     const later = events(7_300, 2);
 
     const liveCounts = await live.pipeline.publish(later);
-    const importer = bulk.bulkImport();
+    const importer = bulk.bulkImport(sizes);
     // In pieces of whole MSK batches, as the MovieLens import reads them.
     for (let start = 0; start < later.length; start += 3_000) await importer.addEvents(later.slice(start, start + 3_000));
     const bulkCounts = await importer.finish();
