@@ -142,6 +142,7 @@ export class BulkImport {
        SELECT user_id, movie_id, rating, event_time, event_id FROM temp.import_sorted WHERE rowid BETWEEN ? AND ?
        ORDER BY rowid ${KEEP_LATEST_RATING}`,
     );
+    // What the groups add to each movie, written once after the last group.
     const movies = new Map<number, MovieDelta>();
     try {
       let group: RatingEvent[] = [];
@@ -149,7 +150,18 @@ export class BulkImport {
       let last = 0;
       let priorMean = DEFAULT_GLOBAL_MEAN;
       const apply = async () => {
-        priorMean = (await this.apply(group, movies, () => upsertRatings.run(first, last))) ?? priorMean;
+        const changes = await this.apply(group, () => upsertRatings.run(first, last));
+        if (changes) {
+          for (const delta of changes.movies) {
+            const sum = movies.get(delta.movieId);
+            if (!sum) movies.set(delta.movieId, { ...delta });
+            else {
+              sum.ratingCount += delta.ratingCount;
+              sum.ratingSum += delta.ratingSum;
+            }
+          }
+          priorMean = changes.priorMean;
+        }
         onApplied(last, this.imported);
         group = [];
         first = last + 1;
@@ -184,10 +196,10 @@ export class BulkImport {
   }
 
   /**
-   * One group of users' events, with their ratings, features and the global stats in one commit;
-   * what it adds to each movie is added to `movies`. Returns the global mean after it, if it changed anything.
+   * One group of users' events, with their ratings, features and the global stats in one commit,
+   * and not what it adds to movies; returns its changes, if it changed anything.
    */
-  private async apply(events: readonly RatingEvent[], movies: Map<number, MovieDelta>, writeRatings: () => void): Promise<number | undefined> {
+  private async apply(events: readonly RatingEvent[], writeRatings: () => void): Promise<FeatureChanges | undefined> {
     const userIds = [...new Set(events.map((e) => e.userId))];
     const movieIds = [...new Set(events.map((e) => e.movieId))];
     const snapshot = this.features.readUsersSnapshot(userIds, movieIds);
@@ -203,15 +215,7 @@ export class BulkImport {
       },
       () => this.features.forgetCached(),
     );
-    for (const delta of changes.movies) {
-      const sum = movies.get(delta.movieId);
-      if (!sum) movies.set(delta.movieId, { ...delta });
-      else {
-        sum.ratingCount += delta.ratingCount;
-        sum.ratingSum += delta.ratingSum;
-      }
-    }
-    return changes.priorMean;
+    return changes;
   }
 
   /** One MSK event's records, split into bronze and quarantine objects as the consumer splits them. */
