@@ -270,6 +270,7 @@ function quarantineReasons(events: readonly unknown[]): { index: number; reason:
 
 function send(res: ServerResponse, result: HttpResult): void {
   if (res.destroyed || res.headersSent) return;
-  res.writeHead(result.statusCode, result.headers as Record<string, string>);
+  // With its length given, Node writes the head and body in one piece: without it, chunked encoding.
+  res.writeHead(result.statusCode, { ...result.headers, 'content-length': Buffer.byteLength(result.body) });
   res.end(result.body);
 }

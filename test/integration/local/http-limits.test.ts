@@ -27,9 +27,13 @@ describe('local HTTP API limits', () => {
     await Promise.all(servers.splice(0).map((s) => new Promise((r) => { s.closeAllConnections(); s.close(r); })));
   });
 
-  async function start(publish: (events: readonly unknown[]) => Promise<ConsumeCounts>, timeouts?: { headersMs: number; requestMs: number }) {
+  async function start(
+    publish: (events: readonly unknown[]) => Promise<ConsumeCounts>,
+    timeouts?: { headersMs: number; requestMs: number },
+    recommend = async () => json(200, { ok: true }),
+  ) {
     const server = createHttpServer({
-      recommend: async () => json(200, { ok: true }),
+      recommend,
       publish,
       operations: unused,
       metrics: new ServerMetrics({ events: () => counts(0), modelVersion: async () => undefined }),
@@ -111,6 +115,17 @@ describe('local HTTP API limits', () => {
     expect(slowBody).toContain('"error":');
     const slowHeaders = await raw(host, 'GET /health HTTP/1.1\r\nhost: x\r\n');
     expect(slowHeaders).toMatch(/^HTTP\/1\.1 408 /);
+  });
+
+  it('sends an answer whole with its length in bytes, not in chunks', async () => {
+    const host = await start(async (e) => counts(e.length), undefined, async () => json(200, { title: 'Amélie (2001) — 天使' }));
+    const answer = Buffer.from(await raw(host, 'GET /users/1/recommendations HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n'));
+    const split = answer.indexOf('\r\n\r\n');
+    const head = answer.subarray(0, split).toString();
+    const body = answer.subarray(split + 4);
+    expect(head).not.toMatch(/transfer-encoding/i);
+    expect(head).toMatch(new RegExp(`\r\ncontent-length: ${body.length}\r\n`, 'i'));
+    expect(JSON.parse(body.toString())).toEqual({ title: 'Amélie (2001) — 天使' });
   });
 
   it('answers CONNECT with a JSON 405', async () => {
