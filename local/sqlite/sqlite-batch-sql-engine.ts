@@ -31,8 +31,9 @@ export class SqliteBatchSqlEngine implements BatchSqlEngine {
         // Online ratings restored from the ratings being replaced need not hold the new ones: the
         // next publish restores every pair (see SqliteFeatureStore.reconcile).
         this.db.prepare('DELETE FROM meta WHERE key = ? AND value = ?').run(RESTORED_SILVER_DATE, date);
-        // Nor do the date's user features: no later date's may start from them.
+        // Nor do the date's features: no later date's may start from them.
         this.db.prepare('DELETE FROM silver_feature_catalogs WHERE dt = ?').run(date);
+        this.db.prepare('DELETE FROM silver_movie_features WHERE dt = ?').run(date);
       }
       const rows = insert.run({ dt: date, from: params.from ?? ALL_BRONZE, base: params.base ?? null }).changes;
       if (query.target === 'silver_user_features') {

@@ -199,13 +199,33 @@ export const SILVER_USER_FEATURES: BatchQuery = {
  * Per movie: count, sum, and the Bayesian mean towards the global mean of the same ratings. The
  * global mean is taken from the movies' sums, not from a second pass over every rating: sums of
  * half stars are exact, so both give the same value.
+ *
+ * SQLite, merged onto `base` while base's movie features exist (the engine removes them whenever
+ * base's ratings are replaced, so those that exist were computed from base's current ratings): a
+ * movie's count and sum are base's plus what the pairs changed since base add to them, exact as
+ * sums of half stars are, where a grouping of every rating by movie sorts them all.
  */
 export const SILVER_MOVIE_FEATURES: BatchQuery = {
   target: 'silver_movie_features',
   sqlite: `
-    WITH m AS MATERIALIZED (
+    WITH merged AS MATERIALIZED (
+      SELECT EXISTS (SELECT 1 FROM silver_movie_features WHERE dt = :base) AS onto_base),
+    changed AS MATERIALIZED (
+      SELECT s.movie_id, SUM(o.rating IS NULL) AS added, SUM(s.rating - COALESCE(o.rating, 0)) AS delta
+      FROM (${MERGED_PAIRS}) p
+      CROSS JOIN silver_ratings s ON s.dt = :dt AND s.user_id = p.user_id AND s.movie_id = p.movie_id
+      LEFT JOIN silver_ratings o ON o.dt = :base AND o.user_id = p.user_id AND o.movie_id = p.movie_id
+      WHERE (SELECT onto_base FROM merged)
+      GROUP BY s.movie_id),
+    m AS MATERIALIZED (
+      SELECT movie_id, SUM(rating_count) AS rating_count, SUM(rating_sum) AS rating_sum FROM (
+        SELECT movie_id, rating_count, rating_sum FROM silver_movie_features WHERE (SELECT onto_base FROM merged) AND dt = :base
+        UNION ALL
+        SELECT movie_id, added, delta FROM changed)
+      GROUP BY movie_id
+      UNION ALL
       SELECT movie_id, COUNT(*) AS rating_count, SUM(rating) AS rating_sum
-      FROM silver_ratings WHERE dt = :dt GROUP BY movie_id),
+      FROM silver_ratings WHERE dt = :dt AND NOT (SELECT onto_base FROM merged) GROUP BY movie_id),
     g AS (SELECT COALESCE(SUM(rating_sum) / SUM(rating_count), ${DEFAULT_GLOBAL_MEAN}) AS mean FROM m)
     SELECT movie_id, rating_count, rating_sum,
            (${BAYES_PRIOR_WEIGHT} * g.mean + rating_sum) / (${BAYES_PRIOR_WEIGHT} + rating_count) AS bayesian_mean

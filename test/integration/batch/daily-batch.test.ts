@@ -493,6 +493,27 @@ describe('the incremental daily batch on SQLite', () => {
   const late = [{ event_id: 'late-1', type: 'rating', user_id: 3, movie_id: 7, rating: 1, timestamp: '2026-11-23T23:59:00Z' }];
   const silver = (r: BatchResult) => (r.output as BatchState).silver;
 
+  it("starts a merged day's movie features from its base's, unless the base's ratings were replaced since", async () => {
+    const stores = await ranDayOne(tempDir());
+    await consumeOn(stores, data.events.slice(half), DAY_2);
+    const counts = () => stores.db.prepare('SELECT movie_id, rating_count FROM silver_movie_features WHERE dt = ? ORDER BY movie_id').raw().all(DAY_2);
+    const computed = () =>
+      stores.db.prepare('SELECT movie_id, COUNT(*) FROM silver_ratings WHERE dt = ? GROUP BY movie_id ORDER BY movie_id').raw().all(DAY_2) as [number, number][];
+    const inBase = new Set(stores.db.prepare('SELECT movie_id FROM silver_movie_features WHERE dt = ?').pluck().all(DAY_1));
+    // Base's counts off by 1,000: a day merged onto them carries the difference.
+    stores.db.prepare('UPDATE silver_movie_features SET rating_count = rating_count + 1000 WHERE dt = ?').run(DAY_1);
+    expect(((await runBatchOn(stores, DAY_2)).output as BatchState).silver).toMatchObject({ base: DAY_1 });
+    expect(counts()).toEqual(computed().map(([movie, n]) => [movie, inBase.has(movie) ? n + 1000 : n]));
+    expect(inBase.size).toBeGreaterThan(0);
+
+    // Base's ratings rebuilt by a run that stopped before its features: its movie features are gone with them.
+    await new SqliteBatchSqlEngine(stores.db).run(SILVER_RATINGS, DAY_1, { from: DAY_0 });
+    expect(stores.db.prepare('SELECT COUNT(*) FROM silver_movie_features WHERE dt = ?').pluck().get(DAY_1)).toBe(0);
+    await runBatchOn(stores, DAY_2);
+    expect(counts()).toEqual(computed());
+    stores.db.close();
+  });
+
   it('gives byte-identical silver and gold merging one day onto the last as rebuilding from all of bronze, a re-run of an older day included', async () => {
     const merged = sqliteStores(tempDir());
     const rebuilt = sqliteStores(tempDir());
