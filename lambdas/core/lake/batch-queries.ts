@@ -101,6 +101,17 @@ export const MERGED_PAIRS = `
   WHERE l.area = 'events' AND l.dt >= :base AND l.dt <= :dt
   GROUP BY b.user_id, b.movie_id ORDER BY b.user_id, b.movie_id`;
 
+/**
+ * The pairs a merge onto `:base` changed (SQLite): each with the date's rating and time, and base's
+ * rating (null for a pair new since base).
+ */
+const CHANGED_PAIRS = `
+  SELECT s.user_id, s.movie_id, s.rating, s.event_time, o.rating AS old_rating
+  FROM (${MERGED_PAIRS}) p
+  CROSS JOIN silver_ratings s ON s.dt = :dt AND s.user_id = p.user_id AND s.movie_id = p.movie_id
+  LEFT JOIN silver_ratings o ON o.dt = :base AND o.user_id = p.user_id AND o.movie_id = p.movie_id
+  WHERE o.user_id IS NULL OR o.rating IS NOT s.rating OR o.event_time IS NOT s.event_time`;
+
 /** The catalog's genres as one text: what a date's user features were computed with (SQLite). */
 export const FEATURE_CATALOG = '(SELECT json_group_array(json_array(movie_id, json(genres)) ORDER BY movie_id) FROM movies)';
 
@@ -120,12 +131,7 @@ export const SILVER_USER_FEATURES: BatchQuery = {
   sqlite: `
     WITH merged AS MATERIALIZED (
       SELECT (SELECT genres FROM silver_feature_catalogs WHERE dt = :base) IS ${FEATURE_CATALOG} AS onto_base),
-    changed AS MATERIALIZED (
-      SELECT s.user_id, s.movie_id, s.rating, s.event_time, o.rating AS old_rating
-      FROM (${MERGED_PAIRS}) p
-      CROSS JOIN silver_ratings s ON s.dt = :dt AND s.user_id = p.user_id AND s.movie_id = p.movie_id
-      LEFT JOIN silver_ratings o ON o.dt = :base AND o.user_id = p.user_id AND o.movie_id = p.movie_id
-      WHERE (SELECT onto_base FROM merged) AND (o.user_id IS NULL OR o.rating IS NOT s.rating OR o.event_time IS NOT s.event_time)),
+    changed AS MATERIALIZED (SELECT * FROM (${CHANGED_PAIRS}) WHERE (SELECT onto_base FROM merged)),
     changed_by_user AS MATERIALIZED (
       SELECT user_id, SUM(old_rating IS NULL) AS added, SUM(rating - COALESCE(old_rating, 0)) AS delta,
              MAX(event_time) AS last_active, json_group_array(json_array(movie_id, rating, event_time)) AS ratings
@@ -211,12 +217,8 @@ export const SILVER_MOVIE_FEATURES: BatchQuery = {
     WITH merged AS MATERIALIZED (
       SELECT EXISTS (SELECT 1 FROM silver_movie_features WHERE dt = :base) AS onto_base),
     changed AS MATERIALIZED (
-      SELECT s.movie_id, SUM(o.rating IS NULL) AS added, SUM(s.rating - COALESCE(o.rating, 0)) AS delta
-      FROM (${MERGED_PAIRS}) p
-      CROSS JOIN silver_ratings s ON s.dt = :dt AND s.user_id = p.user_id AND s.movie_id = p.movie_id
-      LEFT JOIN silver_ratings o ON o.dt = :base AND o.user_id = p.user_id AND o.movie_id = p.movie_id
-      WHERE (SELECT onto_base FROM merged)
-      GROUP BY s.movie_id),
+      SELECT movie_id, SUM(old_rating IS NULL) AS added, SUM(rating - COALESCE(old_rating, 0)) AS delta
+      FROM (${CHANGED_PAIRS}) WHERE (SELECT onto_base FROM merged) GROUP BY movie_id),
     m AS MATERIALIZED (
       SELECT movie_id, SUM(rating_count) AS rating_count, SUM(rating_sum) AS rating_sum FROM (
         SELECT movie_id, rating_count, rating_sum FROM silver_movie_features WHERE (SELECT onto_base FROM merged) AND dt = :base
