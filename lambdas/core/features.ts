@@ -41,6 +41,9 @@ export interface UserFeatures {
   updatedAt: number;
 }
 
+/** What ranking reads of a user's features: a store may give it alone. */
+export type RankingFeatures = Pick<UserFeatures, 'userId' | 'ratingCount' | 'genres'>;
+
 export interface MovieFeatures {
   movieId: number;
   ratingCount: number;

@@ -11,7 +11,7 @@
  */
 import type { RatingEvent } from './event-contract';
 import { RATING_MAX, RATING_MIN } from './event-contract';
-import type { UserFeatures } from './features';
+import type { RankingFeatures } from './features';
 import type { ModelIndex, ModelMovie } from './model';
 import { TopN } from './top-n';
 
@@ -37,7 +37,7 @@ export interface ScoreParts {
 export type SourceRating = Pick<RatingEvent, 'movieId' | 'rating'>;
 
 export interface UserInput {
-  features: UserFeatures;
+  features: RankingFeatures;
   /**
    * The user's latest ratings, newest first (`latestFirst`): the config's `cfSources` first ones
    * are the collaborative sources, so a store need read no more.
@@ -574,7 +574,7 @@ export function similarMovies(model: ModelIndex, movieId: number, limit: number)
  * Per genre: the share of the user's ratings in it times how well they liked it, scaled so that
  * the favourite genre scores 1.
  */
-export function genreAffinity(features: UserFeatures): Map<string, number> {
+export function genreAffinity(features: RankingFeatures): Map<string, number> {
   const raw = new Map<string, number>();
   if (features.ratingCount === 0) return raw;
   for (const [genre, { count, sum }] of Object.entries(features.genres)) {

@@ -2,7 +2,7 @@
  * Feature rows as the silver tables (SQLite and Parquet alike) and the SQLite online tables hold
  * them, and their mapping to the core types.
  */
-import type { CountSum, MovieFeatures, RecentRating, UserFeatures } from '../features';
+import type { CountSum, MovieFeatures, RankingFeatures, RecentRating, UserFeatures } from '../features';
 
 export interface UserRow {
   user_id: number;
@@ -31,6 +31,13 @@ export function toUser(row: UserRow): UserFeatures {
     genres: JSON.parse(row.genres) as Record<string, CountSum>,
     updatedAt: row.updated_at,
   };
+}
+
+/** The columns ranking reads of a user's row. */
+export type RankingUserRow = Pick<UserRow, 'user_id' | 'rating_count' | 'genres'>;
+
+export function toRankingFeatures(row: RankingUserRow): RankingFeatures {
+  return { userId: row.user_id, ratingCount: row.rating_count, genres: JSON.parse(row.genres) as Record<string, CountSum> };
 }
 
 export function toMovieFeatures(row: MovieFeatureRow): MovieFeatures {

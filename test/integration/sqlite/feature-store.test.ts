@@ -44,6 +44,22 @@ describe('SqliteFeatureStore caches', () => {
     expect((await second.getUserProfile(1))?.features).toMatchObject({ ratingCount: 3, ratingSum: 11 });
   });
 
+  it('ranks with what another connection committed, whether the user is cached or not', async () => {
+    const file = join(tempDir(), 'movierec.db');
+    const [a, b] = [openDatabase(file), openDatabase(file)];
+    open.push(a, b);
+    const [writer, server] = [new SqliteFeatureStore(a), new SqliteFeatureStore(b)];
+    await writer.upsertMovies([{ movieId: 10, title: 'Ten', genres: ['Drama'] }, { movieId: 11, title: 'Eleven', genres: ['Comedy'] }]);
+    await rate(writer, 1, 10, 4, 1000);
+    // Read from the row: the server's connection never wrote this user.
+    expect((await server.getRankingProfile(1, 10))?.features).toEqual({ userId: 1, ratingCount: 1, genres: { Drama: { count: 1, sum: 4 } } });
+    // The server's own cache, filled by the full profile, then emptied by the writer's commit.
+    await server.getUserProfile(1);
+    await rate(writer, 1, 11, 2, 2000);
+    expect((await server.getRankingProfile(1, 10))?.features).toMatchObject({ ratingCount: 2, genres: { Drama: { count: 1, sum: 4 }, Comedy: { count: 1, sum: 2 } } });
+    expect(await server.getRankingProfile(2, 10)).toBeUndefined();
+  });
+
   it('keeps no change of a batch whose write failed', async () => {
     const db = openDatabase(join(tempDir(), 'movierec.db'));
     open.push(db);
