@@ -11,6 +11,7 @@ import { createRouter } from '../lambdas/handlers/api-router';
 import { HttpError, json, type HttpResult } from '../lambdas/handlers/http-response';
 import { RECOMMEND_OPERATIONS, type HttpEvent } from '../lambdas/handlers/recommend';
 import type { ConsumeCounts } from '../lambdas/handlers/consume';
+import { ArrivalOrder } from './arrival-order';
 import type { ConsoleAssets } from './console/assets';
 import { messageFor, TOPIC } from './embedded-producer';
 import type { ServerMetrics } from './metrics';
@@ -61,24 +62,27 @@ export interface HttpServerDeps {
 
 export function createHttpServer(deps: HttpServerDeps): Server {
   const load = { events: 0, posts: 0 };
+  const arrivals = new ArrivalOrder();
   const { headersMs, requestMs } = deps.timeouts ?? { headersMs: HEADERS_TIMEOUT_MS, requestMs: REQUEST_TIMEOUT_MS };
   const server = createServer(
     // Timeouts are checked every second, not every 30 s, so a slow client is answered when its time is up.
     { headersTimeout: headersMs, requestTimeout: requestMs, connectionsCheckingInterval: Math.min(1000, headersMs) },
     (req, res) => {
       const started = performance.now();
-      const url = requestUrl(req.url);
-      handle(req, url, deps, load)
-        .catch((err: unknown) => {
-          if (err instanceof HttpError) return err.toResult();
-          deps.onError(err);
-          return json(503, { error: 'the service is temporarily unavailable; retry later' }, { 'retry-after': String(RETRY_AFTER_S) });
-        })
-        .then((result) => {
-          send(res, result);
-          const route = (url && ALL_ROUTES.templateOf(url.pathname)) ?? 'unmatched';
-          deps.metrics.request(route, req.method ?? 'GET', result.statusCode, (performance.now() - started) / 1000);
-        });
+      arrivals.enqueue(() => {
+        const url = requestUrl(req.url);
+        handle(req, url, deps, load)
+          .catch((err: unknown) => {
+            if (err instanceof HttpError) return err.toResult();
+            deps.onError(err);
+            return json(503, { error: 'the service is temporarily unavailable; retry later' }, { 'retry-after': String(RETRY_AFTER_S) });
+          })
+          .then((result) => {
+            send(res, result);
+            const route = (url && ALL_ROUTES.templateOf(url.pathname)) ?? 'unmatched';
+            deps.metrics.request(route, req.method ?? 'GET', result.statusCode, (performance.now() - started) / 1000);
+          });
+      });
     },
   );
   server.keepAliveTimeout = 5_000;
