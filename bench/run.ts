@@ -24,9 +24,9 @@ import { median, round } from './stats';
 import { DAY_MS, dayEvents, generateWorkload, PRESETS, type Preset } from './workload';
 
 /** How much of each measure a preset does; `inversions`: the EASE sizes timed. */
-const PLAN: Record<keyof typeof PRESETS, { consumeEvents: number; naiveEvents: number; recommendRequests: number; httpRequests: number; inversions: number[]; oneMoreDay: number }> = {
-  small: { consumeEvents: 20_000, naiveEvents: 5_000, recommendRequests: 1_000, httpRequests: 2_000, inversions: [500, 1000], oneMoreDay: 1_000 },
-  full: { consumeEvents: 200_000, naiveEvents: 10_000, recommendRequests: 20_000, httpRequests: 50_000, inversions: [1000, 2000, 3000, 4000], oneMoreDay: 100_000 },
+const PLAN: Record<keyof typeof PRESETS, { consumeEvents: number; naiveEvents: number; recommendRequests: number; httpRequests: number; httpWarmup: number; inversions: number[]; oneMoreDay: number }> = {
+  small: { consumeEvents: 20_000, naiveEvents: 5_000, recommendRequests: 1_000, httpRequests: 2_000, httpWarmup: 500, inversions: [500, 1000], oneMoreDay: 1_000 },
+  full: { consumeEvents: 200_000, naiveEvents: 10_000, recommendRequests: 20_000, httpRequests: 50_000, httpWarmup: 5_000, inversions: [1000, 2000, 3000, 4000], oneMoreDay: 100_000 },
 };
 
 /** One user's ratings in the heavy-rater measure: what a hostile client sent in an attack on the API. */
@@ -147,7 +147,7 @@ try {
   const httpRuns: Awaited<ReturnType<typeof measureHttp>>[] = [];
   try {
     for (let r = 0; r < runs; r++) {
-      httpRuns.push(await measureHttp(server.port, preset.users, plan.httpRequests, r + 1));
+      httpRuns.push(await measureHttp(server.port, preset.users, plan.httpRequests, plan.httpWarmup, r + 1));
       say(`http run ${r + 1}: ${Math.round(httpRuns[r]!.rps)} requests/s, p99 ${httpRuns[r]!.p99.toFixed(1)} ms, ${httpRuns[r]!.errors} errors, server CPU ${httpRuns[r]!.serverCpuMs.toFixed(3)} ms a request`);
     }
   } finally {
