@@ -194,10 +194,7 @@ export class SqliteFeatureStore implements FeatureStore {
       this.dropIfChangedElsewhere();
       const users = new Map<number, UserFeatures>();
       for (const id of userIds) {
-        const user = this.users.getOrLoad(id, () => {
-          const row = this.stmt.user.get(id);
-          return row ? toUser(row) : null;
-        });
+        const user = this.cachedUser(id);
         if (user) users.set(id, user);
       }
       const genres = new Map<number, readonly string[]>();
@@ -249,44 +246,51 @@ export class SqliteFeatureStore implements FeatureStore {
 
   async getUserProfile(userId: number, latest = -1): Promise<UserProfile | undefined> {
     // LIMIT -1: every row.
-    return this.profile(userId, () =>
-      (this.stmt.userRatings.raw().all(userId, latest) as [number, number, number, string][]).map(
-        ([movieId, rating, eventTime, eventId]): RatingEvent => ({ userId, movieId, rating, eventTime, eventId }),
-      ),
+    return this.profile(
+      () => this.cachedUser(userId),
+      () =>
+        (this.stmt.userRatings.raw().all(userId, latest) as [number, number, number, string][]).map(
+          ([movieId, rating, eventTime, eventId]): RatingEvent => ({ userId, movieId, rating, eventTime, eventId }),
+        ),
     );
   }
 
   /**
    * Takes the user's cached features, but does not cache what it reads: under requests for many
-   * users, each parsed user kept would outlive the young generation, and copying them is most of
-   * each scavenge's pause (8 to 10 ms against about 3 at 10M ratings), which every request in
-   * flight waits for. Ranking reads 3 of the row's 7 columns, without the recent ratings' JSON.
+   * users, each parsed user kept would outlive the young generation, and copying them was most of
+   * each scavenge's pause (9 to 10 ms at the median against 3 to 5 at 10M ratings), which every
+   * request in flight waits for. Ranking reads 3 of the row's 7 columns, without the recent
+   * ratings' JSON.
    */
   async getRankingProfile(userId: number, latest: number): Promise<UserInput | undefined> {
+    return this.profile(
+      (): RankingFeatures | null => {
+        const cached = this.users.peek(userId);
+        if (cached !== undefined) return cached;
+        const row = this.stmt.rankingUser.get(userId);
+        return row ? toRankingFeatures(row) : null;
+      },
+      () =>
+        this.stmt.rankingRatings.all(userId, latest).map(
+          (packed): SourceRating => ({ movieId: Math.floor(packed / RATING_PACK), rating: (packed % RATING_PACK) / 2 }),
+        ),
+    );
+  }
+
+  /** A user's features and ratings read in one transaction, after the caches were checked against other connections' commits. */
+  private profile<F, R>(readFeatures: () => F | null, readRatings: () => R[]): { features: F; ratings: R[] } | undefined {
     return this.inTransaction(() => {
       this.dropIfChangedElsewhere();
-      let features: RankingFeatures | null | undefined = this.users.peek(userId);
-      if (features === undefined) {
-        const row = this.stmt.rankingUser.get(userId);
-        features = row ? toRankingFeatures(row) : null;
-      }
-      if (!features) return undefined;
-      const ratings = this.stmt.rankingRatings.all(userId, latest).map(
-        (packed): SourceRating => ({ movieId: Math.floor(packed / RATING_PACK), rating: (packed % RATING_PACK) / 2 }),
-      );
-      return { features, ratings };
+      const features = readFeatures();
+      return features ? { features, ratings: readRatings() } : undefined;
     });
   }
 
-  /** The cached features, parsed once while no other connection commits, and the ratings read with them. */
-  private profile<R>(userId: number, readRatings: () => R[]): { features: UserFeatures; ratings: R[] } | undefined {
-    return this.inTransaction(() => {
-      this.dropIfChangedElsewhere();
-      const features = this.users.getOrLoad(userId, () => {
-        const row = this.stmt.user.get(userId);
-        return row ? toUser(row) : null;
-      });
-      return features ? { features, ratings: readRatings() } : undefined;
+  /** The cached features, parsed once while no other connection commits; null for a user without any. */
+  private cachedUser(userId: number): UserFeatures | null {
+    return this.users.getOrLoad(userId, () => {
+      const row = this.stmt.user.get(userId);
+      return row ? toUser(row) : null;
     });
   }
 
