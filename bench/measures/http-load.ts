@@ -137,10 +137,11 @@ export async function measureHttp(
   seed: number,
 ): Promise<{ rps: number; p99: number; errors: number; serverCpuMs: number }> {
   const rnd = seededRandom(seed);
+  const ask = () => ({ path: `/users/${rnd.int(1, users)}/recommendations?limit=10`, status: 200 });
   await (await fetch(`http://127.0.0.1:${port}/users/1/recommendations`)).text();
-  await sendLoad(port, warmup, () => ({ path: `/users/${rnd.int(1, users)}/recommendations?limit=10`, status: 200 }));
+  await sendLoad(port, warmup, ask);
   const cpuBefore = await serverCpuSeconds(port);
-  const { seconds, latencies, errors } = await sendLoad(port, total, () => ({ path: `/users/${rnd.int(1, users)}/recommendations?limit=10`, status: 200 }));
+  const { seconds, latencies, errors } = await sendLoad(port, total, ask);
   const serverCpuMs = ((await serverCpuSeconds(port)) - cpuBefore) * 1000 / total;
   return { rps: total / seconds, p99: percentile(latencies, 99), errors: errors.length, serverCpuMs };
 }
