@@ -1,8 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ArrivalOrder } from '../../../local/arrival-order';
-
-/** Resolves once every start queued so far, and those they queue, have run. */
-const settled = () => new Promise<void>((resolve) => setTimeout(resolve, 20));
 
 describe('ArrivalOrder', () => {
   it('starts each in a turn of its own, in the order queued, those queued meanwhile last', async () => {
@@ -18,7 +15,7 @@ describe('ArrivalOrder', () => {
     order.enqueue(() => log.push('b'));
     order.enqueue(() => log.push('c'));
     expect(log).toEqual([]);
-    await settled();
+    await vi.waitFor(() => expect(log).toHaveLength(5));
     expect(log).toEqual(['a', 'b', 'next turn', 'c', 'd']);
   });
 
@@ -36,10 +33,7 @@ describe('ArrivalOrder', () => {
       });
     };
     for (let i = 0; i < 10; i++) queue();
-    await new Promise<void>((resolve) => {
-      const poll = () => (started.length === queued && queued >= 5_000 ? resolve() : setTimeout(poll, 5));
-      poll();
-    });
+    await vi.waitFor(() => expect(started.length === queued && queued >= 5_000).toBe(true));
     expect(started).toEqual(Array.from({ length: queued }, (_, i) => i));
   });
 
@@ -54,10 +48,11 @@ describe('ArrivalOrder', () => {
         throw new Error('boom');
       });
       order.enqueue(() => log.push('after'));
-      await settled();
+      await vi.waitFor(() => expect(log).toHaveLength(1));
     } finally {
       process.off('uncaughtException', onError);
     }
     expect(log).toEqual(['after']);
+    expect(errors.map(String)).toEqual(['Error: boom']);
   });
 });
