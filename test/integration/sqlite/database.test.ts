@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MIGRATIONS, openDatabase, schemaVersion } from '../../../local/sqlite/database';
+import { checkpointPages, MAX_CHECKPOINT_PAGES, MIGRATIONS, MIN_CHECKPOINT_PAGES, openDatabase, schemaVersion } from '../../../local/sqlite/database';
 import { NO_HEAD } from '../../../lambdas/core/item-neighbours';
 import { SqliteModelStore } from '../../../local/sqlite/sqlite-model-store';
 import { LATEST_RANKING_RATINGS, LATEST_RATINGS } from '../../../local/sqlite/sqlite-feature-store';
@@ -23,6 +23,25 @@ describe('openDatabase', () => {
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all();
     expect(tables).toEqual(expect.arrayContaining(['ratings', 'user_features', 'movie_features', 'lake_objects', 'model_pointer']));
     db.close();
+  });
+
+  it('checkpoints the WAL every sixth of the database, from 10,000 pages to 100,000', () => {
+    expect(checkpointPages(0)).toBe(MIN_CHECKPOINT_PAGES);
+    expect(checkpointPages(120_000)).toBe(20_000);
+    expect(checkpointPages(6_000_000)).toBe(MAX_CHECKPOINT_PAGES);
+    const file = join(tempDir(), 'movierec.db');
+    const db = openDatabase(file);
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(MIN_CHECKPOINT_PAGES);
+    expect(db.pragma('journal_size_limit', { simple: true })).toBe(MIN_CHECKPOINT_PAGES * (4096 + 24));
+    // 84,000 pages of 4 KB: reopened, it checkpoints every 14,000.
+    db.prepare("INSERT INTO meta (key, value) VALUES ('filler', zeroblob(84000 * 4096 - 200000))").run();
+    db.close();
+    const reopened = openDatabase(file);
+    const pages = reopened.pragma('page_count', { simple: true }) as number;
+    expect(pages).toBeGreaterThan(84_000 - 100);
+    expect(reopened.pragma('wal_autocheckpoint', { simple: true })).toBe(checkpointPages(pages));
+    expect(checkpointPages(pages)).toBeGreaterThan(MIN_CHECKPOINT_PAGES);
+    reopened.close();
   });
 
   it("reads a user's latest ratings for ranking from the ratings_latest index alone, and with event ids through it", () => {
