@@ -352,6 +352,16 @@ export async function atomically<T>(db: Db, work: () => Promise<T>, onRollback: 
 }
 
 /**
+ * Runs `work` in an IMMEDIATE transaction of its own or, inside one already open (`atomically`'s),
+ * as part of it, where an error rolls the whole back. A savepoint there would first copy each page
+ * `work` changes to a statement journal, which spills to a temporary file beyond 64 KB: the 2,500
+ * pages (10 MB) of a consumer batch, which cost it a fifth of its events a second.
+ */
+export function writeTransaction<T>(db: Db, work: () => T): T {
+  return db.inTransaction ? work() : db.transaction(work).immediate();
+}
+
+/**
  * PRAGMA quick_check: every page and index entry read once (about a second per GB here), so a
  * database damaged by a disk fault is refused at start rather than written to.
  */

@@ -5,7 +5,7 @@
  */
 import { lakeObjectKey, lakePartition, type LakeArea } from '../../lambdas/core/lake/lake-layout';
 import type { BronzeRecord, EventLake, LakeObjectId, QuarantineRecord } from '../../lambdas/core/ports';
-import type { Db } from './database';
+import { writeTransaction, type Db } from './database';
 
 const BRONZE_COLUMNS = 7;
 /** Bronze rows per INSERT: one statement step for many rows costs a third less per row than one for each. */
@@ -44,7 +44,7 @@ export class SqliteEventLake implements EventLake {
   }
 
   async writeBronze(id: LakeObjectId, records: readonly BronzeRecord[]): Promise<void> {
-    this.db.transaction(() => {
+    writeTransaction(this.db, () => {
       const { objectId } = this.replaceObject('events', id, records.length);
       this.deleteBronze.run(objectId);
       const params = new Array<string | number>(BRONZE_ROWS_PER_INSERT * BRONZE_COLUMNS);
@@ -66,15 +66,15 @@ export class SqliteEventLake implements EventLake {
       for (const { offset, event: e } of records.slice(i)) {
         this.insertBronze.run(objectId, offset, e.eventId, e.userId, e.movieId, e.rating, e.eventTime);
       }
-    }).immediate();
+    });
   }
 
   async writeQuarantine(id: LakeObjectId, records: readonly QuarantineRecord[]): Promise<void> {
-    this.db.transaction(() => {
+    writeTransaction(this.db, () => {
       const { key } = this.replaceObject('quarantine', id, records.length);
       this.deleteQuarantine.run(key);
       for (const r of records) this.insertQuarantine.run(key, r.offset, r.timestamp, r.reason, r.value, r.key);
-    }).immediate();
+    });
   }
 
   /** Every object of the lake with its records, in key order. */

@@ -14,7 +14,7 @@ import { addToMovie, ratingKey, sameUserFeatures } from '../../lambdas/core/feat
 import type { Movie } from '../../lambdas/core/movie';
 import type { FeatureKeys, FeatureStore, SilverFeatures, UserProfile } from '../../lambdas/core/ports';
 import type { SourceRating, UserInput } from '../../lambdas/core/recommender';
-import { getMeta, setMeta, type Db } from './database';
+import { getMeta, setMeta, writeTransaction, type Db } from './database';
 import { toMovieFeatures, toRankingFeatures, toUser, type MovieFeatureRow, type RankingUserRow, type UserRow } from '../../lambdas/core/lake/feature-rows';
 
 interface RatingRow {
@@ -212,7 +212,7 @@ export class SqliteFeatureStore implements FeatureStore {
   }
 
   async writeChanges(changes: FeatureChanges): Promise<void> {
-    const movies = this.db.transaction((): MovieFeatures[] => {
+    const movies = writeTransaction(this.db, (): MovieFeatures[] => {
       this.dropIfChangedElsewhere();
       for (const r of changes.ratings) {
         this.stmt.upsertRating.run(r.userId, r.movieId, r.rating, r.eventTime, r.eventId);
@@ -229,8 +229,8 @@ export class SqliteFeatureStore implements FeatureStore {
       });
       this.stmt.addToGlobal.run(changes.global.ratingCount, changes.global.ratingSum);
       return written;
-    }).immediate();
-    // Committed: the cache follows.
+    });
+    // Committed, or part of a transaction whose rollback empties the caches: the cache follows.
     for (const u of changes.users) this.users.set(u.userId, u);
     for (const m of movies) this.movieFeatures.set(m.movieId, m);
   }

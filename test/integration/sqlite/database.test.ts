@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkpointPages, MAX_CHECKPOINT_PAGES, MIGRATIONS, MIN_CHECKPOINT_PAGES, openDatabase, schemaVersion } from '../../../local/sqlite/database';
+import { checkpointPages, MAX_CHECKPOINT_PAGES, MIGRATIONS, MIN_CHECKPOINT_PAGES, openDatabase, schemaVersion, writeTransaction } from '../../../local/sqlite/database';
 import { NO_HEAD } from '../../../lambdas/core/item-neighbours';
 import { SqliteModelStore } from '../../../local/sqlite/sqlite-model-store';
 import { LATEST_RANKING_RATINGS, LATEST_RATINGS } from '../../../local/sqlite/sqlite-feature-store';
@@ -42,6 +42,30 @@ describe('openDatabase', () => {
     expect(reopened.pragma('wal_autocheckpoint', { simple: true })).toBe(checkpointPages(pages));
     expect(checkpointPages(pages)).toBeGreaterThan(MIN_CHECKPOINT_PAGES);
     reopened.close();
+  });
+
+  it('writes in a transaction of its own, or as part of the one open, with no savepoint of its own', () => {
+    const file = join(tempDir(), 'movierec.db');
+    const db = openDatabase(file);
+    const other = new Database(file, { readonly: true });
+    const insert = db.prepare("INSERT INTO movies (movie_id, title, genres) VALUES (?, 'A', '[]')");
+    const ids = (conn: Database.Database) => conn.prepare('SELECT movie_id FROM movies ORDER BY movie_id').pluck().all();
+
+    writeTransaction(db, () => insert.run(1));
+    expect(ids(other)).toEqual([1]);
+    expect(() => writeTransaction(db, () => (insert.run(2), insert.run(1)))).toThrow(/UNIQUE/);
+    expect(ids(db)).toEqual([1]);
+
+    db.exec('BEGIN IMMEDIATE');
+    writeTransaction(db, () => insert.run(3));
+    expect(() => writeTransaction(db, () => (insert.run(4), insert.run(1)))).toThrow(/UNIQUE/);
+    // Nothing of the failed write was undone on its own: the open transaction holds it until its rollback.
+    expect(ids(db)).toEqual([1, 3, 4]);
+    expect(ids(other)).toEqual([1]);
+    db.exec('ROLLBACK');
+    expect(ids(db)).toEqual([1]);
+    other.close();
+    db.close();
   });
 
   it("reads a user's latest ratings for ranking from the ratings_latest index alone, and with event ids through it", () => {
