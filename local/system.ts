@@ -15,7 +15,7 @@ import { createRecommendHandler } from '../lambdas/handlers/recommend';
 import type { BatchHandlers } from './batch-runner';
 import { BulkImport, type BulkImportSizes } from './bulk-import';
 import { EmbeddedProducer } from './embedded-producer';
-import { EventPipeline } from './event-pipeline';
+import { EventPipeline, type Consume } from './event-pipeline';
 import { DATABASE_FILE, existingDatabase, openDataDir } from './data-dir';
 import { atomically, getMeta, isDatabaseEmpty, openDatabase, openDatabaseForReading, rethrowBusyAsTransient, setMeta, type Db } from './sqlite/database';
 import { SqliteBatchLake } from './sqlite/sqlite-batch-lake';
@@ -80,12 +80,7 @@ export function openLocalSystem(dataDir: string, logger: Logger, options: OpenOp
   const models = new SqliteModelStore(db);
   const lake = new SqliteEventLake(db);
   const producer = new EmbeddedProducer(db);
-  const consume = createConsumeHandler({ lake, features, logger });
-  // A batch's bronze, quarantine, ratings and features commit together: a crash leaves none of them.
-  const pipeline = new EventPipeline(
-    (event) => atomically(db, () => consume(event), () => features.forgetCached()),
-    producer,
-  );
+  const pipeline = new EventPipeline(localConsumer(db, lake, features, logger), producer);
   return {
     features,
     models,
@@ -114,6 +109,12 @@ export function openLocalSystem(dataDir: string, logger: Logger, options: OpenOp
 }
 
 /** The queries' view of a data folder: read alone, beside the server that may hold it. */
+/** The consume handler as the local system runs it: a batch's bronze, quarantine, ratings and features commit together, so a crash leaves none of them. */
+export function localConsumer(db: Db, lake: SqliteEventLake, features: SqliteFeatureStore, logger: Logger): Consume {
+  const consume = createConsumeHandler({ lake, features, logger });
+  return (event) => atomically(db, () => consume(event), () => features.forgetCached());
+}
+
 export interface LocalReader {
   recommend: LocalSystem['recommend'];
   reads: SqliteOperationsReads;

@@ -1,29 +1,28 @@
 /**
- * Consume throughput: the consume handler over the SQLite adapters, fed MSK batches of 1,000
- * events, against a database that already holds the full workload (its ratings and features), so
- * that every lookup and write is at full scale. Only the handler's time counts; building each
- * batch (the producer's work) does not.
+ * Consume throughput: the consume handler over the SQLite adapters as the local system runs it
+ * (one commit a batch), fed MSK batches of 1,000 events, against a database that already holds the
+ * full workload (its ratings and features), so that every lookup and write is at full scale. Only
+ * the consumer's time counts; building each batch (the producer's work) does not.
  */
 import { join } from 'node:path';
-import { createConsumeHandler } from '../../lambdas/handlers/consume';
 import { EmbeddedProducer, messageFor } from '../../local/embedded-producer';
 import { openDatabase } from '../../local/sqlite/database';
 import { SqliteEventLake } from '../../local/sqlite/sqlite-event-lake';
 import { SqliteFeatureStore } from '../../local/sqlite/sqlite-feature-store';
-import { DATABASE_FILE } from '../../local/system';
+import { DATABASE_FILE, localConsumer } from '../../local/system';
 import { eventAt, type Workload } from '../workload';
 
 export const MSK_BATCH = 1000;
 const SILENT = { debug() {}, warn() {}, error() {} };
 
 /**
- * Consumes the first `count` events of `w` into the database in `dataDir`; returns the handler's
+ * Consumes the first `count` events of `w` into the database in `dataDir`; returns the consumer's
  * seconds per batch, in order.
  */
 export async function measureConsume(w: Workload, count: number, dataDir: string): Promise<number[]> {
   const db = openDatabase(join(dataDir, DATABASE_FILE));
   try {
-    const consume = createConsumeHandler({ lake: new SqliteEventLake(db), features: new SqliteFeatureStore(db), logger: SILENT });
+    const consume = localConsumer(db, new SqliteEventLake(db), new SqliteFeatureStore(db), SILENT);
     const producer = new EmbeddedProducer(db);
     const seconds: number[] = [];
     for (let start = 0; start < count; start += MSK_BATCH) {
