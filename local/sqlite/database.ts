@@ -307,7 +307,7 @@ const WAL_FRAME_HEADER = 24;
  * 40 MB to 400 MB of WAL. On a large database a checkpoint costs much the same whether it copies
  * 10,000 pages or 100,000 (two fsyncs, and a random user's leaf pages dirtied again between two
  * checkpoints are copied once): consuming into a 10M-rating folder, checkpoints every 100,000
- * pages gave 1.25 times the events a second of every 10,000. A small database keeps a WAL of its
+ * pages gave 1.19 times the events a second of every 10,000. A small database keeps a WAL of its
  * own size's order.
  */
 export function checkpointPages(databasePages: number): number {
