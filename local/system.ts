@@ -108,13 +108,13 @@ export function openLocalSystem(dataDir: string, logger: Logger, options: OpenOp
   };
 }
 
-/** The queries' view of a data folder: read alone, beside the server that may hold it. */
 /** The consume handler as the local system runs it: a batch's bronze, quarantine, ratings and features commit together, so a crash leaves none of them. */
 export function localConsumer(db: Db, lake: SqliteEventLake, features: SqliteFeatureStore, logger: Logger): Consume {
   const consume = createConsumeHandler({ lake, features, logger });
   return (event) => atomically(db, () => consume(event), () => features.forgetCached());
 }
 
+/** The queries' view of a data folder: read alone, beside the server that may hold it. */
 export interface LocalReader {
   recommend: LocalSystem['recommend'];
   reads: SqliteOperationsReads;
