@@ -13,8 +13,12 @@ import { describeCounts } from './serve';
 import { say } from '../output';
 import type { ConsumeCounts } from '../../lambdas/handlers/consume';
 
-/** Ratings read and written per commit of the import's first pass. */
-export const IMPORT_CHUNK = 100_000;
+/**
+ * Ratings read and written per commit of the import's first pass. A chunk's objects live until it
+ * is written: 100,000 ratings' outlived the young generation, and copying them out of it made the
+ * pass a quarter slower (25M ratings: 120 and 131 s against 93 and 99 s with 10,000).
+ */
+export const IMPORT_CHUNK = 10_000;
 
 export async function importMovieLens(system: LocalSystem, dir: string, signal: AbortSignal): Promise<void> {
   await importMovieLensRatings(system, dir, signal);
