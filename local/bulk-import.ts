@@ -61,7 +61,7 @@ const SIZES: BulkImportSizes = { groupEvents: 250_000, readPage: 50_000 };
 /** Helper threads of SQLite's sorter: one per core beside the import's own (on 2 cores, 25M events sort in 0.7× the time). */
 const SORT_THREADS = Math.max(0, availableParallelism() - 1);
 
-type SortedRow = [rowid: number, userId: number, movieId: number, rating: number, eventTime: number, eventId: string];
+type SortedRow = [rowid: number, userId: number, movieId: number, rating: number, eventTime: number];
 
 export class BulkImport {
   private readonly counts: ConsumeCounts = { received: 0, applied: 0, duplicate: 0, superseded: 0, quarantined: 0 };
@@ -131,11 +131,19 @@ export class BulkImport {
     } finally {
       this.db.pragma(`threads = ${threads}`);
     }
+    // A page is one JSON text: better-sqlite3 makes each row of a result a JavaScript array, which
+    // cost twice as much as parsing the same rows out of one string.
     const page = this.db
-      .prepare<[number, number], SortedRow>(
-        'SELECT rowid, user_id, movie_id, rating, event_time, event_id FROM temp.import_sorted WHERE rowid > ? ORDER BY rowid LIMIT ?',
+      .prepare<[number, number], string>(
+        `SELECT json_group_array(json_array(rowid, user_id, movie_id, rating, event_time)) FROM (
+           SELECT rowid, user_id, movie_id, rating, event_time FROM temp.import_sorted WHERE rowid > ? ORDER BY rowid LIMIT ?)`,
       )
-      .raw();
+      .pluck();
+    const eventIds = this.db
+      .prepare<[number, number], string>(
+        'SELECT json_group_array(event_id) FROM (SELECT event_id FROM temp.import_sorted WHERE rowid BETWEEN ? AND ? ORDER BY rowid)',
+      )
+      .pluck();
     // The ratings a group ends on, by the store's own rule, written in key order: the table's.
     const upsertRatings = this.db.prepare(
       `INSERT INTO ratings (user_id, movie_id, rating, event_time, event_id)
@@ -148,9 +156,15 @@ export class BulkImport {
       let group: RatingEvent[] = [];
       let first = 1;
       let last = 0;
+      // Whether two of the group's events rate the same pair.
+      let repeated = false;
       let priorMean = DEFAULT_GLOBAL_MEAN;
+      const withIds = () => {
+        const ids = JSON.parse(eventIds.get(first, last)!) as string[];
+        for (let i = 0; i < group.length; i++) group[i]!.eventId = ids[i]!;
+      };
       const apply = async () => {
-        const changes = await this.apply(group, () => upsertRatings.run(first, last));
+        const changes = await this.apply(group, repeated, withIds, () => upsertRatings.run(first, last));
         if (changes) {
           for (const delta of changes.movies) {
             const sum = movies.get(delta.movieId);
@@ -164,14 +178,17 @@ export class BulkImport {
         }
         onApplied(last, this.imported);
         group = [];
+        repeated = false;
         first = last + 1;
       };
       for (;;) {
-        const rows = page.all(last, this.sizes.readPage) as SortedRow[];
-        for (const [rowid, userId, movieId, rating, eventTime, eventId] of rows) {
+        const rows = JSON.parse(page.get(last, this.sizes.readPage)!) as SortedRow[];
+        for (const [rowid, userId, movieId, rating, eventTime] of rows) {
+          const previous = group[group.length - 1];
           // A group ends between users: each user's events are applied together.
-          if (group.length >= this.sizes.groupEvents && group[group.length - 1]!.userId !== userId) await apply();
-          group.push({ userId, movieId, rating, eventTime, eventId });
+          if (group.length >= this.sizes.groupEvents && previous!.userId !== userId) await apply();
+          else if (previous?.userId === userId && previous.movieId === movieId) repeated = true;
+          group.push({ userId, movieId, rating, eventTime, eventId: '' });
           last = rowid;
         }
         if (rows.length < this.sizes.readPage) break;
@@ -199,10 +216,14 @@ export class BulkImport {
    * One group of users' events, with their ratings, features and the global stats in one commit,
    * and not what it adds to movies; returns its changes, if it changed anything.
    */
-  private async apply(events: readonly RatingEvent[], writeRatings: () => void): Promise<FeatureChanges | undefined> {
+  private async apply(events: readonly RatingEvent[], repeated: boolean, readEventIds: () => void, writeRatings: () => void): Promise<FeatureChanges | undefined> {
     const userIds = [...new Set(events.map((e) => e.userId))];
     const movieIds = [...new Set(events.map((e) => e.movieId))];
     const snapshot = this.features.readUsersSnapshot(userIds, movieIds);
+    // An event's id only decides between ratings of the same pair (applyRatings' isNewer), and the
+    // ratings are written from the sorted table: a group whose every pair is new and rated once
+    // is applied without them.
+    if (repeated || snapshot.ratings.size > 0) readEventIds();
     const { changes, outcomes } = applyRatings(snapshot, events, this.batchTime);
     for (const o of outcomes) this.counts[o]++;
     if (changes.ratings.length === 0) return undefined;

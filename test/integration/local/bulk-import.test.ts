@@ -132,6 +132,44 @@ describe('bulk import', () => {
     compare({ ...ONLINE_TABLES, ...GOLD_TABLES });
   }, 120_000);
 
+  it('breaks ties by event id within the import and against a stored rating, beside groups of users that need no ids', async () => {
+    const [live, bulk, liveDir, bulkDir] = await twoFolders([]);
+    const at = Date.UTC(2026, 10, 2);
+    // Each user rates every movie once, but users 3 and 7 rate movie 5 twice at the same time: the
+    // larger id wins, with the smaller rating, which a comparison without ids would not keep.
+    const all: object[] = [];
+    for (let user = 1; user <= 10; user++) {
+      for (let movie = 1; movie <= 60; movie++) {
+        all.push({ event_id: `r-${user}-${movie}`, type: 'rating', user_id: user, movie_id: movie, rating: 3, timestamp: at + movie * 60_000 });
+      }
+    }
+    for (const user of [3, 7]) all.push({ event_id: `r-${user}-5-z`, type: 'rating', user_id: user, movie_id: 5, rating: 1, timestamp: at + 5 * 60_000 });
+
+    // Then user 4 rates movie 6 again, at the stored rating's time under a larger id.
+    const again = [{ event_id: 'r-4-6-z', type: 'rating', user_id: 4, movie_id: 6, rating: 1, timestamp: at + 6 * 60_000 }];
+    for (const events of [all, again]) {
+      const liveCounts = await live.pipeline.publish(events);
+      const importer = bulk.bulkImport({ groupEvents: 100, readPage: 70 });
+      await importer.addEvents(events);
+      expect(await importer.finish()).toEqual(liveCounts);
+    }
+
+    await live.close();
+    await bulk.close();
+    const [a, b] = [openDatabase(join(liveDir, DATABASE_FILE)), openDatabase(join(bulkDir, DATABASE_FILE))];
+    try {
+      for (const query of [ONLINE_TABLES.ratings, ONLINE_TABLES.user_features]) expect(b.prepare(query).all(), query).toEqual(a.prepare(query).all());
+      expect(b.prepare('SELECT user_id, rating_sum FROM user_features WHERE user_id IN (3, 4, 7) ORDER BY user_id').all()).toEqual([
+        { user_id: 3, rating_sum: 59 * 3 + 1 },
+        { user_id: 4, rating_sum: 59 * 3 + 1 },
+        { user_id: 7, rating_sum: 59 * 3 + 1 },
+      ]);
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
   it('changes nothing on a second import of the same events, as consuming them again does not', async () => {
     const [live, bulk, liveDir, bulkDir] = await twoFolders([]);
     const all = events(4_000, 4);
