@@ -132,7 +132,7 @@ export class BulkImport {
       this.db.pragma(`threads = ${threads}`);
     }
     // A page is one JSON text: better-sqlite3 makes each row of a result a JavaScript array, which
-    // cost twice as much as parsing the same rows out of one string.
+    // cost more than parsing the same rows out of one string (25M rows: 25.6 s against 17 to 22 s).
     const page = this.db
       .prepare<[number, number], string>(
         `SELECT json_group_array(json_array(rowid, user_id, movie_id, rating, event_time)) FROM (
