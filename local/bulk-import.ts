@@ -156,15 +156,13 @@ export class BulkImport {
       let group: RatingEvent[] = [];
       let first = 1;
       let last = 0;
-      // Whether two of the group's events rate the same pair.
-      let repeated = false;
       let priorMean = DEFAULT_GLOBAL_MEAN;
       const withIds = () => {
         const ids = JSON.parse(eventIds.get(first, last)!) as string[];
         for (let i = 0; i < group.length; i++) group[i]!.eventId = ids[i]!;
       };
       const apply = async () => {
-        const changes = await this.apply(group, repeated, withIds, () => upsertRatings.run(first, last));
+        const changes = await this.apply(group, withIds, () => upsertRatings.run(first, last));
         if (changes) {
           for (const delta of changes.movies) {
             const sum = movies.get(delta.movieId);
@@ -178,16 +176,13 @@ export class BulkImport {
         }
         onApplied(last, this.imported);
         group = [];
-        repeated = false;
         first = last + 1;
       };
       for (;;) {
         const rows = JSON.parse(page.get(last, this.sizes.readPage)!) as SortedRow[];
         for (const [rowid, userId, movieId, rating, eventTime] of rows) {
-          const previous = group[group.length - 1];
           // A group ends between users: each user's events are applied together.
-          if (group.length >= this.sizes.groupEvents && previous!.userId !== userId) await apply();
-          else if (previous?.userId === userId && previous.movieId === movieId) repeated = true;
+          if (group.length >= this.sizes.groupEvents && group[group.length - 1]!.userId !== userId) await apply();
           group.push({ userId, movieId, rating, eventTime, eventId: '' });
           last = rowid;
         }
@@ -214,15 +209,17 @@ export class BulkImport {
 
   /**
    * One group of users' events, with their ratings, features and the global stats in one commit,
-   * and not what it adds to movies; returns its changes, if it changed anything.
+   * and not what it adds to movies; returns its changes, if it changed anything. The events come
+   * sorted by user and movie, without their ids (''), which `readEventIds` fills in.
    */
-  private async apply(events: readonly RatingEvent[], repeated: boolean, readEventIds: () => void, writeRatings: () => void): Promise<FeatureChanges | undefined> {
+  private async apply(events: readonly RatingEvent[], readEventIds: () => void, writeRatings: () => void): Promise<FeatureChanges | undefined> {
     const userIds = [...new Set(events.map((e) => e.userId))];
     const movieIds = [...new Set(events.map((e) => e.movieId))];
     const snapshot = this.features.readUsersSnapshot(userIds, movieIds);
     // An event's id only decides between ratings of the same pair (applyRatings' isNewer), and the
     // ratings are written from the sorted table: a group whose every pair is new and rated once
     // is applied without them.
+    const repeated = events.some((e, i) => i > 0 && e.userId === events[i - 1]!.userId && e.movieId === events[i - 1]!.movieId);
     if (repeated || snapshot.ratings.size > 0) readEventIds();
     const { changes, outcomes } = applyRatings(snapshot, events, this.batchTime);
     for (const o of outcomes) this.counts[o]++;
