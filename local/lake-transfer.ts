@@ -5,8 +5,8 @@
  * quarantined records, at their original offsets) in bulk, as the consumer would consume it: the
  * same objects again, and the online features rebuilt.
  */
-import { S3EventLake } from '../lambdas/aws/s3-event-lake';
-import type { BronzeLine, QuarantineLine } from '../lambdas/core/lake/lake-layout';
+import type { ListedLakeObject, S3EventLake } from '../lambdas/aws/s3-event-lake';
+import type { BronzeLine } from '../lambdas/core/lake/lake-layout';
 import type { Movie } from '../lambdas/core/movie';
 import type { FeatureStore, LakeObjectId } from '../lambdas/core/ports';
 import type { ConsumeCounts } from '../lambdas/handlers/consume';
@@ -15,8 +15,11 @@ import type { BulkImport, ImportRecord } from './bulk-import';
 import type { SqliteEventLake } from './sqlite/sqlite-event-lake';
 
 const HOUR_MS = 60 * 60 * 1000;
-/** Kafka batches written per commit of the import's first pass. */
-const BATCHES_PER_COMMIT = 100;
+/**
+ * Kafka batches written per commit of the import's first pass: a commit's records live until it is
+ * written, and as with the MovieLens import's chunks (IMPORT_CHUNK), 10,000 records die young.
+ */
+const BATCHES_PER_COMMIT = 10;
 
 export async function exportLake(
   source: SqliteEventLake,
@@ -35,45 +38,84 @@ export async function exportLake(
   return { objects, records, movies: catalog.length };
 }
 
+/** How far an import has come: objects read and written, then events applied. */
+export interface ImportProgress {
+  onObjects(done: number, total: number): void;
+  onApplied(done: number, total: number): void;
+}
+
+/** One original Kafka batch: its bronze object, its quarantine object, or both. */
+interface ListedBatch {
+  id: LakeObjectId;
+  objects: ListedLakeObject[];
+}
+
 export async function importLake(
   source: S3EventLake,
   target: { features: Pick<FeatureStore, 'upsertMovies'>; bulk: BulkImport },
   producer: EmbeddedProducer,
+  progress: ImportProgress = { onObjects: () => undefined, onApplied: () => undefined },
 ): Promise<ConsumeCounts & { batches: number; movies: number }> {
   // Genre features need the catalog before the first event.
   const catalog = await source.readCatalog();
   await target.features.upsertMovies(catalog);
-  const batches = new Map<string, { id: LakeObjectId; bronze: BronzeLine[]; quarantine: QuarantineLine[] }>();
-  for await (const object of source.objects()) {
+  // The batches come from the listing alone, their objects read a commit at a time: a lake may hold
+  // more records than memory, and a batch's two objects lie apart in key order.
+  const batches = new Map<string, ListedBatch>();
+  let total = 0;
+  for await (const object of source.list()) {
     const { topic, partition, firstOffset, lastOffset, timestamp } = object.id;
     const key = `${new Date(timestamp).toISOString()}/${topic}/${partition}/${firstOffset}/${lastOffset}`;
     let batch = batches.get(key);
-    if (!batch) batches.set(key, (batch = { id: object.id, bronze: [], quarantine: [] }));
-    if (object.area === 'events') batch.bronze.push(...object.lines);
-    else batch.quarantine.push(...object.lines);
+    if (!batch) batches.set(key, (batch = { id: object.id, objects: [] }));
+    batch.objects.push(object);
+    total++;
+  }
+  const keys = [...batches.keys()].sort();
+  const commits: ListedBatch[][] = [];
+  for (let start = 0; start < keys.length; start += BATCHES_PER_COMMIT) {
+    commits.push(keys.slice(start, start + BATCHES_PER_COMMIT).map((key) => batches.get(key)!));
   }
 
-  const keys = [...batches.keys()].sort();
-  for (let start = 0; start < keys.length; start += BATCHES_PER_COMMIT) {
-    const records = keys.slice(start, start + BATCHES_PER_COMMIT).map((key) => {
-      const { id, bronze, quarantine } = batches.get(key)!;
-      // Any time in the object's hour gives its key back; its end keeps every event time valid.
-      const time = id.timestamp + HOUR_MS - 1;
-      const at = (offset: number, timestamp: number) => ({ topic: id.topic, partition: id.partition, offset, timestamp });
-      return [
-        ...bronze.map((line): ImportRecord => ({ ...at(line.kafka_offset, time), event: eventOf(line), key: String(line.user_id) })),
-        // A quarantined record goes back exactly as it came: its raw key and value (base64 already), its own time.
-        ...quarantine.map((line): ImportRecord => ({ ...at(line.kafka_offset, line.kafka_timestamp), base64Key: line.key ?? '', base64Value: line.value ?? '' })),
-      ].sort((a, b) => a.offset - b.offset);
-    });
+  // The next commit's objects are read while this one's are written.
+  const read = (commit: ListedBatch[]) => {
+    const records = Promise.all(commit.map((batch) => readBatch(source, batch)));
+    // Awaited in its turn, or given up when a write before it fails.
+    records.catch(() => undefined);
+    return records;
+  };
+  let done = 0;
+  let next = commits.length > 0 ? read(commits[0]!) : undefined;
+  for (let i = 0; i < commits.length; i++) {
+    const records = await next!;
+    next = i + 1 < commits.length ? read(commits[i + 1]!) : undefined;
     await target.bulk.addBatches(records);
+    for (const batch of commits[i]!) done += batch.objects.length;
+    progress.onObjects(done, total);
   }
   // Local batches produced later must not reuse these offsets, or their objects' keys.
   for (const { id } of batches.values()) producer.advancePast(id.topic, id.partition, id.lastOffset);
-  return { ...(await target.bulk.finish()), batches: batches.size, movies: catalog.length };
+  return { ...(await target.bulk.finish(progress.onApplied)), batches: batches.size, movies: catalog.length };
+}
+
+/** A batch's records as the topic carried them, in offset order. */
+async function readBatch(source: S3EventLake, batch: ListedBatch): Promise<ImportRecord[]> {
+  const { id } = batch;
+  // Any time in the object's hour gives its key back; its end keeps every event time valid.
+  const time = id.timestamp + HOUR_MS - 1;
+  const at = (offset: number, timestamp: number) => ({ topic: id.topic, partition: id.partition, offset, timestamp });
+  const records: ImportRecord[] = [];
+  for (const object of await Promise.all(batch.objects.map((o) => source.read(o)))) {
+    if (object.area === 'events') {
+      for (const line of object.lines) records.push({ ...at(line.kafka_offset, time), event: eventOf(line), key: String(line.user_id) });
+    } else {
+      // A quarantined record goes back exactly as it came: its raw key and value (base64 already), its own time.
+      for (const line of object.lines) records.push({ ...at(line.kafka_offset, line.kafka_timestamp), base64Key: line.key ?? '', base64Value: line.value ?? '' });
+    }
+  }
+  return records.sort((a, b) => a.offset - b.offset);
 }
 
 function eventOf(line: BronzeLine): Record<string, unknown> {
   return { event_id: line.event_id, type: 'rating', user_id: line.user_id, movie_id: line.movie_id, rating: line.rating, timestamp: line.event_time };
 }
-

@@ -23,6 +23,17 @@ import {
 import type { Movie } from '../core/movie';
 import type { BronzeRecord, EventLake, LakeObjectId, QuarantineRecord } from '../core/ports';
 
+/** A lake object as a listing names it: its key, and the area and Kafka batch the key encodes. */
+export interface ListedLakeObject {
+  key: string;
+  area: LakeArea;
+  id: LakeObjectId;
+}
+
+export type LakeObjectLines =
+  | { area: 'events'; id: LakeObjectId; lines: BronzeLine[] }
+  | { area: 'quarantine'; id: LakeObjectId; lines: QuarantineLine[] };
+
 export class S3EventLake implements EventLake {
   constructor(
     private readonly s3: S3Client,
@@ -39,10 +50,8 @@ export class S3EventLake implements EventLake {
     await this.put('quarantine', id, records.map(quarantineLine));
   }
 
-  /** Every bronze and quarantine object under the prefix, with its lines, in key order. */
-  async *objects(): AsyncGenerator<
-    { area: 'events'; id: LakeObjectId; lines: BronzeLine[] } | { area: 'quarantine'; id: LakeObjectId; lines: QuarantineLine[] }
-  > {
+  /** Every bronze and quarantine object under the prefix, in key order, without reading it. */
+  async *list(): AsyncGenerator<ListedLakeObject> {
     let token: string | undefined;
     do {
       const listed = await this.s3.send(
@@ -50,12 +59,16 @@ export class S3EventLake implements EventLake {
       );
       for (const { Key } of listed.Contents ?? []) {
         const parsed = Key === undefined ? undefined : parseLakeObjectKey(Key.slice(this.prefix.length));
-        if (!parsed) continue;
-        const lines = (await this.getLines(Key!)) as never[];
-        yield parsed.area === 'events' ? { area: 'events', id: parsed.id, lines } : { area: 'quarantine', id: parsed.id, lines };
+        if (parsed) yield { key: Key!, ...parsed };
       }
       token = listed.IsTruncated ? listed.NextContinuationToken : undefined;
     } while (token);
+  }
+
+  /** A listed object with its lines. */
+  async read(object: ListedLakeObject): Promise<LakeObjectLines> {
+    const lines = (await this.getLines(object.key)) as never[];
+    return object.area === 'events' ? { area: 'events', id: object.id, lines } : { area: 'quarantine', id: object.id, lines };
   }
 
   /** Replaces the catalog, in movie id order. */
@@ -95,8 +108,16 @@ export class S3EventLake implements EventLake {
 
   private async getLines(key: string): Promise<unknown[]> {
     const object = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-    const text = gunzipSync(await object.Body!.transformToByteArray()).toString('utf8');
-    return text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as unknown);
+    const bytes = await object.Body!.transformToByteArray();
+    try {
+      return gunzipSync(bytes)
+        .toString('utf8')
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => JSON.parse(l) as unknown);
+    } catch (err) {
+      throw new Error(`s3://${this.bucket}/${key} is not gzip JSON Lines: ${(err as Error).message}`, { cause: err });
+    }
   }
 }
 

@@ -6,6 +6,7 @@ import { runBatch, today } from './batch';
 import { refuseDemoFolder } from './load-demo';
 import { describeCounts } from './serve';
 import { say } from '../output';
+import { progress, type Progress } from '../progress';
 
 export async function transferLake(system: LocalSystem, direction: 'import' | 'export', lake: S3EventLake): Promise<void> {
   if (direction === 'export') {
@@ -14,7 +15,20 @@ export async function transferLake(system: LocalSystem, direction: 'import' | 'e
     return;
   }
   refuseDemoFolder(system);
-  const counts = await importLake(lake, { features: system.features, bulk: system.bulkImport() }, system.producer);
+  let reading: Progress | undefined;
+  let applying: Progress | undefined;
+  const counts = await importLake(lake, { features: system.features, bulk: system.bulkImport() }, system.producer, {
+    onObjects: (done, total) => (reading ??= progress('Reading the lake', total, 'objects')).update(done),
+    onApplied: (done, total) => {
+      if (!applying) {
+        reading?.stop();
+        applying = progress('Applying ratings', total, 'events');
+      }
+      applying.update(done);
+    },
+  });
+  reading?.stop();
+  applying?.stop();
   say(`Imported a catalog of ${counts.movies} movies and ${counts.batches} Kafka batches: ${describeCounts(counts)}.`);
   // The imported objects keep their dates, which may lie before silver the folder already holds.
   const result = await runBatch(system, today(), { full: true });

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { S3EventLake } from '../../../lambdas/aws/s3-event-lake';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { S3EventLake, type ListedLakeObject } from '../../../lambdas/aws/s3-event-lake';
 import { createConsumeHandler } from '../../../lambdas/handlers/consume';
 import { BulkImport } from '../../../local/bulk-import';
 import { generateDemoData } from '../../../local/demo-data';
 import { EmbeddedProducer, messageFor } from '../../../local/embedded-producer';
-import { exportLake, importLake } from '../../../local/lake-transfer';
+import { exportLake, importLake, type ImportProgress } from '../../../local/lake-transfer';
 import { BRONZE_ROWS, LAKE_OBJECT_ROWS, recordingLogger, sqliteStores } from '../../helpers/local-stores';
 import { startS3, type LocalS3 } from '../../helpers/s3rver';
 import { useTempDir } from '../../helpers/temp-dir';
@@ -38,7 +39,8 @@ describe('lake export to S3 and import back (s3rver)', () => {
     };
   }
 
-  it('brings back the same lake and the same features', async () => {
+  /** A folder fed through the consumer, in batches of 30 over two days: more Kafka batches than three commits of an import. */
+  async function consumedFolder() {
     const source = sqliteStores(tempDir());
     await source.features.upsertMovies(demo.movies);
     const consume = createConsumeHandler({ lake: source.lake, features: source.features, logger: recordingLogger() });
@@ -46,32 +48,77 @@ describe('lake export to S3 and import back (s3rver)', () => {
     const times = [Date.UTC(2026, 10, 23, 9, 30), Date.UTC(2026, 10, 24, 17, 5)];
     const half = Math.floor(demo.events.length / 2);
     for (const [i, part] of [demo.events.slice(0, half), demo.events.slice(half)].entries()) {
-      for (const batch of producer.batches(part.map(messageFor), 300, times[i])) await consume(batch);
+      for (const batch of producer.batches(part.map(messageFor), 30, times[i])) await consume(batch);
     }
+    expect(source.db.prepare('SELECT COUNT(*) FROM lake_objects').pluck().get()).toBeGreaterThan(30);
+    return source;
+  }
 
+  function importInto(target: ReturnType<typeof sqliteStores>, lake: S3EventLake, progress?: ImportProgress) {
+    const producer = new EmbeddedProducer(target.db);
+    return importLake(lake, { features: target.features, bulk: new BulkImport(target.db, target.lake, target.features, producer) }, producer, progress);
+  }
+
+  it('brings back the same lake and the same features', async () => {
+    const source = await consumedFolder();
     const lake = new S3EventLake(s3.s3, s3.bucket, 'roundtrip/');
     const exported = await exportLake(source.lake, demo.movies, lake);
     expect(exported).toMatchObject({ records: demo.events.length, movies: demo.movies.length });
 
     // The target starts with no catalog: the import brings it.
     const target = sqliteStores(tempDir());
-    const targetProducer = new EmbeddedProducer(target.db);
-    const bulk = new BulkImport(target.db, target.lake, target.features, targetProducer);
-    const imported = await importLake(lake, { features: target.features, bulk }, targetProducer);
+    const objects: [number, number][] = [];
+    const applied: [number, number][] = [];
+    const imported = await importInto(target, lake, {
+      onObjects: (done, total) => objects.push([done, total]),
+      onApplied: (done, total) => applied.push([done, total]),
+    });
     expect(imported).toMatchObject({ received: demo.events.length, quarantined: 5, duplicate: 0, movies: demo.movies.length });
     expect(target.db.prepare('SELECT * FROM movies ORDER BY movie_id').all()).toEqual(
       source.db.prepare('SELECT * FROM movies ORDER BY movie_id').all(),
     );
     expect(state(target)).toEqual(state(source));
+    // Progress a commit at a time, to every object; then to every event applied.
+    expect(objects.length).toBeGreaterThan(3);
+    expect(objects.at(-1)).toEqual([exported.objects, exported.objects]);
+    expect(applied.at(-1)![0]).toBe(applied.at(-1)![1]);
 
     // Offsets produced after the import come after the imported ones: no key is reused.
-    const next = targetProducer.batches([messageFor({ user_id: 1 })])[0]!;
+    const next = new EmbeddedProducer(target.db).batches([messageFor({ user_id: 1 })])[0]!;
     const [record] = Object.values(next.records).flat();
     const used = target.db
       .prepare('SELECT MAX(last_offset) FROM lake_objects WHERE partition = ?')
       .pluck()
       .get(record!.partition) as number;
     expect(record!.offset).toBeGreaterThan(used);
+    source.db.close();
+    target.db.close();
+  });
+
+  it('stops at an object it cannot read, naming it; importing again once it is mended gives the whole lake', async () => {
+    const source = await consumedFolder();
+    const lake = new S3EventLake(s3.s3, s3.bucket, 'mended/');
+    await exportLake(source.lake, demo.movies, lake);
+    const listed: ListedLakeObject[] = [];
+    for await (const object of lake.list()) listed.push(object);
+    const broken = listed.filter((o) => o.area === 'events').at(-3)!;
+    const original = await s3.s3.send(new GetObjectCommand({ Bucket: s3.bucket, Key: broken.key }));
+    const bytes = await original.Body!.transformToByteArray();
+    await s3.s3.send(new PutObjectCommand({ Bucket: s3.bucket, Key: broken.key, Body: 'not gzip' }));
+
+    const target = sqliteStores(tempDir());
+    const written: number[] = [];
+    await expect(importInto(target, lake, { onObjects: (done) => written.push(done), onApplied: () => undefined })).rejects.toThrow(
+      `s3://${s3.bucket}/${broken.key} is not gzip JSON Lines`,
+    );
+    // The commits before the broken object's landed: the lake was not read whole before writing.
+    expect(written.length).toBeGreaterThan(0);
+    expect(target.db.prepare('SELECT COUNT(*) FROM lake_objects').pluck().get()).toBeGreaterThan(0);
+
+    await s3.s3.send(new PutObjectCommand({ Bucket: s3.bucket, Key: broken.key, Body: bytes }));
+    const again = await importInto(target, lake);
+    expect(again).toMatchObject({ received: demo.events.length, duplicate: 0 });
+    expect(state(target)).toEqual(state(source));
     source.db.close();
     target.db.close();
   });
