@@ -100,17 +100,22 @@ export async function importLake(
 
 /** A batch's records as the topic carried them, in offset order. */
 async function readBatch(source: S3EventLake, batch: ListedBatch): Promise<ImportRecord[]> {
-  const { id } = batch;
+  const { topic, partition, timestamp } = batch.id;
   // Any time in the object's hour gives its key back; its end keeps every event time valid.
-  const time = id.timestamp + HOUR_MS - 1;
-  const at = (offset: number, timestamp: number) => ({ topic: id.topic, partition: id.partition, offset, timestamp });
+  const time = timestamp + HOUR_MS - 1;
   const records: ImportRecord[] = [];
+  // One literal a record, all of one shape: spreading the batch's fields into each made a 10M-event
+  // import 1.2 to 1.4 times as long.
   for (const object of await Promise.all(batch.objects.map((o) => source.read(o)))) {
     if (object.area === 'events') {
-      for (const line of object.lines) records.push({ ...at(line.kafka_offset, time), event: eventOf(line), key: String(line.user_id) });
+      for (const line of object.lines) {
+        records.push({ topic, partition, offset: line.kafka_offset, timestamp: time, event: eventOf(line), key: String(line.user_id) });
+      }
     } else {
       // A quarantined record goes back exactly as it came: its raw key and value (base64 already), its own time.
-      for (const line of object.lines) records.push({ ...at(line.kafka_offset, line.kafka_timestamp), base64Key: line.key ?? '', base64Value: line.value ?? '' });
+      for (const line of object.lines) {
+        records.push({ topic, partition, offset: line.kafka_offset, timestamp: line.kafka_timestamp, base64Key: line.key ?? '', base64Value: line.value ?? '' });
+      }
     }
   }
   return records.sort((a, b) => a.offset - b.offset);
