@@ -21,20 +21,32 @@ const HOUR_MS = 60 * 60 * 1000;
  */
 const BATCHES_PER_COMMIT = 10;
 
+/** Objects written to S3 at once: a PUT mostly waits on the network. */
+const WRITES_IN_FLIGHT = 16;
+
 export async function exportLake(
   source: SqliteEventLake,
   catalog: readonly Movie[],
   target: S3EventLake,
+  onObjects: (done: number, total: number) => void = () => undefined,
 ): Promise<{ objects: number; records: number; movies: number }> {
   await target.writeCatalog(catalog);
+  const total = source.objectCount();
+  const writing = new Set<Promise<void>>();
   let objects = 0;
   let records = 0;
+  let written = 0;
   for (const object of source.objects()) {
-    if (object.area === 'events') await target.writeBronze(object.id, object.records);
-    else await target.writeQuarantine(object.id, object.records);
+    if (writing.size >= WRITES_IN_FLIGHT) await Promise.race(writing);
+    const write = (object.area === 'events' ? target.writeBronze(object.id, object.records) : target.writeQuarantine(object.id, object.records)).then(() => {
+      writing.delete(write);
+      onObjects(++written, total);
+    });
+    writing.add(write);
     objects++;
     records += object.records.length;
   }
+  await Promise.all(writing);
   return { objects, records, movies: catalog.length };
 }
 

@@ -10,7 +10,11 @@ import { progress, type Progress } from '../progress';
 
 export async function transferLake(system: LocalSystem, direction: 'import' | 'export', lake: S3EventLake): Promise<void> {
   if (direction === 'export') {
-    const { objects, records, movies } = await exportLake(system.lake, await system.batchLake.readCatalog(), lake);
+    let writing: Progress | undefined;
+    const { objects, records, movies } = await exportLake(system.lake, await system.batchLake.readCatalog(), lake, (done, total) =>
+      (writing ??= progress('Exporting the lake', total, 'objects')).update(done),
+    );
+    writing?.stop();
     say(`Exported ${objects} lake objects (${records} records) and a catalog of ${movies} movies.`);
     return;
   }

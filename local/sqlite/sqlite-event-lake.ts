@@ -77,6 +77,11 @@ export class SqliteEventLake implements EventLake {
     });
   }
 
+  /** How many objects the lake holds, bronze and quarantine. */
+  objectCount(): number {
+    return this.db.prepare<[], number>('SELECT COUNT(*) FROM lake_objects').pluck().get()!;
+  }
+
   /** Every object of the lake with its records, in key order. */
   *objects(): Generator<
     { area: 'events'; id: LakeObjectId; records: BronzeRecord[] } | { area: 'quarantine'; id: LakeObjectId; records: QuarantineRecord[] }

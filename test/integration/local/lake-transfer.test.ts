@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, type PutObjectCommandInput } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
 import { S3EventLake, type ListedLakeObject } from '../../../lambdas/aws/s3-event-lake';
 import { createConsumeHandler } from '../../../lambdas/handlers/consume';
 import { BulkImport } from '../../../local/bulk-import';
@@ -7,7 +8,7 @@ import { generateDemoData } from '../../../local/demo-data';
 import { EmbeddedProducer, messageFor } from '../../../local/embedded-producer';
 import { exportLake, importLake, type ImportProgress } from '../../../local/lake-transfer';
 import { BRONZE_ROWS, LAKE_OBJECT_ROWS, recordingLogger, sqliteStores } from '../../helpers/local-stores';
-import { startS3, type LocalS3 } from '../../helpers/s3rver';
+import { s3rverClient, startS3, type LocalS3 } from '../../helpers/s3rver';
 import { useTempDir } from '../../helpers/temp-dir';
 
 const demo = generateDemoData({ users: 40, movies: 30, seed: 5 });
@@ -62,8 +63,11 @@ describe('lake export to S3 and import back (s3rver)', () => {
   it('brings back the same lake and the same features', async () => {
     const source = await consumedFolder();
     const lake = new S3EventLake(s3.s3, s3.bucket, 'roundtrip/');
-    const exported = await exportLake(source.lake, demo.movies, lake);
+    const exportProgress: [number, number][] = [];
+    const exported = await exportLake(source.lake, demo.movies, lake, (done, total) => exportProgress.push([done, total]));
     expect(exported).toMatchObject({ records: demo.events.length, movies: demo.movies.length });
+    expect(exportProgress).toHaveLength(exported.objects);
+    expect(exportProgress.at(-1)).toEqual([exported.objects, exported.objects]);
 
     // The target starts with no catalog: the import brings it.
     const target = sqliteStores(tempDir());
@@ -121,5 +125,23 @@ describe('lake export to S3 and import back (s3rver)', () => {
     expect(state(target)).toEqual(state(source));
     source.db.close();
     target.db.close();
+  });
+
+  it('fails an export on the first object S3 refuses, with S3\'s error', async () => {
+    const source = await consumedFolder();
+    // Writes in flight when one fails must not surface later as unhandled rejections.
+    const client = s3rverClient(s3.endpoint);
+    const real = s3rverClient(s3.endpoint);
+    let puts = 0;
+    mockClient(client)
+      .on(PutObjectCommand)
+      .callsFake(async (input: PutObjectCommandInput) => {
+        if (++puts >= 6) throw new Error('SlowDown: reduce your request rate');
+        return real.send(new PutObjectCommand(input));
+      });
+    await expect(exportLake(source.lake, demo.movies, new S3EventLake(client, s3.bucket, 'refused/'))).rejects.toThrow('SlowDown');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    real.destroy();
+    source.db.close();
   });
 });
