@@ -158,7 +158,7 @@ const COMMANDS: Record<string, (values: Values) => Promise<number>> = {
     if (!values.movielens === !from) throw new UsageError('import needs --movielens DIR or --from-s3 s3://BUCKET/PREFIX');
     const lake = from === undefined ? undefined : s3Lake(from, values.endpoint);
     return withSystem(values, true, async (system, { signal }) => {
-      if (lake) await transferLake(system, 'import', lake);
+      if (lake) await transferLake(system, 'import', lake, signal);
       else await importMovieLens(system, resolve(values.movielens!), signal);
       return 0;
     });
@@ -167,8 +167,8 @@ const COMMANDS: Record<string, (values: Values) => Promise<number>> = {
     const to = values['to-s3'];
     if (!to) throw new UsageError('export needs --to-s3 s3://BUCKET/PREFIX');
     const lake = s3Lake(to, values.endpoint);
-    return withSystem(values, false, async (system) => {
-      await transferLake(system, 'export', lake);
+    return withSystem(values, false, async (system, { signal }) => {
+      await transferLake(system, 'export', lake, signal);
       return 0;
     });
   },

@@ -24,12 +24,19 @@ const BATCHES_PER_COMMIT = 10;
 /** Objects written to S3 at once: a PUT mostly waits on the network. */
 const WRITES_IN_FLIGHT = 16;
 
+/** How far an export has come, and a signal that stops it after the objects in flight. */
+export interface ExportOptions {
+  onObjects?(done: number, total: number): void;
+  signal?: AbortSignal;
+}
+
+/** Returns the objects and records written, of `total` objects: fewer when `signal` stopped it. */
 export async function exportLake(
   source: SqliteEventLake,
   catalog: readonly Movie[],
   target: S3EventLake,
-  onObjects: (done: number, total: number) => void = () => undefined,
-): Promise<{ objects: number; records: number; movies: number }> {
+  { onObjects = () => undefined, signal }: ExportOptions = {},
+): Promise<{ objects: number; total: number; records: number; movies: number }> {
   await target.writeCatalog(catalog);
   const total = source.objectCount();
   const writing = new Set<Promise<void>>();
@@ -38,6 +45,7 @@ export async function exportLake(
   let written = 0;
   for (const object of source.objects()) {
     if (writing.size >= WRITES_IN_FLIGHT) await Promise.race(writing);
+    if (signal?.aborted) break;
     const write = (object.area === 'events' ? target.writeBronze(object.id, object.records) : target.writeQuarantine(object.id, object.records)).then(() => {
       writing.delete(write);
       onObjects(++written, total);
@@ -47,13 +55,17 @@ export async function exportLake(
     records += object.records.length;
   }
   await Promise.all(writing);
-  return { objects, records, movies: catalog.length };
+  return { objects, total, records, movies: catalog.length };
 }
 
-/** How far an import has come: objects read and written, then events applied. */
-export interface ImportProgress {
-  onObjects(done: number, total: number): void;
-  onApplied(done: number, total: number): void;
+/**
+ * How far an import has come: objects read and written, then events applied; and a signal that
+ * stops it after the commit being written, whose events are then applied.
+ */
+export interface ImportOptions {
+  onObjects?(done: number, total: number): void;
+  onApplied?(done: number, total: number): void;
+  signal?: AbortSignal;
 }
 
 /** One original Kafka batch: its bronze object, its quarantine object, or both. */
@@ -66,7 +78,7 @@ export async function importLake(
   source: S3EventLake,
   target: { features: Pick<FeatureStore, 'upsertMovies'>; bulk: BulkImport },
   producer: EmbeddedProducer,
-  progress: ImportProgress = { onObjects: () => undefined, onApplied: () => undefined },
+  { onObjects = () => undefined, onApplied = () => undefined, signal }: ImportOptions = {},
 ): Promise<ConsumeCounts & { batches: number; movies: number }> {
   // Genre features need the catalog before the first event.
   const catalog = await source.readCatalog();
@@ -97,17 +109,20 @@ export async function importLake(
     return records;
   };
   let done = 0;
+  let imported = 0;
   let next = commits.length > 0 ? read(commits[0]!) : undefined;
-  for (let i = 0; i < commits.length; i++) {
+  for (let i = 0; i < commits.length && !signal?.aborted; i++) {
     const records = await next!;
     next = i + 1 < commits.length ? read(commits[i + 1]!) : undefined;
     await target.bulk.addBatches(records);
     for (const batch of commits[i]!) done += batch.objects.length;
-    progress.onObjects(done, total);
+    imported += commits[i]!.length;
+    onObjects(done, total);
   }
-  // Local batches produced later must not reuse these offsets, or their objects' keys.
+  // Local batches produced later must not reuse these offsets, or their objects' keys: those of
+  // batches an interrupted import left for its next run included.
   for (const { id } of batches.values()) producer.advancePast(id.topic, id.partition, id.lastOffset);
-  return { ...(await target.bulk.finish(progress.onApplied)), batches: batches.size, movies: catalog.length };
+  return { ...(await target.bulk.finish(onApplied)), batches: imported, movies: catalog.length };
 }
 
 /** A batch's records as the topic carried them, in offset order. */

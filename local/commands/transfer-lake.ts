@@ -8,13 +8,18 @@ import { describeCounts } from './serve';
 import { say } from '../output';
 import { progress, type Progress } from '../progress';
 
-export async function transferLake(system: LocalSystem, direction: 'import' | 'export', lake: S3EventLake): Promise<void> {
+export async function transferLake(system: LocalSystem, direction: 'import' | 'export', lake: S3EventLake, signal: AbortSignal): Promise<void> {
   if (direction === 'export') {
     let writing: Progress | undefined;
-    const { objects, records, movies } = await exportLake(system.lake, await system.batchLake.readCatalog(), lake, (done, total) =>
-      (writing ??= progress('Exporting the lake', total, 'objects')).update(done),
-    );
+    const { objects, total, records, movies } = await exportLake(system.lake, await system.batchLake.readCatalog(), lake, {
+      onObjects: (done, of) => (writing ??= progress('Exporting the lake', of, 'objects')).update(done),
+      signal,
+    });
     writing?.stop();
+    if (objects < total) {
+      say(`Interrupted: ${objects} of ${total} lake objects are exported; run the same export again to finish (it writes the same keys).`);
+      return;
+    }
     say(`Exported ${objects} lake objects (${records} records) and a catalog of ${movies} movies.`);
     return;
   }
@@ -30,10 +35,15 @@ export async function transferLake(system: LocalSystem, direction: 'import' | 'e
       }
       applying.update(done);
     },
+    signal,
   });
   reading?.stop();
   applying?.stop();
   say(`Imported a catalog of ${counts.movies} movies and ${counts.batches} Kafka batches: ${describeCounts(counts)}.`);
+  if (signal.aborted) {
+    say('Interrupted: the batches read so far are imported; run the same import again to finish (those count as duplicates).');
+    return;
+  }
   // The imported objects keep their dates, which may lie before silver the folder already holds.
   const result = await runBatch(system, today(), { full: true });
   if (result.status === 'failed') throw new Error('the daily batch failed: see above');

@@ -6,7 +6,7 @@ import { createConsumeHandler } from '../../../lambdas/handlers/consume';
 import { BulkImport } from '../../../local/bulk-import';
 import { generateDemoData } from '../../../local/demo-data';
 import { EmbeddedProducer, messageFor } from '../../../local/embedded-producer';
-import { exportLake, importLake, type ImportProgress } from '../../../local/lake-transfer';
+import { exportLake, importLake, type ImportOptions } from '../../../local/lake-transfer';
 import { BRONZE_ROWS, LAKE_OBJECT_ROWS, recordingLogger, sqliteStores } from '../../helpers/local-stores';
 import { s3rverClient, startS3, type LocalS3 } from '../../helpers/s3rver';
 import { useTempDir } from '../../helpers/temp-dir';
@@ -55,17 +55,17 @@ describe('lake export to S3 and import back (s3rver)', () => {
     return source;
   }
 
-  function importInto(target: ReturnType<typeof sqliteStores>, lake: S3EventLake, progress?: ImportProgress) {
+  function importInto(target: ReturnType<typeof sqliteStores>, lake: S3EventLake, options?: ImportOptions) {
     const producer = new EmbeddedProducer(target.db);
-    return importLake(lake, { features: target.features, bulk: new BulkImport(target.db, target.lake, target.features, producer) }, producer, progress);
+    return importLake(lake, { features: target.features, bulk: new BulkImport(target.db, target.lake, target.features, producer) }, producer, options);
   }
 
   it('brings back the same lake and the same features', async () => {
     const source = await consumedFolder();
     const lake = new S3EventLake(s3.s3, s3.bucket, 'roundtrip/');
     const exportProgress: [number, number][] = [];
-    const exported = await exportLake(source.lake, demo.movies, lake, (done, total) => exportProgress.push([done, total]));
-    expect(exported).toMatchObject({ records: demo.events.length, movies: demo.movies.length });
+    const exported = await exportLake(source.lake, demo.movies, lake, { onObjects: (done, total) => exportProgress.push([done, total]) });
+    expect(exported).toMatchObject({ objects: exported.total, records: demo.events.length, movies: demo.movies.length });
     expect(exportProgress).toHaveLength(exported.objects);
     expect(exportProgress.at(-1)).toEqual([exported.objects, exported.objects]);
 
@@ -112,7 +112,7 @@ describe('lake export to S3 and import back (s3rver)', () => {
 
     const target = sqliteStores(tempDir());
     const written: number[] = [];
-    await expect(importInto(target, lake, { onObjects: (done) => written.push(done), onApplied: () => undefined })).rejects.toThrow(
+    await expect(importInto(target, lake, { onObjects: (done) => written.push(done) })).rejects.toThrow(
       `s3://${s3.bucket}/${broken.key} is not gzip JSON Lines`,
     );
     // The commits before the broken object's landed: the lake was not read whole before writing.
@@ -125,6 +125,48 @@ describe('lake export to S3 and import back (s3rver)', () => {
     expect(state(target)).toEqual(state(source));
     source.db.close();
     target.db.close();
+  });
+
+  it('stops an import asked to after the commit it is writing, consistent; importing again gives the whole lake', async () => {
+    const source = await consumedFolder();
+    const lake = new S3EventLake(s3.s3, s3.bucket, 'interrupted/');
+    const exported = await exportLake(source.lake, demo.movies, lake);
+    const target = sqliteStores(tempDir());
+    const controller = new AbortController();
+    const first = await importInto(target, lake, { onObjects: () => controller.abort(), signal: controller.signal });
+    const objects = target.db.prepare('SELECT COUNT(*) FROM lake_objects').pluck();
+    expect(first.batches).toBeGreaterThan(0);
+    expect(objects.get()).toBeLessThan(exported.objects);
+    // What was imported is applied whole: the features count exactly the ratings that landed.
+    const ratings = target.db.prepare('SELECT COUNT(*) FROM ratings').pluck().get() as number;
+    expect(ratings).toBeGreaterThan(0);
+    expect(target.db.prepare('SELECT SUM(rating_count) FROM user_features').pluck().get()).toBe(ratings);
+
+    const again = await importInto(target, lake);
+    expect(again.duplicate).toBe(first.received - first.quarantined);
+    expect(state(target)).toEqual(state(source));
+    source.db.close();
+    target.db.close();
+  });
+
+  it('stops an export asked to once the objects in flight are written; exporting again writes the rest', async () => {
+    const source = await consumedFolder();
+    const lake = new S3EventLake(s3.s3, s3.bucket, 'stopped/');
+    const listed = async () => {
+      const keys: string[] = [];
+      for await (const object of lake.list()) keys.push(object.key);
+      return keys.length;
+    };
+    const controller = new AbortController();
+    const first = await exportLake(source.lake, demo.movies, lake, { onObjects: () => controller.abort(), signal: controller.signal });
+    expect(first.objects).toBeGreaterThan(0);
+    expect(first.objects).toBeLessThan(first.total);
+    expect(await listed()).toBe(first.objects);
+
+    const again = await exportLake(source.lake, demo.movies, lake);
+    expect(again.objects).toBe(first.total);
+    expect(await listed()).toBe(first.total);
+    source.db.close();
   });
 
   it('fails an export on the first object S3 refuses, with S3\'s error', async () => {
