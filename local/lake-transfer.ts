@@ -21,6 +21,9 @@ const HOUR_MS = 60 * 60 * 1000;
  */
 const BATCHES_PER_COMMIT = 10;
 
+/** Commits whose objects are read while one is written. */
+const COMMITS_READ_AHEAD = 2;
+
 /** Objects written to S3 at once: a PUT mostly waits on the network. */
 const WRITES_IN_FLIGHT = 16;
 
@@ -101,7 +104,7 @@ export async function importLake(
     commits.push(keys.slice(start, start + BATCHES_PER_COMMIT).map((key) => batches.get(key)!));
   }
 
-  // The next commit's objects are read while this one's are written.
+  // The next commits' objects are read while this one's are written.
   const read = (commit: ListedBatch[]) => {
     const records = Promise.all(commit.map((batch) => readBatch(source, batch)));
     // Awaited in its turn, or given up when a write before it fails.
@@ -110,10 +113,10 @@ export async function importLake(
   };
   let done = 0;
   let imported = 0;
-  let next = commits.length > 0 ? read(commits[0]!) : undefined;
+  const reading = commits.slice(0, COMMITS_READ_AHEAD).map(read);
   for (let i = 0; i < commits.length && !signal?.aborted; i++) {
-    const records = await next!;
-    next = i + 1 < commits.length ? read(commits[i + 1]!) : undefined;
+    const records = await reading.shift()!;
+    if (i + COMMITS_READ_AHEAD < commits.length) reading.push(read(commits[i + COMMITS_READ_AHEAD]!));
     await target.bulk.addBatches(records);
     for (const batch of commits[i]!) done += batch.objects.length;
     imported += commits[i]!.length;
