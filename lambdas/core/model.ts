@@ -16,6 +16,7 @@ import {
 import { HeadScores } from './head-scores';
 import type { ModelMeasure } from './model-measure';
 import type { Movie } from './movie';
+import { SlotTable } from './slot-table';
 
 export interface ModelMovie extends Movie {
   /** Ratings of the movie in the training data: the popularity signal. */
@@ -214,7 +215,7 @@ export interface ModelIndex {
    * movies' neighbours, by slot, are at [neighbourStart[s], neighbourStart[s + 1]) of
    * `neighbourSlots` and `neighbourScores` (an empty range for a head movie).
    */
-  slots: ReadonlyMap<number, number>;
+  slots: SlotTable;
   slotMovies: readonly ModelMovie[];
   headSize: number;
   /** Holds the head's weights, and adds a request's head rows into `scratch.cf`. */
@@ -254,7 +255,7 @@ export function indexModel(model: Model): ModelIndex {
   const top = model.popular[0];
   const inHead = new Set(model.head.movieIds);
   const slotMovies = [...Array.from(model.head.movieIds, (id) => movies.get(id)!), ...model.movies.filter((m) => !inHead.has(m.movieId))];
-  const slots = new Map(slotMovies.map((m, i) => [m.movieId, i]));
+  const slots = new SlotTable(slotMovies.map((m) => m.movieId));
   const neighbourStart = new Int32Array(slotMovies.length + 1);
   let total = 0;
   slotMovies.forEach((m, i) => {
@@ -268,7 +269,7 @@ export function indexModel(model: Model): ModelIndex {
     let j = neighbourStart[i]!;
     for (const n of model.neighbours.get(m.movieId) ?? []) {
       const slot = slots.get(n.movieId);
-      if (slot === undefined) continue;
+      if (slot < 0) continue;
       neighbourSlots[j] = slot;
       neighbourScores[j++] = n.score;
     }
@@ -309,6 +310,6 @@ export function indexModel(model: Model): ModelIndex {
   };
 
   function slotsOf(ids: readonly number[]): Int32Array {
-    return Int32Array.from(ids.filter((id) => slots.has(id)), (id) => slots.get(id)!);
+    return Int32Array.from(ids.filter((id) => slots.has(id)), (id) => slots.get(id));
   }
 }

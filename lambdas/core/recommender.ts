@@ -274,7 +274,7 @@ class Candidates {
       for (let k = 0; k < ratings.length; k++) {
         const r = ratings[k]!;
         const slot = model.slots.get(r.movieId);
-        if (slot === undefined) continue;
+        if (slot < 0) continue;
         if (k < sourceCount) {
           sourceSlots[sources.length] = slot;
           sourceWeights[sources.length] = liking(r.rating, config.liking);
@@ -310,7 +310,7 @@ class Candidates {
     const gone = new Set<number>();
     for (const id of movieIds) {
       const slot = this.model.slots.get(id);
-      if (slot !== undefined) gone.add(slot);
+      if (slot >= 0) gone.add(slot);
     }
     for (let i = 0; i < this.slots.length; i++) if (gone.has(this.slots[i]!)) this.dropped[i] = 1;
   }
@@ -553,7 +553,7 @@ function liking(rating: number, weight: number): number {
 export function similarMovies(model: ModelIndex, movieId: number, limit: number): Recommendation[] | undefined {
   const source = model.movies.get(movieId);
   if (!source) return undefined;
-  const s = model.slots.get(movieId)!;
+  const s = model.slots.get(movieId);
   const { headSize, headScores, neighbourStart, neighbourSlots, neighbourScores } = model;
   const headWeights = headScores.weights;
   const scored: { slot: number; weight: number }[] = [];
