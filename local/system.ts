@@ -77,7 +77,8 @@ export function openLocalSystem(dataDir: string, logger: Logger, options: OpenOp
     throw err;
   }
   const features = new SqliteFeatureStore(db);
-  const models = new SqliteModelStore(db);
+  // The folder's lock keeps every other process to reading.
+  const models = new SqliteModelStore(db, { soleWriter: true });
   const lake = new SqliteEventLake(db);
   const producer = new EmbeddedProducer(db);
   const pipeline = new EventPipeline(localConsumer(db, lake, features, logger), producer);
