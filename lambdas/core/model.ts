@@ -310,6 +310,6 @@ export function indexModel(model: Model): ModelIndex {
   };
 
   function slotsOf(ids: readonly number[]): Int32Array {
-    return Int32Array.from(ids.filter((id) => slots.has(id)), (id) => slots.get(id));
+    return Int32Array.from(ids.map((id) => slots.get(id)).filter((slot) => slot >= 0));
   }
 }

@@ -12,7 +12,7 @@ describe('SlotTable', () => {
     for (let id = 1; id <= 60_000; id++) expect(table.get(id)).toBe(map.get(id) ?? -1);
   });
 
-  it('holds ids that share their home entry (consecutive multiples of the table size) and the largest id', () => {
+  it('holds ids that are multiples of a power of two (which a table indexed by their low bits would pile up) and the largest id', () => {
     const ids = [...Array.from({ length: 40 }, (_, i) => (i + 1) * 4_096), MAX_ID, 1];
     const table = new SlotTable(ids);
     ids.forEach((id, slot) => expect(table.get(id)).toBe(slot));
