@@ -1,5 +1,15 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it, vi } from 'vitest';
 import { ArrivalOrder } from '../../../local/arrival-order';
+
+/** V8's full collection, callable without starting Node with --expose-gc. */
+function collector(): () => void {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 describe('ArrivalOrder', () => {
   it('starts each in a turn of its own, in the order queued, those queued meanwhile last', async () => {
@@ -35,6 +45,36 @@ describe('ArrivalOrder', () => {
     for (let i = 0; i < 10; i++) queue();
     await vi.waitFor(() => expect(started.length === queued && queued >= 5_000).toBe(true));
     expect(started).toEqual(Array.from({ length: queued }, (_, i) => i));
+  });
+
+  it('lets go of what a request holds once it started, though the queue never empties', async () => {
+    const gc = collector();
+    const order = new ArrivalOrder();
+    let busy = true;
+    let started = 0;
+    // Under load the queue is never empty: two chains, each start queueing the next of its chain.
+    const keepBusy = () =>
+      order.enqueue(() => {
+        started++;
+        if (busy) keepBusy();
+      });
+    // A request's objects (its message and response), reachable only from its start.
+    const held = ((): WeakRef<object> => {
+      const request = { body: new Uint8Array(1024) };
+      order.enqueue(() => {
+        started += request.body.length > 0 ? 1 : 0;
+      });
+      return new WeakRef(request);
+    })();
+    keepBusy();
+    keepBusy();
+    try {
+      while (started < 10) await nextTurn();
+      gc();
+      expect(held.deref()).toBeUndefined();
+    } finally {
+      busy = false;
+    }
   });
 
   it('goes on with the rest when a start throws', async () => {
