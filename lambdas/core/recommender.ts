@@ -207,7 +207,9 @@ class RankedPage {
       if (i === undefined) throw new Error(`movie ${id} is not on this page`);
       return i;
     });
-    const sources = contributions(candidates, config, at.map((i) => candidates.slots[i]!), split.cfScale);
+    // A reason names one source at most: only an explanation lists more.
+    const named = explain ? config.explainedSources : 1;
+    const sources = contributions(candidates, named, at.map((i) => candidates.slots[i]!), split.cfScale);
     return at.map((i, n) => {
       const p = split.of(i);
       const score = p.cf + p.genre + p.popularity;
@@ -456,7 +458,7 @@ type Contribution = ScoreParts['because'][number];
 /** The rated movies behind a chosen slot's collaborative part: how many raised it, and the largest of them. */
 interface Sources {
   raised: number;
-  /** At most `explainedSources`, largest first (ties: the lower id, whatever the ratings' order). */
+  /** At most `named`, largest first (ties: the lower id, whatever the ratings' order). */
   top: Contribution[];
 }
 
@@ -465,11 +467,11 @@ interface Sources {
  * (`scale` turns a sum into that part). One more pass over the sources, for the chosen slots only,
  * keeping numbers and the few largest of each.
  */
-function contributions(candidates: Candidates, config: RankerConfig, chosen: readonly number[], scale: number): Sources[] {
+function contributions(candidates: Candidates, named: number, chosen: readonly number[], scale: number): Sources[] {
   const { model, sourceSlots, sourceWeights, sourceRatings } = candidates;
   const raised = new Int32Array(chosen.length);
   // Per chosen slot, the largest few: source numbers by contribution.
-  const best = chosen.map(() => new TopN(config.explainedSources));
+  const best = chosen.map(() => new TopN(named));
   const add = (i: number, k: number, contribution: number) => {
     if (!(contribution > 0)) return;
     raised[i]!++;
