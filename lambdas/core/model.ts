@@ -13,7 +13,7 @@ import {
   type Neighbour,
   type NeighbourParams,
 } from './item-neighbours';
-import { HeadScores } from './head-scores';
+import { CollaborativeSums } from './collaborative-sums';
 import type { ModelMeasure } from './model-measure';
 import type { Movie } from './movie';
 import { SlotTable } from './slot-table';
@@ -211,15 +211,18 @@ export interface ModelIndex {
   /**
    * Every catalog movie has a dense slot: the movie in slot s is `slotMovies[s]`. The head movies
    * hold the first `headSize` slots, in head order, so that a head movie's weights towards the
-   * others are the contiguous row `headScores.weights[s * headSize, (s + 1) * headSize)`. The other
+   * others are the contiguous row `collaborative.weights[s * headSize, (s + 1) * headSize)`. The other
    * movies' neighbours, by slot, are at [neighbourStart[s], neighbourStart[s + 1]) of
    * `neighbourSlots` and `neighbourScores` (an empty range for a head movie).
    */
   slots: SlotTable;
   slotMovies: readonly ModelMovie[];
   headSize: number;
-  /** Holds the head's weights, and adds a request's head rows into `scratch.cf`. */
-  headScores: HeadScores;
+  /**
+   * Holds the head's weights and the other movies' lists, and adds a request's sources into
+   * `scratch.cf`: the neighbour arrays below, and the scratch's `state` and `cf`, are views of its memory.
+   */
+  collaborative: CollaborativeSums;
   neighbourStart: Int32Array;
   neighbourSlots: Int32Array;
   neighbourScores: Float64Array;
@@ -263,8 +266,9 @@ export function indexModel(model: Model): ModelIndex {
     for (const n of model.neighbours.get(m.movieId) ?? []) if (slots.has(n.movieId)) total++;
   });
   neighbourStart[slotMovies.length] = total;
-  const neighbourSlots = new Int32Array(total);
-  const neighbourScores = new Float64Array(total);
+  const collaborative = new CollaborativeSums(model.head.weights, model.head.movieIds.length, slotMovies.length, total);
+  collaborative.listStart.set(neighbourStart);
+  const { listSlots: neighbourSlots, listScores: neighbourScores } = collaborative;
   slotMovies.forEach((m, i) => {
     let j = neighbourStart[i]!;
     for (const n of model.neighbours.get(m.movieId) ?? []) {
@@ -274,7 +278,6 @@ export function indexModel(model: Model): ModelIndex {
       neighbourScores[j++] = n.score;
     }
   });
-  const headScores = new HeadScores(model.head.weights, model.head.movieIds.length, slotMovies.length);
   const maxLogCount = Math.log1p(top === undefined ? 0 : (movies.get(top)?.ratingCount ?? 0));
   const genreNames = [...new Set(slotMovies.flatMap((m) => m.genres))].sort();
   const genreNumber = new Map(genreNames.map((g, i) => [g, i]));
@@ -287,8 +290,8 @@ export function indexModel(model: Model): ModelIndex {
     slots,
     slotMovies,
     headSize: model.head.movieIds.length,
-    headScores,
-    neighbourStart,
+    collaborative,
+    neighbourStart: collaborative.listStart,
     neighbourSlots,
     neighbourScores,
     genreNames,
@@ -296,8 +299,8 @@ export function indexModel(model: Model): ModelIndex {
     slotGenres,
     slotPopularity: Float64Array.from(slotMovies, (m) => (maxLogCount > 0 ? Math.log1p(m.ratingCount) / maxLogCount : 0)),
     scratch: {
-      state: new Uint8Array(slotMovies.length),
-      cf: headScores.sums,
+      state: collaborative.state,
+      cf: collaborative.sums,
       place: new Int32Array(slotMovies.length).fill(-1),
       list: new Int32Array(slotMovies.length),
       touched: new Int32Array(slotMovies.length),

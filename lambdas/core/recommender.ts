@@ -321,6 +321,11 @@ class Candidates {
   private consider(slot: number): boolean {
     const state = this.model.scratch.state[slot];
     if (state !== SlotState.free) return state === SlotState.candidate;
+    return this.admit(slot);
+  }
+
+  /** Makes a slot this request had not marked a candidate, or excluded when outside the asked genre; whether it is a candidate. */
+  private admit(slot: number): boolean {
     const excluded = this.genre !== undefined && !this.model.slotMovies[slot]!.genres.includes(this.genre);
     this.mark(slot, excluded ? SlotState.excluded : SlotState.candidate);
     return !excluded;
@@ -354,27 +359,26 @@ class Candidates {
    * movies become candidates (every slot outside the head with a sum is so in `touched`).
    */
   private addCollaborative(): void {
-    const { headSize, headScores, neighbourStart, neighbourSlots, neighbourScores, scratch } = this.model;
-    const { cf, state } = scratch;
+    const { headSize, collaborative, scratch } = this.model;
+    const { state } = scratch;
     const { sourceSlots, sourceWeights } = this;
-    const headRows: number[] = [];
-    const headLikings: number[] = [];
+    const rows: number[] = [];
+    const rowLikings: number[] = [];
+    const lists: number[] = [];
+    const listLikings: number[] = [];
     for (let k = 0; k < sourceSlots.length; k++) {
       const s = sourceSlots[k]!;
-      const weight = sourceWeights[k]!;
       if (s < headSize) {
-        headRows.push(s);
-        headLikings.push(weight);
+        rows.push(s);
+        rowLikings.push(sourceWeights[k]!);
       } else {
-        for (let j = neighbourStart[s]!, end = neighbourStart[s + 1]!; j < end; j++) {
-          const t = neighbourSlots[j]!;
-          // The head's slots are all considered below.
-          if (t >= headSize && state[t] === SlotState.free) this.consider(t);
-          cf[t]! += weight * neighbourScores[j]!;
-        }
+        lists.push(s);
+        listLikings.push(sourceWeights[k]!);
       }
     }
-    headScores.add(headRows, headLikings, headRows.length);
+    // The lists' movies outside the head, as they come; the head's slots are all considered below.
+    for (const slot of collaborative.addLists(lists, listLikings, lists.length, SlotState.candidate)) this.admit(slot);
+    collaborative.addHead(rows, rowLikings, rows.length);
     if (this.hasSources) for (let t = 0; t < headSize; t++) if (state[t] === SlotState.free) this.consider(t);
   }
 }
@@ -478,8 +482,8 @@ function contributions(candidates: Candidates, named: number, chosen: readonly n
     best[i]!.offer(k, contribution, sourceRatings[k]!.movieId);
   };
   if (scale > 0) {
-    const { headSize, headScores, neighbourStart, neighbourSlots, neighbourScores } = model;
-    const headWeights = headScores.weights;
+    const { headSize, collaborative, neighbourStart, neighbourSlots, neighbourScores } = model;
+    const headWeights = collaborative.weights;
     // The chosen slots' places, for the lists' lookups; -1 again afterwards.
     const { place } = model.scratch;
     chosen.forEach((slot, i) => (place[slot] = i));
@@ -556,8 +560,8 @@ export function similarMovies(model: ModelIndex, movieId: number, limit: number)
   const source = model.movies.get(movieId);
   if (!source) return undefined;
   const s = model.slots.get(movieId);
-  const { headSize, headScores, neighbourStart, neighbourSlots, neighbourScores } = model;
-  const headWeights = headScores.weights;
+  const { headSize, collaborative, neighbourStart, neighbourSlots, neighbourScores } = model;
+  const headWeights = collaborative.weights;
   const scored: { slot: number; weight: number }[] = [];
   if (s < headSize) {
     for (let t = 0; t < headSize; t++) if (t !== s && headWeights[s * headSize + t]! > 0) scored.push({ slot: t, weight: headWeights[s * headSize + t]! });
