@@ -16,6 +16,7 @@ export const KERNELS = [
   { source: 'rank-update.as.ts', module: 'rank-update.wasm.ts', constant: 'RANK_UPDATE_WASM' },
   { source: 'add-rows.as.ts', module: 'add-rows.wasm.ts', constant: 'ADD_ROWS_WASM' },
   { source: 'add-lists.as.ts', module: 'add-lists.wasm.ts', constant: 'ADD_LISTS_WASM' },
+  { source: 'list-hits.as.ts', module: 'list-hits.wasm.ts', constant: 'LIST_HITS_WASM' },
 ] as const;
 
 /** The binary of one kernel: optimised, SIMD on, no runtime, memory imported from the host. */

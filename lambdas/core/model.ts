@@ -259,25 +259,28 @@ export function indexModel(model: Model): ModelIndex {
   const inHead = new Set(model.head.movieIds);
   const slotMovies = [...Array.from(model.head.movieIds, (id) => movies.get(id)!), ...model.movies.filter((m) => !inHead.has(m.movieId))];
   const slots = new SlotTable(slotMovies.map((m) => m.movieId));
-  const neighbourStart = new Int32Array(slotMovies.length + 1);
-  let total = 0;
-  slotMovies.forEach((m, i) => {
-    neighbourStart[i] = total;
-    for (const n of model.neighbours.get(m.movieId) ?? []) if (slots.has(n.movieId)) total++;
-  });
-  neighbourStart[slotMovies.length] = total;
-  const collaborative = new CollaborativeSums(model.head.weights, model.head.movieIds.length, slotMovies.length, total);
-  collaborative.listStart.set(neighbourStart);
-  const { listSlots: neighbourSlots, listScores: neighbourScores } = collaborative;
-  slotMovies.forEach((m, i) => {
-    let j = neighbourStart[i]!;
-    for (const n of model.neighbours.get(m.movieId) ?? []) {
+  // Each list's neighbours in the catalog, each once: the kernels bound a list's hits by it.
+  const lastList = new Int32Array(slotMovies.length).fill(-1);
+  const lists = slotMovies.map((m, i) =>
+    (model.neighbours.get(m.movieId) ?? []).filter((n) => {
       const slot = slots.get(n.movieId);
-      if (slot < 0) continue;
-      neighbourSlots[j] = slot;
-      neighbourScores[j++] = n.score;
+      if (slot < 0 || lastList[slot] === i) return false;
+      lastList[slot] = i;
+      return true;
+    }),
+  );
+  const total = lists.reduce((sum, list) => sum + list.length, 0);
+  const collaborative = new CollaborativeSums(model.head.weights, model.head.movieIds.length, slotMovies.length, total);
+  const { listStart, listSlots, listScores } = collaborative;
+  let entry = 0;
+  lists.forEach((list, i) => {
+    listStart[i] = entry;
+    for (const n of list) {
+      listSlots[entry] = slots.get(n.movieId);
+      listScores[entry++] = n.score;
     }
   });
+  listStart[slotMovies.length] = entry;
   const maxLogCount = Math.log1p(top === undefined ? 0 : (movies.get(top)?.ratingCount ?? 0));
   const genreNames = [...new Set(slotMovies.flatMap((m) => m.genres))].sort();
   const genreNumber = new Map(genreNames.map((g, i) => [g, i]));
@@ -291,9 +294,9 @@ export function indexModel(model: Model): ModelIndex {
     slotMovies,
     headSize: model.head.movieIds.length,
     collaborative,
-    neighbourStart: collaborative.listStart,
-    neighbourSlots,
-    neighbourScores,
+    neighbourStart: listStart,
+    neighbourSlots: listSlots,
+    neighbourScores: listScores,
     genreNames,
     slotGenreStart,
     slotGenres,
@@ -301,7 +304,7 @@ export function indexModel(model: Model): ModelIndex {
     scratch: {
       state: collaborative.state,
       cf: collaborative.sums,
-      place: new Int32Array(slotMovies.length).fill(-1),
+      place: collaborative.place,
       list: new Int32Array(slotMovies.length),
       touched: new Int32Array(slotMovies.length),
     },

@@ -482,24 +482,28 @@ function contributions(candidates: Candidates, named: number, chosen: readonly n
     best[i]!.offer(k, contribution, sourceRatings[k]!.movieId);
   };
   if (scale > 0) {
-    const { headSize, collaborative, neighbourStart, neighbourSlots, neighbourScores } = model;
+    const { headSize, collaborative } = model;
     const headWeights = collaborative.weights;
-    // The chosen slots' places, for the lists' lookups; -1 again afterwards.
+    // The chosen slots' places, for the lists' hits; -1 again afterwards.
     const { place } = model.scratch;
     chosen.forEach((slot, i) => (place[slot] = i));
     try {
+      // A chosen slot's sources are kept by contribution and movie id alone: the lists' hits may come after the head's.
+      const lists: number[] = [];
+      const listSources: number[] = [];
+      const listLikings: number[] = [];
       for (let k = 0; k < sourceSlots.length; k++) {
         const s = sourceSlots[k]!;
         const liked = scale * sourceWeights[k]!;
         if (s < headSize) {
           for (let i = 0; i < chosen.length; i++) if (chosen[i]! < headSize) add(i, k, liked * headWeights[s * headSize + chosen[i]!]!);
         } else {
-          for (let j = neighbourStart[s]!, end = neighbourStart[s + 1]!; j < end; j++) {
-            const i = place[neighbourSlots[j]!]!;
-            if (i >= 0) add(i, k, liked * neighbourScores[j]!);
-          }
+          lists.push(s);
+          listSources.push(k);
+          listLikings.push(liked);
         }
       }
+      collaborative.listHits(lists, listLikings, lists.length, chosen.length, (n, i, contribution) => add(i, listSources[n]!, contribution));
     } finally {
       for (const slot of chosen) place[slot] = -1;
     }

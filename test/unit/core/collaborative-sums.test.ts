@@ -73,4 +73,40 @@ describe('CollaborativeSums', () => {
     expect([...sums.sums]).toEqual([...expected]);
     for (let t = 0; t < slots; t++) expect(sums.state[t]).toBe(taken.has(t) ? 2 : firstReached.includes(t) ? 1 : 0);
   });
+
+  it.each([
+    [12, 3, 2],
+    [40, 17, 15],
+    [300, 120, 10],
+  ])('finds where the lists reach the slots with a place (%i slots, %i sources, %i places), in order, whatever the batches', (slots, count, places) => {
+    const rnd = seededRandom(slots + places);
+    const sums = new CollaborativeSums(new Float32Array(0), 0, slots, slots * 9);
+    for (let s = 0, j = 0; s < slots; s++) {
+      sums.listStart[s] = j;
+      // Distinct slots in a list, as the model index makes them.
+      const list = [...new Set(Array.from({ length: rnd.int(0, 9) }, () => rnd.int(0, slots - 1)))];
+      for (const t of list) {
+        sums.listSlots[j] = t;
+        sums.listScores[j++] = rnd.float() - 0.3;
+      }
+      sums.listStart[s + 1] = j;
+    }
+    const placed = [...new Set(Array.from({ length: places * 3 }, () => rnd.int(0, slots - 1)))].slice(0, places);
+    placed.forEach((slot, i) => (sums.place[slot] = i));
+    const sources = Array.from({ length: count }, () => rnd.int(0, slots - 1));
+    const likings = Array.from({ length: count }, () => rnd.float());
+
+    const expected: [number, number, number][] = [];
+    for (let k = 0; k < count; k++) {
+      for (let j = sums.listStart[sources[k]!]!; j < sums.listStart[sources[k]! + 1]!; j++) {
+        const i = placed.indexOf(sums.listSlots[j]!);
+        if (i >= 0) expected.push([k, i, likings[k]! * sums.listScores[j]!]);
+      }
+    }
+    const hits: [number, number, number][] = [];
+    sums.listHits(sources, likings, count, placed.length, (k, i, value) => hits.push([k, i, value]));
+
+    expect(expected.length).toBeGreaterThan(0);
+    expect(hits).toEqual(expected);
+  });
 });

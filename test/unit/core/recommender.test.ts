@@ -242,6 +242,18 @@ describe('recommendForUser', () => {
       { movieId: 2, reason: 'similar to Movie 1' },
     ]);
   });
+
+  it('counts a movie a list names twice once', () => {
+    const once = indexModel({ ...model, head: NO_HEAD, neighbours: new Map([[1, [{ movieId: 4, score: 0.9 }, { movieId: 2, score: 0.5 }]]]) });
+    const twice = indexModel({
+      ...model,
+      head: NO_HEAD,
+      neighbours: new Map([[1, [{ movieId: 4, score: 0.9 }, { movieId: 2, score: 0.5 }, { movieId: 4, score: 0.9 }]]]),
+    });
+    expect(twice.neighbourStart[twice.slots.get(1) + 1]! - twice.neighbourStart[twice.slots.get(1)]!).toBe(2);
+    const options = { limit: 2, explain: true };
+    expect(recommendForUser(twice, user([[1, 5]]), options)).toEqual(recommendForUser(once, user([[1, 5]]), options));
+  });
 });
 
 describe('rankByCollaborative', () => {
