@@ -13,31 +13,10 @@ import { aligned8, instantiate, memoryOf } from './kernels/instantiate';
 import { LIST_HITS_WASM } from './kernels/list-hits.wasm';
 
 type AddRows = (weights: number, n: number, rows: number, likings: number, count: number, out: number) => void;
-type AddLists = (
-  start: number,
-  slots: number,
-  scores: number,
-  sources: number,
-  likings: number,
-  count: number,
-  out: number,
-  state: number,
-  headSize: number,
-  mark: number,
-  found: number,
-) => number;
-type ListHits = (
-  start: number,
-  slots: number,
-  scores: number,
-  sources: number,
-  likings: number,
-  count: number,
-  place: number,
-  hitSources: number,
-  hitPlaces: number,
-  hitValues: number,
-) => number;
+/** What the list kernels take first: the lists, and `count` sources with their likings. */
+type Lists = [start: number, slots: number, scores: number, sources: number, likings: number, count: number];
+type AddLists = (...args: [...Lists, out: number, state: number, headSize: number, mark: number, found: number]) => number;
+type ListHits = (...args: [...Lists, place: number, hitSources: number, hitPlaces: number, hitValues: number]) => number;
 
 export class CollaborativeSums {
   /** The head's weights, n × n, row by row. */
