@@ -57,25 +57,25 @@ export class CollaborativeSums {
     listEntries: number,
   ) {
     let end = 0;
-    const place = (bytes: number): number => {
+    const reserve = (bytes: number): number => {
       const offset = aligned8(end);
       end = offset + bytes;
       return offset;
     };
     this.at = {
-      weights: place(n * n * 4),
-      sums: place(slots * 8),
-      state: place(slots),
-      listStart: place((slots + 1) * 4),
-      listSlots: place(listEntries * 4),
-      listScores: place(listEntries * 8),
-      place: place(slots * 4),
-      sources: place(slots * 4),
-      likings: place(slots * 8),
-      found: place(slots * 4),
-      hitSources: place(slots * 4),
-      hitPlaces: place(slots * 4),
-      hitValues: place(slots * 8),
+      weights: reserve(n * n * 4),
+      sums: reserve(slots * 8),
+      state: reserve(slots),
+      listStart: reserve((slots + 1) * 4),
+      listSlots: reserve(listEntries * 4),
+      listScores: reserve(listEntries * 8),
+      place: reserve(slots * 4),
+      sources: reserve(slots * 4),
+      likings: reserve(slots * 8),
+      found: reserve(slots * 4),
+      hitSources: reserve(slots * 4),
+      hitPlaces: reserve(slots * 4),
+      hitValues: reserve(slots * 8),
     };
     const memory = memoryOf(end);
     this.addRows = instantiate(ADD_ROWS_WASM, memory).addRows as AddRows;
