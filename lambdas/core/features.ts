@@ -355,7 +355,9 @@ function withChanges(recent: readonly RecentRating[], changed: RatingEvent[]): R
 }
 
 function cloneGenres(genres: Record<string, CountSum>): Record<string, CountSum> {
-  return Object.fromEntries(Object.entries(genres).map(([g, s]) => [g, { ...s }]));
+  const copy: Record<string, CountSum> = {};
+  for (const g of Object.keys(genres)) copy[g] = { count: genres[g]!.count, sum: genres[g]!.sum };
+  return copy;
 }
 
 /** Whether two users' features hold the same values, whenever each was last changed. */
