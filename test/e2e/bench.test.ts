@@ -6,6 +6,7 @@ const KEYS = [
   'import_events_per_s',
   'movielens_import_events_per_s',
   'consume_events_per_s',
+  'consume_running_events_per_s',
   'naive_consume_events_per_s',
   'batch_seconds',
   'batch_one_more_day_seconds',
