@@ -171,7 +171,7 @@ try {
     const fromOpen = plan.consumeEvents / MSK_BATCH;
     consumeRuns.push(eventsPerSecond(seconds.slice(0, fromOpen)));
     runningRuns.push(eventsPerSecond(seconds.slice(fromOpen)));
-    oursOnPrefix.push(plan.naiveEvents / seconds.slice(0, plan.naiveEvents / MSK_BATCH).reduce((a, b) => a + b, 0));
+    oursOnPrefix.push(eventsPerSecond(seconds.slice(0, plan.naiveEvents / MSK_BATCH)));
     const naiveCopy = runDir('naive');
     cpSync(dataDir, naiveCopy, { recursive: true });
     naiveRuns.push(measureNaiveConsume(later, Math.min(later.count, plan.naiveEvents), naiveCopy));
