@@ -356,7 +356,10 @@ function withChanges(recent: readonly RecentRating[], changed: RatingEvent[]): R
 
 function cloneGenres(genres: Record<string, CountSum>): Record<string, CountSum> {
   const copy: Record<string, CountSum> = {};
-  for (const g of Object.keys(genres)) copy[g] = { count: genres[g]!.count, sum: genres[g]!.sum };
+  for (const g of Object.keys(genres)) {
+    const { count, sum } = genres[g]!;
+    copy[g] = { count, sum };
+  }
   return copy;
 }
 
