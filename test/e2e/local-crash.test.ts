@@ -18,8 +18,12 @@ import { useTempDir } from '../helpers/temp-dir';
 const data = generateDemoData({ users: 800, movies: 150, seed: 11 });
 const CHUNK = 1000;
 const chunks = Array.from({ length: Math.ceil(data.events.length / CHUNK) }, (_, i) => data.events.slice(i * CHUNK, (i + 1) * CHUNK));
-/** Milliseconds after the first POST; spread over the stream, which lasts a few seconds here. */
-const KILL_AFTER_MS = [100, 400, 700, 1000, 1300].map((base) => base + Math.floor(Math.random() * 200));
+/**
+ * Where the kill lands: after this many chunks are acknowledged, and a random few milliseconds into
+ * the next (a chunk takes tens of milliseconds), so that every point of the stream is met whatever
+ * the machine's speed.
+ */
+const KILLS = [1, 10, 20, 30, 35].map((chunk) => ({ chunk, ms: Math.floor(Math.random() * 40) }));
 
 /** Every online table, as serving and the consumer read them; `updated_at` is the run's own time. */
 function onlineTables(db: Db): Record<string, unknown[]> {
@@ -54,7 +58,7 @@ describe('a crash during a POST stream (e2e)', () => {
   const tempDir = useTempDir();
   const runLocal = useLocalProcesses();
 
-  it.each(KILL_AFTER_MS)('kill -9 %i ms into the stream: no torn batch, and the next batch ends as a clean run', async (killAfter) => {
+  it.each(KILLS)('kill -9 $ms ms after chunk $chunk: no torn batch, and the next batch ends as a clean run', async (kill) => {
     const dir = tempDir();
     const setup = openLocalSystem(dir, recordingLogger(), { create: true });
     await setup.features.upsertMovies(data.movies);
@@ -63,12 +67,7 @@ describe('a crash during a POST stream (e2e)', () => {
     const port = await freePort();
     const p = runLocal(['--data-dir', dir, '--port', String(port), '--no-demo']);
     await waitForOutput(p, /movierec is listening on/, 120_000);
-    const killed = new Promise<void>((resolve) =>
-      setTimeout(() => {
-        process.kill(-p.proc.pid!, 'SIGKILL');
-        resolve();
-      }, killAfter),
-    );
+    let killed: Promise<void> | undefined;
     let acknowledged = 0;
     let valid = 0;
     for (const chunk of chunks) {
@@ -78,6 +77,14 @@ describe('a crash during a POST stream (e2e)', () => {
       if (!counts) break;
       acknowledged++;
       valid += counts.received - counts.quarantined;
+      if (acknowledged === kill.chunk) {
+        killed = new Promise<void>((resolve) =>
+          setTimeout(() => {
+            process.kill(-p.proc.pid!, 'SIGKILL');
+            resolve();
+          }, kill.ms),
+        );
+      }
     }
     await killed;
     await p.exited;
