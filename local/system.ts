@@ -18,6 +18,7 @@ import { EmbeddedProducer } from './embedded-producer';
 import { EventPipeline, type Consume } from './event-pipeline';
 import { DATABASE_FILE, existingDatabase, openDataDir } from './data-dir';
 import { atomically, getMeta, isDatabaseEmpty, openDatabase, openDatabaseForReading, rethrowBusyAsTransient, setMeta, type Db } from './sqlite/database';
+import { startBackgroundCheckpoints } from './sqlite/background-checkpoints';
 import { SqliteBatchLake } from './sqlite/sqlite-batch-lake';
 import { SqliteBatchRunLog } from './sqlite/sqlite-batch-run-log';
 import { SqliteBatchSqlEngine } from './sqlite/sqlite-batch-sql-engine';
@@ -76,6 +77,7 @@ export function openLocalSystem(dataDir: string, logger: Logger, options: OpenOp
     dir.release();
     throw err;
   }
+  const checkpoints = startBackgroundCheckpoints(dir.database, logger);
   const features = new SqliteFeatureStore(db);
   // The folder's lock keeps every other process to reading.
   const models = new SqliteModelStore(db, { soleWriter: true });
@@ -103,6 +105,7 @@ export function openLocalSystem(dataDir: string, logger: Logger, options: OpenOp
     created: dir.created,
     close: async () => {
       await pipeline.drain();
+      await checkpoints.stop();
       db.close();
       dir.release();
     },

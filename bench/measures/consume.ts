@@ -1,11 +1,12 @@
 /**
  * Consume throughput: the consume handler over the SQLite adapters as the local system runs it
- * (one commit a batch), fed MSK batches of 1,000 events, against a database that already holds the
+ * (one commit a batch, the WAL checkpointed beside it), fed MSK batches of 1,000 events, against a database that already holds the
  * full workload (its ratings and features), so that every lookup and write is at full scale. Only
  * the consumer's time counts; building each batch (the producer's work) does not.
  */
 import { join } from 'node:path';
 import { EmbeddedProducer, messageFor } from '../../local/embedded-producer';
+import { startBackgroundCheckpoints } from '../../local/sqlite/background-checkpoints';
 import { openDatabase } from '../../local/sqlite/database';
 import { SqliteEventLake } from '../../local/sqlite/sqlite-event-lake';
 import { SqliteFeatureStore } from '../../local/sqlite/sqlite-feature-store';
@@ -20,7 +21,9 @@ const SILENT = { debug() {}, warn() {}, error() {} };
  * seconds per batch, in order.
  */
 export async function measureConsume(w: Workload, count: number, dataDir: string): Promise<number[]> {
-  const db = openDatabase(join(dataDir, DATABASE_FILE));
+  const file = join(dataDir, DATABASE_FILE);
+  const db = openDatabase(file);
+  const checkpoints = startBackgroundCheckpoints(file, SILENT);
   try {
     const consume = localConsumer(db, new SqliteEventLake(db), new SqliteFeatureStore(db), SILENT);
     const producer = new EmbeddedProducer(db);
@@ -37,6 +40,7 @@ export async function measureConsume(w: Workload, count: number, dataDir: string
     }
     return seconds;
   } finally {
+    await checkpoints.stop();
     db.close();
   }
 }

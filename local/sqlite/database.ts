@@ -284,6 +284,7 @@ export function openDatabase(file: string, say?: (line: string) => void): Db {
   // A consumer batch dirties a few thousand pages (one per user and rating touched), and each
   // checkpoint pays two fsyncs and copies every page the WAL holds: see checkpointPages. A WAL of
   // that size is kept and written over: cut back and grown again, it made checkpoints 1.3 times as long.
+  // A long-running writer has a worker copy the pages beside it as well (background-checkpoints.ts).
   const checkpoint = checkpointPages(db.pragma('page_count', { simple: true }) as number);
   db.pragma(`wal_autocheckpoint = ${checkpoint}`);
   db.pragma(`journal_size_limit = ${checkpoint * (WAL_FRAME_HEADER + (db.pragma('page_size', { simple: true }) as number))}`);
