@@ -44,6 +44,20 @@ describe('SqliteFeatureStore caches', () => {
     expect((await second.getUserProfile(1))?.features).toMatchObject({ ratingCount: 3, ratingSum: 11 });
   });
 
+  it("writes a user's genres in name order, whatever order the batch left them in", async () => {
+    const db = openDatabase(join(tempDir(), 'movierec.db'));
+    open.push(db);
+    const store = new SqliteFeatureStore(db);
+    await store.upsertMovies([{ movieId: 10, title: 'Ten', genres: ['Drama'] }, { movieId: 11, title: 'Eleven', genres: ['Comedy', 'Action'] }]);
+    const genresText = () => db.prepare('SELECT genres FROM user_features WHERE user_id = 1').pluck().get();
+    await rate(store, 1, 10, 4, 1000);
+    // The batch adds the user's new genres after Drama; the cached user keeps that order.
+    await rate(store, 1, 11, 2, 2000);
+    expect(genresText()).toBe('{"Action":{"count":1,"sum":2},"Comedy":{"count":1,"sum":2},"Drama":{"count":1,"sum":4}}');
+    await rate(store, 1, 12, 5, 3000);
+    expect(genresText()).toBe('{"Action":{"count":1,"sum":2},"Comedy":{"count":1,"sum":2},"Drama":{"count":1,"sum":4}}');
+  });
+
   it('ranks with what another connection committed, whether the user is cached or not', async () => {
     const file = join(tempDir(), 'movierec.db');
     const [a, b] = [openDatabase(file), openDatabase(file)];
