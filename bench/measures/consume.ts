@@ -1,8 +1,9 @@
 /**
  * Consume throughput: the consume handler over the SQLite adapters as the local system runs it
- * (one commit a batch, the WAL checkpointed beside it), fed MSK batches of 1,000 events, against a database that already holds the
- * full workload (its ratings and features), so that every lookup and write is at full scale. Only
- * the consumer's time counts; building each batch (the producer's work) does not.
+ * (one commit a batch, the WAL checkpointed by a worker beside it), fed MSK batches of 1,000
+ * events, against a database that already holds the full workload (its ratings and features), so
+ * that every lookup and write is at full scale. Only the consumer's time counts; building each
+ * batch (the producer's work) does not.
  */
 import { join } from 'node:path';
 import { EmbeddedProducer, messageFor } from '../../local/embedded-producer';
