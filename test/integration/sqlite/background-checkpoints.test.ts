@@ -1,20 +1,11 @@
 import Database from 'better-sqlite3';
 import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { startBackgroundCheckpoints } from '../../../local/sqlite/background-checkpoints';
 import { openDatabase, type Db } from '../../../local/sqlite/database';
 import { recordingLogger } from '../../helpers/local-stores';
 import { useTempDir } from '../../helpers/temp-dir';
-
-/** Waits until `check` holds, polling; fails after `ms`. */
-async function eventually(check: () => boolean, ms = 10_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) throw new Error('the condition never held');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe('startBackgroundCheckpoints', () => {
   const tempDir = useTempDir();
@@ -54,11 +45,11 @@ describe('startBackgroundCheckpoints', () => {
     expect(moviesInFile(file)).toBe(0);
 
     const checkpoints = startBackgroundCheckpoints(file, recordingLogger());
-    await eventually(() => moviesInFile(file) === 500);
+    await expect.poll(() => moviesInFile(file), { timeout: 10_000 }).toBe(500);
     // Later commits too, while the worker polls an idle WAL less often.
     await new Promise((resolve) => setTimeout(resolve, 100));
     writeMovies(db, 501, 500);
-    await eventually(() => moviesInFile(file) === 1000);
+    await expect.poll(() => moviesInFile(file), { timeout: 10_000 }).toBe(1000);
 
     await checkpoints.stop();
     expect(existsSync(`${file}-wal`)).toBe(true);
@@ -70,7 +61,7 @@ describe('startBackgroundCheckpoints', () => {
   it('logs a worker that cannot open the database, and stops without an error', async () => {
     const logger = recordingLogger();
     const checkpoints = startBackgroundCheckpoints(join(tempDir(), 'missing.db'), logger);
-    await eventually(() => logger.lines.length > 0);
+    await vi.waitFor(() => expect(logger.lines.length).toBeGreaterThan(0), { timeout: 10_000 });
     expect(logger.lines).toEqual([
       expect.objectContaining({ level: 'warn', message: 'background checkpoints stopped: the writer checkpoints alone' }),
     ]);
