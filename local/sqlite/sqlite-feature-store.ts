@@ -362,9 +362,8 @@ export class SqliteFeatureStore implements FeatureStore {
 
 /** Genres in key order, as silver writes them, so that equal features are stored as equal texts. */
 function userColumns(u: UserFeatures) {
-  // Genres are written in name order. Most users' are in it already (a row's parsed text is, and a
-  // batch adds a genre out of order only when it is new to the user): sorting those took a quarter
-  // of this function's time.
+  // Most users' genres are in key order already (a row's parsed text is, and a batch adds a genre
+  // out of order only when it is new to the user): sorting those took a quarter of this function's time.
   const genres = inKeyOrder(u.genres) ? u.genres : Object.fromEntries(Object.entries(u.genres).sort(([a], [b]) => (a < b ? -1 : 1)));
   return [u.userId, u.ratingCount, u.ratingSum, u.lastActive, JSON.stringify(u.recent), JSON.stringify(genres), u.updatedAt] as const;
 }
